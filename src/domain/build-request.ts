@@ -8,6 +8,29 @@ import { z } from 'zod';
  * SHAPE ONLY here; the rules that need config (allowed registries, builders) live in validate-build-request.ts.
  */
 
+/**
+ * Size bounds, enforced by the shape itself so that any consumer parsing job data rejects oversized payloads before
+ * looking at them; validate-build-request.ts adds the content rules and reuses these numbers in its messages.
+ */
+export const LIMITS = {
+  imageRef: 1024,
+  name: 64,
+  preset: 128,
+  users: 50,
+  userName: 32,
+  passwordHash: 512,
+  sshKeysPerUser: 20,
+  sshKey: 16_384,
+  groupsPerUser: 32,
+  kernelAppend: 2048,
+  kickstart: 65_536,
+  anacondaModules: 20,
+  anacondaModuleName: 128,
+  volumeId: 32,
+  isoText: 128,
+  requesterField: 64,
+} as const;
+
 export const ISO_TYPES = ['iso', 'anaconda-iso', 'bootc-installer'] as const;
 export const IsoType = z.enum(ISO_TYPES);
 export type IsoType = z.infer<typeof IsoType>;
@@ -21,26 +44,28 @@ export const Rootfs = z.enum(ROOTFS_TYPES);
 export type Rootfs = z.infer<typeof Rootfs>;
 
 export const UserCustomization = z.strictObject({
-  name: z.string(),
+  name: z.string().max(LIMITS.userName),
   /** crypt(3) hash only ($6$, $5$, $y$, $2b$...); plain text would put a secret into job data. */
-  passwordHash: z.string().optional(),
-  sshKeys: z.array(z.string()).default([]),
-  groups: z.array(z.string()).default([]),
+  passwordHash: z.string().max(LIMITS.passwordHash).optional(),
+  sshKeys: z.array(z.string().max(LIMITS.sshKey)).max(LIMITS.sshKeysPerUser).default([]),
+  groups: z.array(z.string().max(LIMITS.userName)).max(LIMITS.groupsPerUser).default([]),
 });
 export type UserCustomization = z.infer<typeof UserCustomization>;
 
+const AnacondaModuleList = z.array(z.string().max(LIMITS.anacondaModuleName)).max(LIMITS.anacondaModules);
+
 export const Customizations = z.strictObject({
-  users: z.array(UserCustomization).default([]),
-  kernelAppend: z.string().optional(),
-  kickstart: z.string().optional(),
+  users: z.array(UserCustomization).max(LIMITS.users).default([]),
+  kernelAppend: z.string().max(LIMITS.kernelAppend).optional(),
+  kickstart: z.string().max(LIMITS.kickstart).optional(),
   anacondaModules: z
-    .strictObject({ enable: z.array(z.string()).default([]), disable: z.array(z.string()).default([]) })
+    .strictObject({ enable: AnacondaModuleList.default([]), disable: AnacondaModuleList.default([]) })
     .optional(),
   iso: z
     .strictObject({
-      volumeId: z.string().optional(),
-      applicationId: z.string().optional(),
-      publisher: z.string().optional(),
+      volumeId: z.string().max(LIMITS.volumeId).optional(),
+      applicationId: z.string().max(LIMITS.isoText).optional(),
+      publisher: z.string().max(LIMITS.isoText).optional(),
     })
     .optional(),
   fips: z.boolean().default(false),
@@ -50,24 +75,24 @@ export type Customizations = z.infer<typeof Customizations>;
 export const Requester = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('slack'),
-    userId: z.string(),
-    channelId: z.string(),
-    teamId: z.string().optional(),
+    userId: z.string().max(LIMITS.requesterField),
+    channelId: z.string().max(LIMITS.requesterField),
+    teamId: z.string().max(LIMITS.requesterField).optional(),
   }),
-  z.strictObject({ kind: z.literal('cli'), user: z.string() }),
+  z.strictObject({ kind: z.literal('cli'), user: z.string().max(LIMITS.requesterField) }),
 ]);
 export type Requester = z.infer<typeof Requester>;
 
 export const BuildRequest = z.strictObject({
   /** Fully qualified, tagged source bootc image reference (registry/path:tag[@digest]). */
-  source: z.string(),
+  source: z.string().max(LIMITS.imageRef),
   /** Preset the source came from, when the user picked one (informational). */
-  preset: z.string().optional(),
+  preset: z.string().max(LIMITS.preset).optional(),
   /** Builder: the config name and the image reference it resolved to at enqueue time. */
-  builder: z.strictObject({ name: z.string(), image: z.string() }),
+  builder: z.strictObject({ name: z.string().max(LIMITS.name), image: z.string().max(LIMITS.imageRef) }),
   type: IsoType,
   /** Payload image for `bootc-installer` (required for it, refused for the others). */
-  installerPayloadRef: z.string().optional(),
+  installerPayloadRef: z.string().max(LIMITS.imageRef).optional(),
   arch: Arch,
   rootfs: Rootfs.optional(),
   customizations: Customizations.default({ users: [], fips: false }),

@@ -54,9 +54,13 @@ export function isAppError(error: unknown): error is AppError {
 /** Normalise anything thrown into an AppError; unknown errors become INTERNAL with a generic message. */
 export function asAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
-  return new AppError('INTERNAL', 'an unexpected internal error occurred; the operator can find details in the logs', {
-    cause: error,
-  });
+  return new AppError(
+    'INTERNAL',
+    'an unexpected internal error occurred; the operator can find details in the logs',
+    {
+      cause: error,
+    },
+  );
 }
 
 /** The serialisable form stored on a failed job and shown to users; never contains a stack trace. */

@@ -1,0 +1,66 @@
+import { runBuildCommand } from '../cli/build-command.ts';
+import { BUILD_USAGE } from '../cli/parse-build-args.ts';
+import { loadConfig } from '../config/load-config.ts';
+import { asAppError } from '../domain/errors.ts';
+import { BuildQueues } from '../queue/build-producer.ts';
+import { createRedis } from '../queue/connection.ts';
+
+// Composition root of the `bootc-iso` command. Exit codes: 0 success, 1 build failed, 2 bad usage or config.
+const USAGE = `usage: bootc-iso <command> [options]
+
+commands:
+  build     queue an ISO build and follow it (bootc-iso build --help)
+  help      show this text`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  if (command !== 'build') {
+    process.stderr.write(`bootc-iso: unknown command "${command}"\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${BUILD_USAGE}\n`);
+    return 0;
+  }
+  const config = loadConfig(undefined, { role: 'cli' });
+  const connection = createRedis(config.redisUrl, 'producer');
+  const queues = new BuildQueues(connection);
+  try {
+    const outcome = await runBuildCommand(rest, {
+      config,
+      queues,
+      out: process.stdout,
+      startLocalWorker: async () => {
+        // --local: this process becomes a build host for the one build (needs podman, S3 and credentials).
+        const { startBuildWorker } = await import('../../workers/build-worker.ts');
+        const local = await startBuildWorker(undefined, { logToStderr: true });
+        return () => local.stop('build finished');
+      },
+    });
+    if (outcome && !outcome.ok) {
+      const { error } = outcome;
+      process.stderr.write(`bootc-iso: build failed: ${error.message}\n`);
+      if (error.logTail.length)
+        process.stderr.write(`last builder output:\n  ${error.logTail.join('\n  ')}\n`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    await queues.close();
+    connection.disconnect();
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  const e = asAppError(error);
+  process.stderr.write(
+    `bootc-iso: ${e.code === 'INTERNAL' ? `unexpected error: ${String(error)}` : e.message}\n`,
+  );
+  process.exitCode = e.code === 'INTERNAL' ? 1 : 2;
+}

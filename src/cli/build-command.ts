@@ -1,0 +1,130 @@
+import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { QueueEvents } from 'bullmq';
+import type { Config } from '../config/load-config.ts';
+import { parseBibConfigToml } from '../domain/bib-config.ts';
+import type { BuildRequestInput, Customizations } from '../domain/build-request.ts';
+import { AppError } from '../domain/errors.ts';
+import { hostArch } from '../domain/host-arch.ts';
+import { type BuildQueues, enqueueBuild } from '../queue/build-producer.ts';
+import { createRedis } from '../queue/connection.ts';
+import { buildQueueName, QUEUE_PREFIX } from '../queue/names.ts';
+import { type BuildOutcome, followBuild, type Output } from './follow-build.ts';
+import { type BuildCliOptions, parseBuildArgs } from './parse-build-args.ts';
+
+export interface BuildCommandDeps {
+  config: Config;
+  queues: BuildQueues;
+  out: Output;
+  /** Starts an in-process worker for --local; returns its stop function. */
+  startLocalWorker?: () => Promise<() => Promise<void>>;
+}
+
+async function readUserFile(path: string, flag: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new AppError(
+      'INVALID_REQUEST',
+      `${flag} ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`,
+    );
+  }
+}
+
+/** Turns CLI options into a request: presets, defaults and files resolved, nothing validated yet (enqueue does). */
+export async function toBuildRequestInput(opts: BuildCliOptions, config: Config): Promise<BuildRequestInput> {
+  const preset = opts.preset ? config.presets[opts.preset] : undefined;
+  if (opts.preset && !preset) {
+    const names = Object.keys(config.presets).join(', ') || 'none configured';
+    throw new AppError('INVALID_REQUEST', `unknown preset "${opts.preset}"; presets: ${names}`, {
+      field: 'preset',
+    });
+  }
+  const builderName = opts.builder ?? preset?.builder ?? config.defaultBuilder;
+  const builder = config.builders[builderName];
+  if (!builder) {
+    const names = Object.keys(config.builders).join(', ');
+    throw new AppError('INVALID_REQUEST', `unknown builder "${builderName}"; builders: ${names}`, {
+      field: 'builder',
+    });
+  }
+  let customizations: Customizations | undefined;
+  if (opts.configFile) customizations = parseBibConfigToml(await readUserFile(opts.configFile, '--config'));
+  const fromFlags = opts.request.customizations;
+  const merged = {
+    ...customizations,
+    ...fromFlags,
+    users: [...(customizations?.users ?? []), ...(fromFlags?.users ?? [])],
+    fips: Boolean(customizations?.fips || fromFlags?.fips),
+    ...(opts.kickstartFile ? { kickstart: await readUserFile(opts.kickstartFile, '--kickstart') } : {}),
+    ...(customizations?.kernelAppend && fromFlags?.kernelAppend
+      ? { kernelAppend: `${customizations.kernelAppend} ${fromFlags.kernelAppend}` }
+      : {}),
+  };
+  return {
+    ...opts.request,
+    source: opts.image ?? preset?.image ?? '',
+    ...(opts.preset ? { preset: opts.preset } : {}),
+    builder: { name: builderName, image: builder.image },
+    arch: (opts.request.arch ?? hostArch()) as BuildRequestInput['arch'],
+    customizations: merged,
+    requester: { kind: 'cli', user: userInfo().username.slice(0, 64) },
+    requestedAt: new Date().toISOString(),
+  };
+}
+
+function printOutcome(out: Output, outcome: BuildOutcome, json: boolean): void {
+  if (json) {
+    out.write(`${JSON.stringify(outcome.ok ? outcome.result : { error: outcome.error })}\n`);
+    return;
+  }
+  if (!outcome.ok) return;
+  const r = outcome.result;
+  out.write(
+    [
+      `build ${r.buildId} complete on ${r.workerHost}`,
+      `  download: ${r.link.url}`,
+      `  expires:  ${r.link.expiresAt}`,
+      `  sha256:   ${r.iso.sha256}`,
+      `  size:     ${r.iso.size} bytes (${(r.iso.size / 1024 ** 2).toFixed(1)} MiB)`,
+      `  source:   ${r.sourceImage}@${r.sourceDigest}`,
+      `  builder:  ${r.builderImage}@${r.builderDigest}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+/** `bootc-iso build`: returns the process exit code; errors for the person are thrown as AppError. */
+export async function runBuildCommand(
+  argv: string[],
+  deps: BuildCommandDeps,
+): Promise<BuildOutcome | undefined> {
+  const opts = parseBuildArgs(argv);
+  const input = await toBuildRequestInput(opts, deps.config);
+  const policy = { allowedRegistries: deps.config.allowedRegistries, builders: deps.config.builders };
+  const retry = { attempts: deps.config.worker.attempts, backoffSeconds: deps.config.worker.backoffSeconds };
+  const arch = input.arch;
+  // Subscribe before queueing so no progress event is missed.
+  const eventsConnection = createRedis(deps.config.redisUrl, 'worker');
+  const events = new QueueEvents(buildQueueName(arch), {
+    connection: eventsConnection,
+    prefix: QUEUE_PREFIX,
+  });
+  const stopLocal = opts.local && deps.startLocalWorker ? await deps.startLocalWorker() : undefined;
+  try {
+    await events.waitUntilReady();
+    const { buildId, ahead } = await enqueueBuild(deps.queues, input, policy, retry);
+    if (!opts.json) deps.out.write(`queued build ${buildId} (${ahead} ahead of it)\n`);
+    if (opts.detach) {
+      if (opts.json) deps.out.write(`${JSON.stringify({ buildId, ahead })}\n`);
+      return undefined;
+    }
+    const outcome = await followBuild(deps.queues.get(arch), events, buildId, deps.out, opts.json);
+    printOutcome(deps.out, outcome, opts.json);
+    return outcome;
+  } finally {
+    await events.close();
+    eventsConnection.disconnect();
+    await stopLocal?.();
+  }
+}

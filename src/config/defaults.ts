@@ -1,0 +1,50 @@
+/**
+ * Built-in defaults, used for every section the config file leaves out (and for the whole file when the default
+ * path does not exist). config/bootc-iso.yaml holds the same values; a test keeps the two in step.
+ *
+ * Builder tags follow Podman Desktop's pins (:9.7, :10.1); the CentOS builder only publishes a moving :latest.
+ */
+export const DEFAULT_BUILDERS = {
+  rhel9: { image: 'registry.redhat.io/rhel9/bootc-image-builder:9.7' },
+  rhel10: { image: 'registry.redhat.io/rhel10/bootc-image-builder:10.1' },
+  centos: { image: 'quay.io/centos-bootc/bootc-image-builder:latest' },
+};
+
+export const DEFAULT_BUILDER = 'rhel9';
+
+export const DEFAULT_PRESETS = {
+  rhel9: {
+    image: 'registry.redhat.io/rhel9/rhel-bootc:9.7',
+    builder: 'rhel9',
+    description: 'RHEL 9 image mode',
+  },
+  rhel10: {
+    image: 'registry.redhat.io/rhel10/rhel-bootc:10.1',
+    builder: 'rhel10',
+    description: 'RHEL 10 image mode',
+  },
+  'centos-stream9': {
+    image: 'quay.io/centos-bootc/centos-bootc:stream9',
+    builder: 'centos',
+    description: 'CentOS Stream 9 bootc',
+  },
+};
+
+export const DEFAULT_ALLOWED_REGISTRIES = ['registry.redhat.io', 'quay.io'];
+
+export const DEFAULT_TIMEOUTS = {
+  loginSeconds: 60,
+  pullSeconds: 1800,
+  buildSeconds: 3600,
+  uploadSeconds: 3600,
+};
+
+export const DEFAULT_WORKER = {
+  concurrency: 1,
+  workDir: '/var/lib/bootc-iso/work',
+  containerStorage: '/var/lib/containers/storage',
+  minFreeDiskGiB: 20,
+  podman: 'podman',
+  attempts: 3,
+  backoffSeconds: 30,
+};

@@ -1,0 +1,175 @@
+import { z } from 'zod';
+import { checkConfigImageRef, registryHostProblem } from './check-image-ref.ts';
+import {
+  DEFAULT_ALLOWED_REGISTRIES,
+  DEFAULT_BUILDER,
+  DEFAULT_BUILDERS,
+  DEFAULT_PRESETS,
+  DEFAULT_TIMEOUTS,
+  DEFAULT_WORKER,
+} from './defaults.ts';
+
+/**
+ * The YAML config file. Objects are strict so a misspelt field is an error, not a silently ignored setting.
+ * Messages for the built-in checks come from describeIssue() in format-issues.ts; the custom checks below write
+ * their own "what is wrong; how to fix it" text.
+ */
+
+/** Numbers and booleans may arrive as strings after `${VAR}` substitution, so accept their string forms. */
+const fromNumericString = (v: unknown) =>
+  typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v;
+const fromBooleanString = (v: unknown) => (v === 'true' ? true : v === 'false' ? false : v);
+
+export const LIMITS = {
+  concurrency: 32,
+  attempts: 20,
+  backoffSeconds: 86_400,
+  timeoutSeconds: 604_800,
+} as const;
+
+const wholeNumber = (min: number, max: number) =>
+  z.preprocess(fromNumericString, z.number().int().min(min).max(max));
+
+const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const NAME_RULE = 'use up to 63 lowercase letters, digits, ".", "_" and "-", starting with a letter or digit';
+/** Builder and preset names: shown in Slack and typed on the CLI. */
+export const Name = z.string().superRefine((name, ctx) => {
+  if (!NAME.test(name)) {
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(name)} is not a valid name; ${NAME_RULE}` });
+  }
+});
+
+export const RegistryHost = z.string().superRefine((host, ctx) => {
+  const problem = registryHostProblem(host);
+  if (problem)
+    ctx.addIssue({ code: 'custom', message: `${problem}; write host or host:port, without scheme or path` });
+});
+
+/** An image reference: `source` for presets (tag required), `builder` for builders (tag or digest). */
+const imageRef = (kind: 'source' | 'builder') =>
+  z
+    .string()
+    .max(1024)
+    .superRefine((ref, ctx) => {
+      const check = checkConfigImageRef(ref, kind);
+      if (!check.ok) ctx.addIssue({ code: 'custom', message: check.problem });
+    });
+
+/** An absolute path that can be used in a `podman -v host:container` mount (so no ":" or ","). */
+export const MountPath = z
+  .string()
+  .max(1024)
+  .superRefine((path, ctx) => {
+    if (!path.startsWith('/')) {
+      ctx.addIssue({ code: 'custom', message: `"${path}" is not absolute; write a path starting with /` });
+    } else if (/[:,\n\r\0]/.test(path)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${path}" contains ":" or ","; podman -v cannot mount it; rename it`,
+      });
+    }
+  });
+
+export const Builder = z.strictObject({
+  /** The bootc-image-builder image, pinned by tag or digest. */
+  image: imageRef('builder'),
+});
+export type Builder = z.infer<typeof Builder>;
+
+export const Preset = z.strictObject({
+  /** The bootc source image users get when they pick this preset; bootc-image-builder needs it tagged. */
+  image: imageRef('source'),
+  /** Key into `builders`. */
+  builder: Name,
+  /** One line shown next to the name in Slack and the CLI. */
+  description: z.string().max(200).default(''),
+});
+export type Preset = z.infer<typeof Preset>;
+
+export const RegistryAuth = z
+  .strictObject({
+    username: z.string().min(1).max(256).optional(),
+    /** Inline password; usually `${SOME_VAR}`. */
+    password: z.string().min(1).max(4096).optional(),
+    /** A file on the worker holding the password (read at login time, not here). */
+    passwordFile: MountPath.optional(),
+    /** Plain HTTP or unverified TLS (`--tls-verify=false`): internal registries and the testbed only. */
+    insecure: z.preprocess(fromBooleanString, z.boolean()).default(false),
+  })
+  .superRefine((auth, ctx) => {
+    const hasSecret = auth.password !== undefined || auth.passwordFile !== undefined;
+    const issue = (message: string) => ctx.addIssue({ code: 'custom', message });
+    if (auth.password !== undefined && auth.passwordFile !== undefined) {
+      issue('has both password and passwordFile; keep exactly one of them');
+    } else if (auth.username !== undefined && !hasSecret) {
+      issue(
+        'has a username but no password; add password or passwordFile, or remove username for anonymous pulls',
+      );
+    } else if (auth.username === undefined && hasSecret) {
+      issue('has a password but no username; add username');
+    }
+  });
+export type RegistryAuth = z.infer<typeof RegistryAuth>;
+
+const seconds = (fallback: number) => wholeNumber(1, LIMITS.timeoutSeconds).default(fallback);
+
+const TimeoutsObject = z.strictObject({
+  loginSeconds: seconds(DEFAULT_TIMEOUTS.loginSeconds),
+  pullSeconds: seconds(DEFAULT_TIMEOUTS.pullSeconds),
+  buildSeconds: seconds(DEFAULT_TIMEOUTS.buildSeconds),
+  uploadSeconds: seconds(DEFAULT_TIMEOUTS.uploadSeconds),
+});
+export const Timeouts = TimeoutsObject.prefault({});
+
+const WorkerObject = z.strictObject({
+  /** Builds run at once on this worker. */
+  concurrency: wholeNumber(1, LIMITS.concurrency).default(DEFAULT_WORKER.concurrency),
+  /** Per-job scratch space; ISOs are written here before upload. */
+  workDir: MountPath.default(DEFAULT_WORKER.workDir),
+  /** Host podman storage, mounted into the builder as /var/lib/containers/storage. */
+  containerStorage: MountPath.default(DEFAULT_WORKER.containerStorage),
+  /** Optional osbuild store cache, mounted as /store. */
+  storeCache: MountPath.optional(),
+  /** Optional RPM metadata cache, mounted as /rpmmd. */
+  rpmmdCache: MountPath.optional(),
+  /** Refuse to start a build with less free space than this (GiB) in workDir or containerStorage. */
+  minFreeDiskGiB: z
+    .preprocess(fromNumericString, z.number().min(0).max(1_000_000))
+    .default(DEFAULT_WORKER.minFreeDiskGiB),
+  /** The podman executable: a name looked up on PATH, or an absolute path. */
+  podman: z
+    .string()
+    .superRefine((podman, ctx) => {
+      if (!/^(?:[A-Za-z0-9._-]+|\/[A-Za-z0-9._/-]+)$/.test(podman)) {
+        const problem = 'is not an executable name or absolute path; write e.g. podman or /usr/bin/podman';
+        ctx.addIssue({ code: 'custom', message: `${JSON.stringify(podman)} ${problem}` });
+      }
+    })
+    .default(DEFAULT_WORKER.podman),
+  timeouts: Timeouts,
+  /** BullMQ attempts for retryable (infrastructure) failures. */
+  attempts: wholeNumber(1, LIMITS.attempts).default(DEFAULT_WORKER.attempts),
+  /** Base of the exponential backoff between attempts. */
+  backoffSeconds: wholeNumber(0, LIMITS.backoffSeconds).default(DEFAULT_WORKER.backoffSeconds),
+});
+export const Worker = WorkerObject.prefault({});
+
+export const ConfigFile = z.strictObject({
+  builders: z.record(Name, Builder).default(() => structuredClone(DEFAULT_BUILDERS)),
+  defaultBuilder: Name.default(DEFAULT_BUILDER),
+  presets: z.record(Name, Preset).default(() => structuredClone(DEFAULT_PRESETS)),
+  allowedRegistries: z.array(RegistryHost).default(() => [...DEFAULT_ALLOWED_REGISTRIES]),
+  registries: z.record(RegistryHost, RegistryAuth).default(() => ({})),
+  worker: Worker,
+});
+export type ConfigFile = z.infer<typeof ConfigFile>;
+
+/** The fields each strict object allows, by schema path pattern (`*` = any key of a record). */
+export const KNOWN_KEYS: Record<string, readonly string[]> = {
+  '': Object.keys(ConfigFile.shape),
+  'builders.*': Object.keys(Builder.shape),
+  'presets.*': Object.keys(Preset.shape),
+  'registries.*': Object.keys(RegistryAuth.shape),
+  worker: Object.keys(WorkerObject.shape),
+  'worker.timeouts': Object.keys(TimeoutsObject.shape),
+};

@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { AppError } from '../domain/errors.ts';
+import { checkS3Combination, DEFAULT_CONFIG_PATH, EnvSchema, type EnvSettings } from './env-schema.ts';
+import type { ConfigFile } from './file-schema.ts';
+import { readConfigFile } from './read-config-file.ts';
+import { redactSecrets } from './redact-secrets.ts';
+import { type ConfigRole, validateConfigFile } from './validate-config-file.ts';
+
+export type { ConfigRole } from './validate-config-file.ts';
+
+/** Everything a process needs, from the environment and the YAML config file, validated once at startup. */
+export type Config = Omit<EnvSettings, 'configFile'> &
+  ConfigFile & {
+    /** Absolute path of the config file (when `configFileLoaded` is false, the default path that was absent). */
+    configPath: string;
+    /** False when BOOTC_ISO_CONFIG was unset and the default file did not exist, so built-in defaults apply. */
+    configFileLoaded: boolean;
+  };
+
+export interface LoadConfigOptions {
+  /** 'bot' ignores the `registries` section entirely. Default 'worker' (validate everything). */
+  role?: ConfigRole;
+  readFile?: (path: string) => string;
+  /** What a relative BOOTC_ISO_CONFIG is resolved against. */
+  cwd?: string;
+}
+
+/**
+ * Build the Config from an environment object (process.env by default; nothing else in the project reads it) and
+ * the YAML file named by BOOTC_ISO_CONFIG. Throws AppError('CONFIG_INVALID') listing every problem, one per line;
+ * secret values never appear in the message.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  opts: LoadConfigOptions = {},
+): Config {
+  const {
+    role = 'worker',
+    readFile = (path: string) => readFileSync(path, 'utf8'),
+    cwd = process.cwd(),
+  } = opts;
+  const problems: string[] = [];
+  const secrets = [env.S3_SECRET_ACCESS_KEY ?? '', ...redisPasswords(env.REDIS_URL)];
+
+  const envResult = EnvSchema.safeParse(env);
+  if (!envResult.success) {
+    problems.push(...envResult.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`));
+  }
+  problems.push(...checkS3Combination(env));
+
+  const explicit = env.BOOTC_ISO_CONFIG === '' ? undefined : env.BOOTC_ISO_CONFIG;
+  const display = explicit ?? DEFAULT_CONFIG_PATH;
+  const configPath = resolve(cwd, display);
+  const read = readConfigFile(configPath, display, readFile);
+  let file: ConfigFile | undefined;
+  let configFileLoaded = false;
+  if (read.kind === 'missing' && explicit !== undefined) {
+    const where = isAbsolute(display) ? display : `${display} (resolved to ${configPath})`;
+    problems.push(
+      `BOOTC_ISO_CONFIG: the file ${where} does not exist; copy config/bootc-iso.example.yaml there, ` +
+        'or point BOOTC_ISO_CONFIG at an existing file',
+    );
+  } else if (read.kind === 'problems') {
+    problems.push(...read.problems);
+  } else {
+    configFileLoaded = read.kind === 'ok';
+    const validated = validateConfigFile(read.kind === 'ok' ? read.data : {}, display, role, env);
+    problems.push(...validated.problems);
+    secrets.push(...validated.secrets);
+    file = validated.file;
+  }
+
+  if (problems.length > 0 || !envResult.success || file === undefined) {
+    throw new AppError('CONFIG_INVALID', redactSecrets(problems.join('\n'), secrets));
+  }
+  const { configFile: _, ...settings } = envResult.data;
+  return { ...settings, ...file, configPath, configFileLoaded };
+}
+
+/**
+ * The secret strings in a Config, for log redaction and for tests that scan output for leaks: the S3 secret key,
+ * inline registry passwords and the Redis password. Passwords in passwordFile files are not read here.
+ */
+export function secretValues(config: Config): string[] {
+  const values = [
+    config.s3?.secretAccessKey,
+    ...Object.values(config.registries).map((registry) => registry.password),
+    ...redisPasswords(config.redisUrl),
+  ];
+  return [...new Set(values.filter((value): value is string => typeof value === 'string' && value !== ''))];
+}
+
+/** The password of a redis:// URL as written and decoded (either may show up in a log line). */
+function redisPasswords(url: string | undefined): string[] {
+  if (url === undefined || !URL.canParse(url)) return [];
+  const { password } = new URL(url);
+  if (password === '') return [];
+  try {
+    return [password, decodeURIComponent(password)];
+  } catch {
+    return [password];
+  }
+}

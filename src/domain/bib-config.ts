@@ -1,0 +1,179 @@
+import { createHash } from 'node:crypto';
+import { parse, stringify, TomlError } from 'smol-toml';
+import { z } from 'zod';
+import { Customizations, type UserCustomization } from './build-request.ts';
+import { AppError } from './errors.ts';
+import { fieldPath, zodIssuesToErrors } from './request-fields.ts';
+import { MAX_SSH_KEYS_PER_USER } from './validate-customizations.ts';
+
+/**
+ * The osbuild blueprint BIB reads from /config.toml (bootc-image-builder.md section 8), written only through
+ * smol-toml so that no string can break out of its TOML value. This layer is a faithful serialiser: whether a value is
+ * safe inside the kickstart BIB generates from it is decided by validateBuildRequest, which the worker runs first.
+ */
+
+const BlueprintUser = z.strictObject({
+  name: z.string(),
+  password: z.string().optional(),
+  key: z.string().optional(),
+  groups: z.array(z.string()).optional(),
+});
+const StringList = z.array(z.string()).optional();
+const Blueprint = z.strictObject({
+  customizations: z
+    .strictObject({
+      user: z.array(BlueprintUser).optional(),
+      kernel: z.strictObject({ append: z.string() }).optional(),
+      installer: z
+        .strictObject({
+          kickstart: z.strictObject({ contents: z.string() }).optional(),
+          modules: z.strictObject({ enable: StringList, disable: StringList }).optional(),
+        })
+        .optional(),
+      iso: z
+        .strictObject({
+          volume_id: z.string().optional(),
+          application_id: z.string().optional(),
+          publisher: z.string().optional(),
+        })
+        .optional(),
+      fips: z.boolean().optional(),
+    })
+    .optional(),
+});
+type Blueprint = z.infer<typeof Blueprint>;
+type BlueprintCustomizations = NonNullable<Blueprint['customizations']>;
+
+/** Sets key only when value is present, so that empty sections are left out of the file. */
+function put<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) target[key] = value;
+}
+
+function toBlueprintUser(u: UserCustomization): z.infer<typeof BlueprintUser> {
+  // BIB's `key` is one string, written as `sshkey --username NAME "KEY"`; see MAX_SSH_KEYS_PER_USER.
+  if (u.sshKeys.length > MAX_SSH_KEYS_PER_USER) {
+    throw new AppError(
+      'INVALID_REQUEST',
+      `user ${u.name} has ${u.sshKeys.length} SSH keys; bootc-image-builder takes one key per user for installer ISOs`,
+      { field: 'customizations.users' },
+    );
+  }
+  const user: z.infer<typeof BlueprintUser> = { name: u.name };
+  put(user, 'password', u.passwordHash);
+  put(user, 'key', u.sshKeys[0]);
+  if (u.groups.length > 0) user.groups = u.groups;
+  return user;
+}
+
+function toBlueprint(c: Customizations): Blueprint {
+  const out: BlueprintCustomizations = {};
+  if (c.users.length > 0) out.user = c.users.map(toBlueprintUser);
+  if (c.kernelAppend !== undefined) out.kernel = { append: c.kernelAppend };
+  const installer: NonNullable<BlueprintCustomizations['installer']> = {};
+  if (c.kickstart !== undefined) installer.kickstart = { contents: c.kickstart };
+  const modules: { enable?: string[]; disable?: string[] } = {};
+  if (c.anacondaModules?.enable.length) modules.enable = c.anacondaModules.enable;
+  if (c.anacondaModules?.disable.length) modules.disable = c.anacondaModules.disable;
+  if (Object.keys(modules).length > 0) installer.modules = modules;
+  if (Object.keys(installer).length > 0) out.installer = installer;
+  const iso: NonNullable<BlueprintCustomizations['iso']> = {};
+  put(iso, 'volume_id', c.iso?.volumeId);
+  put(iso, 'application_id', c.iso?.applicationId);
+  put(iso, 'publisher', c.iso?.publisher);
+  if (Object.keys(iso).length > 0) out.iso = iso;
+  if (c.fips) out.fips = true;
+  return Object.keys(out).length > 0 ? { customizations: out } : {};
+}
+
+/** The config.toml for an ISO build. Customizations with nothing set give an empty file, which BIB accepts. */
+export function toBibConfigToml(c: Customizations): string {
+  return stringify(toBlueprint(c));
+}
+
+function fromBlueprint(b: Blueprint): Customizations {
+  const c = b.customizations ?? {};
+  const out: Customizations = {
+    users: (c.user ?? []).map((u) => {
+      const user: UserCustomization = {
+        name: u.name,
+        sshKeys: u.key === undefined ? [] : [u.key],
+        groups: u.groups ?? [],
+      };
+      put(user, 'passwordHash', u.password);
+      return user;
+    }),
+    fips: c.fips ?? false,
+  };
+  put(out, 'kernelAppend', c.kernel?.append);
+  put(out, 'kickstart', c.installer?.kickstart?.contents);
+  const modules = c.installer?.modules;
+  if (modules) out.anacondaModules = { enable: modules.enable ?? [], disable: modules.disable ?? [] };
+  if (c.iso) {
+    const iso: NonNullable<Customizations['iso']> = {};
+    put(iso, 'volumeId', c.iso.volume_id);
+    put(iso, 'applicationId', c.iso.application_id);
+    put(iso, 'publisher', c.iso.publisher);
+    out.iso = iso;
+  }
+  const checked = Customizations.safeParse(out, { reportInput: true });
+  if (checked.success) return checked.data;
+  const issues = checked.error.issues.map((i) => ({ ...i, path: ['customizations', ...i.path] }));
+  const [first] = zodIssuesToErrors(issues);
+  throw (
+    first ??
+    new AppError('INVALID_REQUEST', 'config.toml: customizations are invalid', { field: 'customizations' })
+  );
+}
+
+/**
+ * Reads a blueprint back into Customizations: the inverse of toBibConfigToml, and the reader for a config.toml a user
+ * hands the CLI. Only keys that ISO builds accept are understood; anything else is refused by name.
+ */
+export function parseBibConfigToml(toml: string): Customizations {
+  let raw: unknown;
+  try {
+    raw = parse(toml);
+  } catch (error) {
+    const where = error instanceof TomlError ? ` at line ${error.line}, column ${error.column}` : '';
+    throw new AppError(
+      'INVALID_REQUEST',
+      `config.toml is not valid TOML${where}; check quoting and brackets`,
+      {
+        field: 'customizations',
+        cause: error,
+      },
+    );
+  }
+  const parsed = Blueprint.safeParse(raw);
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    const path = issue ? fieldPath(issue.path) : 'request';
+    const detail =
+      issue?.code === 'unrecognized_keys'
+        ? `${issue.keys.map((k) => (path === 'request' ? k : `${path}.${k}`)).join(', ')} is not accepted for installer ISO builds (accepted: customizations.user, kernel.append, installer.kickstart, installer.modules, iso, fips)`
+        : `${path} has the wrong type (${issue?.message ?? 'invalid'})`;
+    throw new AppError('INVALID_REQUEST', `config.toml: ${detail}`, { field: 'customizations' });
+  }
+  return fromBlueprint(parsed.data);
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * sha256 (hex) of the blueprint BIB will see, as canonical JSON with sorted keys: two requests that produce the same
+ * config.toml share a hash whatever their key order or empty sections.
+ */
+export function configHash(c: Customizations): string {
+  return createHash('sha256')
+    .update(canonicalJson(toBlueprint(c)))
+    .digest('hex');
+}

@@ -1,0 +1,33 @@
+/** Where finished builds live. S3 today; a local directory store (issue 4) implements the same interface. */
+export interface UploadedObject {
+  key: string;
+  size: number;
+  /** Hex sha256 computed while the bytes streamed to storage (one pass, no second read). */
+  sha256: string;
+}
+
+export interface UploadFileOptions {
+  contentType: string;
+  signal?: AbortSignal;
+  onProgress?: (loaded: number, total: number) => void;
+}
+
+export interface ArtifactStore {
+  /** Streams a file to `key`; the object exists under `key` only once the whole file has arrived. */
+  uploadFile(key: string, path: string, options: UploadFileOptions): Promise<UploadedObject>;
+  putObject(key: string, body: string | Buffer, contentType: string): Promise<UploadedObject>;
+  /** Size of the object, or undefined when it does not exist. */
+  headObject(key: string): Promise<{ size: number } | undefined>;
+  getObjectText(key: string): Promise<string>;
+  /** A time-limited GET link that works without credentials. */
+  presignGet(
+    key: string,
+    options: { ttlSeconds: number; filename?: string },
+  ): Promise<{ url: string; expiresAt: Date }>;
+}
+
+/** Deterministic keys: a retried build overwrites its own objects and never anyone else's. */
+export function artifactKeys(buildId: string): { iso: string; log: string; manifest: string } {
+  const prefix = `builds/${buildId}`;
+  return { iso: `${prefix}/install.iso`, log: `${prefix}/build.log`, manifest: `${prefix}/manifest.json` };
+}

@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { PassThrough } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { AppError } from '../domain/errors.ts';
+import type { ArtifactStore, UploadedObject, UploadFileOptions } from './artifact-store.ts';
+
+export interface S3StoreConfig {
+  endpoint?: string;
+  region: string;
+  bucket: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  forcePathStyle: boolean;
+  publicEndpoint?: string;
+}
+
+/** Measured on s3rver and documented in queue-and-storage.md B6: 16 MiB × 4 keeps RSS near 230 MiB. */
+export const PART_SIZE = 16 * 1024 * 1024;
+export const QUEUE_SIZE = 4;
+/** Presigned URLs cannot outlive 7 days (MAX_PRESIGNED_TTL in @smithy/signature-v4). */
+export const MAX_LINK_TTL_SECONDS = 604_800;
+
+function createClient(config: S3StoreConfig, endpoint: string | undefined): S3Client {
+  return new S3Client({
+    region: config.region,
+    forcePathStyle: config.forcePathStyle,
+    ...(endpoint ? { endpoint } : {}),
+    ...(config.accessKeyId && config.secretAccessKey
+      ? { credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey } }
+      : {}),
+    // S3-compatible stores mishandle the 2025 default checksums (aws-chunked bodies stored as data, B4);
+    // we record our own sha256 instead.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+export function createS3Store(config: S3StoreConfig): ArtifactStore & { client: S3Client } {
+  const client = createClient(config, config.endpoint);
+  // Signatures cover the host, so links are signed against the endpoint users will actually reach.
+  const signer = config.publicEndpoint ? createClient(config, config.publicEndpoint) : client;
+  const Bucket = config.bucket;
+
+  async function headObject(key: string): Promise<{ size: number } | undefined> {
+    try {
+      const head = await client.send(new HeadObjectCommand({ Bucket, Key: key }));
+      return { size: head.ContentLength ?? 0 };
+    } catch (error) {
+      if ((error as { name?: string }).name === 'NotFound') return undefined;
+      throw uploadError(`could not read ${key} from the artifact bucket`, error);
+    }
+  }
+
+  async function uploadFile(key: string, path: string, options: UploadFileOptions): Promise<UploadedObject> {
+    const { size } = await stat(path);
+    const hash = createHash('sha256');
+    const body = new PassThrough({ highWaterMark: PART_SIZE });
+    let loaded = 0;
+    // The hash sees every byte on its way to the uploader: one read of a multi-GB file, not two.
+    const feed = pipeline(
+      createReadStream(path, { highWaterMark: 1024 * 1024 }),
+      async function* (source: AsyncIterable<Buffer>) {
+        for await (const chunk of source) {
+          hash.update(chunk);
+          yield chunk;
+        }
+      },
+      body,
+      options.signal ? { signal: options.signal } : {},
+    );
+    const abortController = new AbortController();
+    const onAbort = () => abortController.abort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const upload = new Upload({
+      client,
+      params: { Bucket, Key: key, Body: body, ContentLength: size, ContentType: options.contentType },
+      partSize: PART_SIZE,
+      queueSize: QUEUE_SIZE,
+      leavePartsOnError: false,
+      abortController,
+    });
+    upload.on('httpUploadProgress', (p) => {
+      loaded = p.loaded ?? loaded;
+      options.onProgress?.(loaded, size);
+    });
+    try {
+      await Promise.all([upload.done(), feed]);
+    } catch (error) {
+      abortController.abort();
+      feed.catch(() => undefined);
+      if (options.signal?.aborted) throw new AppError('CANCELLED', 'upload stopped: the build was cancelled');
+      throw uploadError(`upload of ${key} failed`, error);
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+    // Trust but verify: a store that mangles bodies (aws-chunked framing, B4) changes the length.
+    const head = await headObject(key);
+    if (head?.size !== size) {
+      throw new AppError(
+        'UPLOAD_FAILED',
+        `upload of ${key} stored ${head?.size ?? 'no'} bytes instead of ${size}`,
+      );
+    }
+    return { key, size, sha256: hash.digest('hex') };
+  }
+
+  async function putObject(key: string, body: string | Buffer, contentType: string): Promise<UploadedObject> {
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    try {
+      await client.send(new PutObjectCommand({ Bucket, Key: key, Body: bytes, ContentType: contentType }));
+    } catch (error) {
+      throw uploadError(`upload of ${key} failed`, error);
+    }
+    return { key, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  }
+
+  async function getObjectText(key: string): Promise<string> {
+    const out = await client.send(new GetObjectCommand({ Bucket, Key: key }));
+    return (await out.Body?.transformToString('utf8')) ?? '';
+  }
+
+  async function presignGet(key: string, options: { ttlSeconds: number; filename?: string }) {
+    const ttl = Math.min(options.ttlSeconds, MAX_LINK_TTL_SECONDS);
+    const command = new GetObjectCommand({
+      Bucket,
+      Key: key,
+      ...(options.filename
+        ? { ResponseContentDisposition: `attachment; filename="${options.filename}"` }
+        : {}),
+    });
+    const url = await getSignedUrl(signer, command, { expiresIn: ttl });
+    return { url, expiresAt: new Date(Date.now() + ttl * 1000) };
+  }
+
+  return { client, uploadFile, putObject, headObject, getObjectText, presignGet };
+}
+
+function uploadError(message: string, cause: unknown): AppError {
+  const detail = cause instanceof Error ? `: ${cause.name} ${cause.message}`.slice(0, 300) : '';
+  return new AppError('UPLOAD_FAILED', `${message}${detail}`, { cause });
+}

@@ -1,0 +1,215 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostArch } from '../../src/domain/host-arch.ts';
+import { buildQueueName, QUEUE_PREFIX } from '../../src/queue/names.ts';
+import { createS3Store } from '../../src/storage/s3-store.ts';
+import { collectLines, type LineCollector, startTsx } from '../support/run-process.ts';
+import {
+  buildSourceImage,
+  podman,
+  pushImage,
+  requireTools,
+  startTestbed,
+  TESTBED_TOOLS,
+  type Testbed,
+} from '../testbed/index.ts';
+
+const REGISTRY_USER = 'isobuilder';
+// Distinctive, so a leak into logs or artifacts would be easy to spot.
+const REGISTRY_PASSWORD = 'e2e-Reg1stry-Pa55word-7f3a';
+const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq0eSiC7lXbU0c0Q1wq8m2cmBkYQh9cQbAq1v2F0yZd admin@e2e';
+
+let tb: Testbed;
+let dir: string;
+let env: Record<string, string>;
+let worker: ReturnType<typeof startTsx>;
+let workerOut: LineCollector;
+let failRef: string;
+
+async function isoFile(iso: string, path: string): Promise<string> {
+  const out = join(dir, `extract-${Math.random().toString(36).slice(2)}`);
+  await execa('xorriso', ['-osirrox', 'on', '-indev', iso, '-extract', path, out]);
+  return readFile(out, 'utf8');
+}
+
+function cli(args: string[]) {
+  return execa('node', ['bin/bootc-iso.js', ...args], { env, extendEnv: true, reject: false });
+}
+
+beforeAll(async () => {
+  requireTools(TESTBED_TOOLS);
+  tb = await startTestbed({ registryUser: REGISTRY_USER, registryPassword: REGISTRY_PASSWORD });
+  dir = await mkdtemp(join(tmpdir(), 'bootc-iso-e2e-'));
+  failRef = `${tb.registry.host}/bootc/demo-os:fail-build`;
+  await buildSourceImage(tb.podman, 'localhost/demo-os:fail-build');
+  await pushImage(tb.podman, 'localhost/demo-os:fail-build', failRef, tb.registry);
+  await podman(tb.podman, ['rmi', '-f', 'localhost/demo-os:fail-build']);
+
+  await writeFile(join(dir, 'registry.pass'), `${REGISTRY_PASSWORD}\n`, { mode: 0o600 });
+  const host = tb.registry.host;
+  await writeFile(
+    join(dir, 'bootc-iso.yaml'),
+    [
+      'builders:',
+      `  standin: { image: "${tb.builderRef}" }`,
+      'defaultBuilder: standin',
+      'presets:',
+      `  demo: { image: "${tb.sourceRef}", builder: standin, description: "demo OS" }`,
+      `allowedRegistries: ["${host}"]`,
+      'registries:',
+      `  "${host}": { username: "${REGISTRY_USER}", passwordFile: "${join(dir, 'registry.pass')}", insecure: true }`,
+      'worker:',
+      '  concurrency: 1',
+      `  workDir: "${join(dir, 'work')}"`,
+      `  containerStorage: "${tb.podman.graphRoot}"`,
+      '  minFreeDiskGiB: 0.5',
+      '  timeouts: { loginSeconds: 30, pullSeconds: 120, buildSeconds: 120, uploadSeconds: 120 }',
+      '  attempts: 2',
+      '  backoffSeconds: 1',
+      '',
+    ].join('\n'),
+  );
+  env = {
+    ...tb.podman.env,
+    REDIS_URL: tb.redis.url,
+    S3_ENDPOINT: tb.s3.endpoint,
+    S3_REGION: tb.s3.region,
+    S3_BUCKET: tb.s3.bucket,
+    S3_ACCESS_KEY_ID: tb.s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: tb.s3.secretAccessKey,
+    S3_FORCE_PATH_STYLE: 'true',
+    LINK_TTL_SECONDS: '3600',
+    BOOTC_ISO_CONFIG: join(dir, 'bootc-iso.yaml'),
+    WORKER_NAME: 'e2e-host',
+    LOG_LEVEL: 'info',
+  };
+  worker = startTsx('workers/main.ts', env);
+  workerOut = collectLines(worker);
+  await workerOut.waitFor(/worker ready/, 60_000);
+});
+
+afterAll(async () => {
+  worker?.kill('SIGTERM');
+  await worker?.catch(() => undefined);
+  await tb?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('an ISO build through the CLI, a real worker, podman, the registry and S3', () => {
+  it('logs in, pulls both images, runs the builder as documented and publishes a verifiable ISO', async () => {
+    const run = await cli([
+      'build',
+      '--preset',
+      'demo',
+      '--user',
+      'admin',
+      '--ssh-key',
+      SSH_KEY,
+      '--groups',
+      'wheel',
+      '--volume-id',
+      'E2E_TEST',
+      '--json',
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.exitCode).toBe(0);
+    const result = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}');
+    expect(result.sourceImage).toBe(tb.sourceRef);
+    expect(result.sourceDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(result.builderDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(result.workerHost).toBe('e2e-host');
+
+    // The worker logged in to the registry and pulled both images from it.
+    const logs = workerOut.lines.filter((l) => l.includes(result.buildId));
+    expect(logs.some((l) => l.includes('podman login') && l.includes(tb.registry.host))).toBe(true);
+    expect(logs.some((l) => l.includes('podman pull') && l.includes(tb.builderRef))).toBe(true);
+    expect(logs.some((l) => l.includes('podman pull') && l.includes(tb.sourceRef))).toBe(true);
+    expect(workerOut.lines.join('\n')).not.toContain(REGISTRY_PASSWORD);
+
+    // A plain HTTP GET of the presigned link returns the ISO whose sha256 was reported.
+    const response = await fetch(result.link.url);
+    expect(response.status).toBe(200);
+    const bytes = Buffer.from(await response.arrayBuffer());
+    expect(bytes.length).toBe(result.iso.size);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(result.iso.sha256);
+    const iso = join(dir, 'downloaded.iso');
+    await writeFile(iso, bytes);
+    expect((await execa('file', ['-b', iso])).stdout).toContain('ISO 9660');
+
+    // The ISO names the requested source image and carries the config we generated.
+    expect((await isoFile(iso, '/SOURCE')).trim()).toBe(tb.sourceRef);
+    const config = await isoFile(iso, '/CONFIG');
+    expect(config).toContain('name = "admin"');
+    expect(config).toContain(SSH_KEY);
+    expect(config).toContain('volume_id = "E2E_TEST"');
+    const argv = (await isoFile(iso, '/ARGS')).trim().split('\n');
+    expect(argv).toEqual(['--type', 'iso', '--progress', 'verbose', tb.sourceRef]);
+    const mounts = await isoFile(iso, '/MOUNTS');
+    for (const m of ['/output', '/config.toml', '/var/lib/containers/storage']) expect(mounts).toContain(m);
+
+    // The log and manifest sit next to the ISO, and the manifest agrees with the result.
+    const store = createS3Store({ ...tb.s3, forcePathStyle: true });
+    expect((await store.headObject(result.logKey))?.size).toBeGreaterThan(0);
+    const manifest = JSON.parse(await store.getObjectText(result.manifestKey));
+    expect(manifest.iso.sha256).toBe(result.iso.sha256);
+    expect(manifest.source.digest).toBe(result.sourceDigest);
+    expect(await store.getObjectText(result.logKey)).toContain('Build complete!');
+  });
+
+  it('shows progress as plain lines when not on a terminal and ends with the download details', async () => {
+    const run = await cli(['build', '--image', tb.sourceRef, '--type', 'anaconda-iso']);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/^queued build [0-9a-z]+/m);
+    expect(run.stdout).toContain('[pull]');
+    expect(run.stdout).toContain('[build]');
+    expect(run.stdout).toMatch(/download: http:\/\/127\.0\.0\.1:\d+\//);
+    expect(run.stdout).toMatch(/sha256: +[0-9a-f]{64}/);
+  });
+
+  it('fails a builder error with its last log lines, without retrying', async () => {
+    const run = await cli(['build', '--image', failRef]);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain('bootc-image-builder exited with code');
+    expect(run.stderr).toContain('last builder output');
+    const buildId = /queued build (\S+)/.exec(run.stdout)?.[1] ?? '';
+    const queue = new Queue(buildQueueName(hostArch()), {
+      connection: { url: tb.redis.url },
+      prefix: QUEUE_PREFIX,
+    });
+    const job = await queue.getJob(buildId);
+    expect(job?.attemptsMade).toBe(1);
+    await queue.close();
+  });
+
+  it('reports a wrong registry password as an authentication failure naming the registry, without retrying', async () => {
+    await writeFile(join(dir, 'registry.pass'), 'not-the-password\n');
+    try {
+      const run = await cli(['build', '--preset', 'demo']);
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr).toContain(`authentication failed for ${tb.registry.host}`);
+      const buildId = /queued build (\S+)/.exec(run.stdout)?.[1] ?? '';
+      const queue = new Queue(buildQueueName(hostArch()), {
+        connection: { url: tb.redis.url },
+        prefix: QUEUE_PREFIX,
+      });
+      const job = await queue.getJob(buildId);
+      expect(job?.attemptsMade).toBe(1);
+      expect(await job?.getState()).toBe('failed');
+      await queue.close();
+    } finally {
+      await writeFile(join(dir, 'registry.pass'), `${REGISTRY_PASSWORD}\n`);
+    }
+  });
+
+  it('refuses a request for a registry that is not allowed and queues nothing', async () => {
+    const run = await cli(['build', '--image', 'evil.example.com/x/y:1']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('evil.example.com');
+    expect(run.stderr).toContain('not allowed');
+  });
+});

@@ -1,0 +1,217 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Job, QueueEvents, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { BuildRequestInput } from '../../src/domain/build-request.ts';
+import { AppError } from '../../src/domain/errors.ts';
+import { isBuildProgress } from '../../src/queue/build-job.ts';
+import { BuildQueues, enqueueBuild } from '../../src/queue/build-producer.ts';
+import { buildQueueName, QUEUE_PREFIX } from '../../src/queue/names.ts';
+import { createS3Store } from '../../src/storage/s3-store.ts';
+import type { Podman } from '../../workers/podman.ts';
+import { type BuildJobDeps, createBuildJobProcessor } from '../../workers/process-build-job.ts';
+import { type RedisHandle, type S3Handle, startRedis, startS3 } from '../testbed/index.ts';
+
+const REGISTRY = 'registry.example.com';
+const SECRET = 'queue-test-Secret-Passw0rd-91c2';
+const builders = { standin: { image: `${REGISTRY}/bib/standin:1` } };
+const policy = { allowedRegistries: [REGISTRY], builders };
+const retry = { attempts: 3, backoffSeconds: 0.05 };
+
+let redis: RedisHandle;
+let s3: S3Handle;
+let dir: string;
+let connection: Redis;
+let queues: BuildQueues;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+function request(overrides: Partial<BuildRequestInput> = {}): BuildRequestInput {
+  return {
+    source: `${REGISTRY}/os/demo:1`,
+    builder: { name: 'standin', image: builders.standin.image },
+    type: 'anaconda-iso',
+    arch: 'x86_64',
+    requester: { kind: 'cli', user: 'tester' },
+    requestedAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+/** A podman double for the pipeline's dependency (the code under test is the processor and queue wiring). */
+function stubPodman(overrides: Partial<Podman> = {}): Podman & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    version: async () => '4.3.1',
+    login: async (o) => void calls.push(`login ${o.registry}`),
+    pull: async (o) => void calls.push(`pull ${o.ref}`),
+    imageDigest: async () => `sha256:${'a'.repeat(64)}`,
+    runContainer: async (args, o) => {
+      calls.push('run');
+      const output = args[args.indexOf(args.find((a) => a.endsWith(':/output')) ?? '')]?.replace(
+        /:\/output$/,
+        '',
+      );
+      if (!output) throw new Error('no /output mount');
+      await mkdir(join(output, 'bootiso'), { recursive: true });
+      await writeFile(join(output, 'bootiso', 'install.iso'), 'ISO');
+      o.onLine('Build complete!');
+      return { exitCode: 0, timedOut: false };
+    },
+    removeContainer: async () => undefined,
+    containersWithLabel: async () => [],
+    ...overrides,
+  };
+}
+
+function startWorker(podman: Podman, queueName = buildQueueName('x86_64')) {
+  const deps: BuildJobDeps = {
+    config: {
+      allowedRegistries: [REGISTRY],
+      builders,
+      registries: { [REGISTRY]: { username: 'robot', password: SECRET, insecure: false } },
+      linkTtlSeconds: 600,
+      workerName: 'test-host',
+      worker: {
+        concurrency: 1,
+        workDir: join(dir, 'work'),
+        containerStorage: dir,
+        minFreeDiskGiB: 0,
+        podman: 'podman',
+        timeouts: { loginSeconds: 5, pullSeconds: 5, buildSeconds: 5, uploadSeconds: 5 },
+        attempts: 3,
+        backoffSeconds: 0.05,
+      },
+    },
+    podman,
+    store: createS3Store({ ...s3, forcePathStyle: true }),
+    logger: pino({ level: 'silent' }),
+  };
+  const worker = new Worker(queueName, createBuildJobProcessor(deps), {
+    connection: new Redis(redis.url, { maxRetriesPerRequest: null }),
+    prefix: QUEUE_PREFIX,
+  });
+  cleanups.push(() => worker.close());
+  return worker;
+}
+
+async function finished(job: Job | undefined): Promise<'completed' | 'failed'> {
+  if (!job) throw new Error('no job');
+  const events = new QueueEvents(job.queueName, { connection: { url: redis.url }, prefix: QUEUE_PREFIX });
+  cleanups.push(() => events.close());
+  await events.waitUntilReady();
+  return job.waitUntilFinished(events).then(
+    () => 'completed' as const,
+    () => 'failed' as const,
+  );
+}
+
+beforeAll(async () => {
+  [redis, s3] = await Promise.all([startRedis(), startS3()]);
+  dir = await mkdtemp(join(tmpdir(), 'build-queue-'));
+  connection = new Redis(redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  queues = new BuildQueues(connection);
+});
+
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+  await queues.get('x86_64').obliterate({ force: true });
+});
+
+afterAll(async () => {
+  await queues?.close();
+  connection?.disconnect();
+  await Promise.all([redis?.stop(), s3?.stop()]);
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('queueing builds in real Redis', () => {
+  it('queues a valid request under its build id with retries for infrastructure faults', async () => {
+    const { buildId, ahead } = await enqueueBuild(queues, request(), policy, retry);
+    const job = await queues.get('x86_64').getJob(buildId);
+    expect(ahead).toBe(0);
+    expect(job?.id).toBe(buildId);
+    expect(job?.opts.attempts).toBe(3);
+    expect(job?.data.source).toBe(`${REGISTRY}/os/demo:1`);
+  });
+
+  it('queues nothing when the request is invalid', async () => {
+    await expect(
+      enqueueBuild(queues, request({ source: 'other.example.com/os/demo:1' }), policy, retry),
+    ).rejects.toMatchObject({ code: 'REGISTRY_NOT_ALLOWED' });
+    expect(await queues.get('x86_64').count()).toBe(0);
+  });
+
+  it('routes each architecture to its own queue', async () => {
+    const { buildId } = await enqueueBuild(queues, request({ arch: 'aarch64' }), policy, retry);
+    expect(await queues.get('aarch64').getJob(buildId)).toBeDefined();
+    expect(await queues.get('x86_64').getJob(buildId)).toBeUndefined();
+    await queues.get('aarch64').obliterate({ force: true });
+  });
+});
+
+describe('the build processor on a real BullMQ worker', () => {
+  it('completes a build and keeps registry secrets out of the job', async () => {
+    const podman = stubPodman();
+    startWorker(podman);
+    const { buildId } = await enqueueBuild(queues, request(), policy, retry);
+    const job = await queues.get('x86_64').getJob(buildId);
+    expect(await finished(job)).toBe('completed');
+    expect(podman.calls).toEqual([
+      `login ${REGISTRY}`,
+      `pull ${builders.standin.image}`,
+      `pull ${REGISTRY}/os/demo:1`,
+      'run',
+    ]);
+    const done = await queues.get('x86_64').getJob(buildId);
+    expect(done?.returnvalue.iso.size).toBe(3);
+    expect(
+      JSON.stringify({ data: done?.data, result: done?.returnvalue, progress: done?.progress }),
+    ).not.toContain(SECRET);
+  });
+
+  it('retries a registry outage with backoff and then succeeds', async () => {
+    let logins = 0;
+    const podman = stubPodman({
+      login: async (o) => {
+        logins += 1;
+        if (logins === 1) throw new AppError('REGISTRY_UNAVAILABLE', `registry ${o.registry} is unreachable`);
+      },
+    });
+    startWorker(podman);
+    const { buildId } = await enqueueBuild(queues, request(), policy, retry);
+    expect(await finished(await queues.get('x86_64').getJob(buildId))).toBe('completed');
+    expect((await queues.get('x86_64').getJob(buildId))?.attemptsMade).toBe(2);
+  });
+
+  it('fails a missing image at once, with the error code in the job progress', async () => {
+    startWorker(
+      stubPodman({
+        pull: async (o) => {
+          throw new AppError('IMAGE_NOT_FOUND', `image not found: ${o.ref}`);
+        },
+      }),
+    );
+    const { buildId } = await enqueueBuild(queues, request(), policy, retry);
+    expect(await finished(await queues.get('x86_64').getJob(buildId))).toBe('failed');
+    const job = await queues.get('x86_64').getJob(buildId);
+    expect(job?.attemptsMade).toBe(1);
+    expect(job?.failedReason).toContain('image not found');
+    expect(isBuildProgress(job?.progress) && job.progress.error?.code).toBe('IMAGE_NOT_FOUND');
+  });
+
+  it('validates job data again and refuses a job that bypassed the producer, without running podman', async () => {
+    const podman = stubPodman();
+    startWorker(podman);
+    const job = await queues
+      .get('x86_64')
+      .add('build', request({ source: 'evil.example.com/x:1' }), { jobId: 'bypass1', attempts: 3 });
+    expect(await finished(job)).toBe('failed');
+    const failed = await queues.get('x86_64').getJob('bypass1');
+    expect(failed?.attemptsMade).toBe(1);
+    expect(podman.calls).toEqual([]);
+  });
+});

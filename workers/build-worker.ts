@@ -1,0 +1,73 @@
+import { mkdir } from 'node:fs/promises';
+import { Worker } from 'bullmq';
+import { pino } from 'pino';
+import { loadConfig, secretValues } from '../src/config/load-config.ts';
+import { LABELS } from '../src/domain/bib-args.ts';
+import { AppError } from '../src/domain/errors.ts';
+import { hostArch } from '../src/domain/host-arch.ts';
+import { createLogger } from '../src/logger.ts';
+import { createRedis } from '../src/queue/connection.ts';
+import { buildQueueName, QUEUE_PREFIX } from '../src/queue/names.ts';
+import { createS3Store } from '../src/storage/s3-store.ts';
+import { createPodman } from './podman.ts';
+import { createBuildJobProcessor, SHUTDOWN_REASON } from './process-build-job.ts';
+
+/** Composition root of a build host: config, clients, the BullMQ worker, signals. */
+export async function startBuildWorker(
+  env?: Record<string, string | undefined>,
+  options: { logToStderr?: boolean } = {},
+) {
+  const config = loadConfig(env, { role: 'worker' });
+  const logger = createLogger({
+    level: config.logLevel,
+    name: 'worker',
+    secrets: secretValues(config),
+    ...(options.logToStderr ? { destination: pino.destination(2) } : {}),
+  });
+  if (!config.s3) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      'S3_BUCKET is not set: a build worker needs S3-compatible storage for the ISOs (see README, Configuration)',
+    );
+  }
+  const store = createS3Store(config.s3);
+  const podman = createPodman(config.worker.podman, logger);
+  const arch = hostArch();
+  await mkdir(config.worker.workDir, { recursive: true, mode: 0o700 });
+
+  // Containers left by a crashed run of this host would hold disk and loop devices: remove them first.
+  const orphans = await podman.containersWithLabel(`${LABELS.host}=${config.workerName}`);
+  for (const name of orphans) await podman.removeContainer(name);
+  if (orphans.length) logger.info({ containers: orphans }, 'removed containers left by an earlier run');
+
+  const connection = createRedis(config.redisUrl, 'worker');
+  const worker = new Worker(
+    buildQueueName(arch),
+    createBuildJobProcessor({ config, podman, store, logger }),
+    {
+      connection,
+      prefix: QUEUE_PREFIX,
+      concurrency: config.worker.concurrency,
+      // Builds run for many minutes; a longer lock only delays detection of a dead host (A2).
+      lockDuration: 120_000,
+      maxStalledCount: 1,
+    },
+  );
+  worker.on('error', (error) => logger.error({ error: error.message }, 'worker error'));
+  await worker.waitUntilReady();
+  logger.info(
+    { queue: buildQueueName(arch), host: config.workerName, concurrency: config.worker.concurrency },
+    'worker ready',
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: no new builds; running builds are handed back to the queue');
+    worker.cancelAllJobs(SHUTDOWN_REASON);
+    await worker.close();
+    connection.disconnect();
+  };
+  return { worker, stop, logger };
+}

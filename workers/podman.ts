@@ -1,0 +1,142 @@
+import { execa, type ResultPromise } from 'execa';
+import { AppError } from '../src/domain/errors.ts';
+import type { Logger } from '../src/logger.ts';
+import { classifyRegistryError, podmanErrorLine } from './podman-errors.ts';
+
+/** The one place that runs podman. Every call is an argument vector (never a shell) with a timeout. */
+export interface Podman {
+  version(signal?: AbortSignal): Promise<string>;
+  login(o: LoginOptions): Promise<void>;
+  pull(o: PullOptions): Promise<void>;
+  imageDigest(ref: string): Promise<string>;
+  /** Runs `podman <args>` streaming each output line; aborting removes the named container too. */
+  runContainer(args: string[], o: RunContainerOptions): Promise<{ exitCode: number; timedOut: boolean }>;
+  removeContainer(name: string): Promise<void>;
+  containersWithLabel(label: string): Promise<string[]>;
+}
+
+export interface RegistryAccess {
+  authFile: string;
+  insecure: boolean;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface LoginOptions extends RegistryAccess {
+  registry: string;
+  username: string;
+  password: string;
+}
+
+export interface PullOptions extends RegistryAccess {
+  ref: string;
+  registry: string;
+}
+
+export interface RunContainerOptions {
+  containerName: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  onLine: (line: string) => void;
+}
+
+export function createPodman(executable: string, logger: Logger): Podman {
+  const run = (args: string[], options: { input?: string; timeoutMs: number; signal?: AbortSignal }) =>
+    execa(executable, args, {
+      input: options.input,
+      timeout: options.timeoutMs,
+      ...(options.signal ? { cancelSignal: options.signal } : {}),
+      reject: false,
+      stripFinalNewline: true,
+    });
+
+  const tls = (insecure: boolean) => (insecure ? ['--tls-verify=false'] : []);
+
+  function failIfStopped(result: { isCanceled: boolean; timedOut: boolean }, what: string): void {
+    if (result.isCanceled) throw new AppError('CANCELLED', `${what} stopped: the build was cancelled`);
+    if (result.timedOut) throw new AppError('TIMEOUT', `${what} took too long and was stopped`);
+  }
+
+  return {
+    async version(signal) {
+      const result = await run(['version', '--format', '{{.Client.Version}}'], { timeoutMs: 30_000, signal });
+      failIfStopped(result, 'podman version');
+      if (result.failed) {
+        const why =
+          result.code === 'ENOENT' ? `"${executable}" is not installed` : podmanErrorLine(result.stderr);
+        throw new AppError('PODMAN_UNAVAILABLE', `podman is not usable on this build host: ${why}`);
+      }
+      return result.stdout.trim();
+    },
+
+    async login(o) {
+      // The password travels on stdin only: never on argv (visible in ps) or in logs.
+      const result = await run(
+        [
+          'login',
+          '--authfile',
+          o.authFile,
+          ...tls(o.insecure),
+          '--username',
+          o.username,
+          '--password-stdin',
+          o.registry,
+        ],
+        { input: o.password, timeoutMs: o.timeoutMs, signal: o.signal },
+      );
+      failIfStopped(result, `login to ${o.registry}`);
+      if (result.failed) throw classifyRegistryError(result.stderr, { registry: o.registry });
+    },
+
+    async pull(o) {
+      const result = await run(['pull', '--quiet', '--authfile', o.authFile, ...tls(o.insecure), o.ref], {
+        timeoutMs: o.timeoutMs,
+        signal: o.signal,
+      });
+      failIfStopped(result, `pull of ${o.ref}`);
+      if (result.failed) throw classifyRegistryError(result.stderr, { registry: o.registry, ref: o.ref });
+    },
+
+    async imageDigest(ref) {
+      const result = await run(['image', 'inspect', '--format', '{{.Digest}}', ref], { timeoutMs: 30_000 });
+      if (result.failed) throw new AppError('IMAGE_NOT_FOUND', `image not found in local storage: ${ref}`);
+      return result.stdout.trim();
+    },
+
+    async runContainer(args, o) {
+      const child: ResultPromise<{ all: true; reject: false; timeout: number }> = execa(executable, args, {
+        all: true,
+        reject: false,
+        timeout: o.timeoutMs,
+        ...(o.signal ? { cancelSignal: o.signal } : {}),
+      });
+      // Killing the podman client does not stop the container it started: remove the container as well.
+      const stopContainer = () => void this.removeContainer(o.containerName);
+      o.signal?.addEventListener('abort', stopContainer, { once: true });
+      const timer = setTimeout(stopContainer, o.timeoutMs);
+      try {
+        for await (const line of child.iterable({ from: 'all' })) o.onLine(line);
+        const result = await child;
+        if (result.isCanceled || result.timedOut) await this.removeContainer(o.containerName);
+        failIfStopped(result, 'the builder');
+        return { exitCode: result.exitCode ?? -1, timedOut: false };
+      } finally {
+        clearTimeout(timer);
+        o.signal?.removeEventListener('abort', stopContainer);
+      }
+    },
+
+    async removeContainer(name) {
+      const result = await run(['rm', '--force', '--time', '0', '--ignore', name], { timeoutMs: 60_000 });
+      if (result.failed)
+        logger.warn({ container: name, error: podmanErrorLine(result.stderr) }, 'podman rm failed');
+    },
+
+    async containersWithLabel(label) {
+      const result = await run(['ps', '--all', '--filter', `label=${label}`, '--format', '{{.Names}}'], {
+        timeoutMs: 60_000,
+      });
+      return result.failed ? [] : result.stdout.split('\n').filter(Boolean);
+    },
+  };
+}

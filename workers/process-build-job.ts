@@ -1,0 +1,83 @@
+import { type Job, UnrecoverableError } from 'bullmq';
+import type { Config } from '../src/config/load-config.ts';
+import { AppError, asAppError, summariseError } from '../src/domain/errors.ts';
+import { type BuildPolicy, validateBuildRequest } from '../src/domain/validate-build-request.ts';
+import type { Logger } from '../src/logger.ts';
+import type { BuildResult } from '../src/queue/build-job.ts';
+import type { ArtifactStore } from '../src/storage/artifact-store.ts';
+import { runBuild } from './pipeline/run-build.ts';
+import type { Podman } from './podman.ts';
+import { createProgressReporter } from './progress-reporter.ts';
+
+/** The abort reason a worker uses when it stops; such builds are requeued, not failed. */
+export const SHUTDOWN_REASON = 'build host shutting down';
+
+export interface BuildJobDeps {
+  config: Pick<
+    Config,
+    'worker' | 'registries' | 'linkTtlSeconds' | 'workerName' | 'allowedRegistries' | 'builders'
+  >;
+  podman: Podman;
+  store: ArtifactStore;
+  logger: Logger;
+}
+
+/**
+ * The BullMQ processor. Validates the job again (the worker trusts no producer), runs the build and maps failures:
+ * user and permanent errors become UnrecoverableError (no retry), infrastructure errors are retried with backoff.
+ */
+export function createBuildJobProcessor(deps: BuildJobDeps) {
+  const policy: BuildPolicy = {
+    allowedRegistries: deps.config.allowedRegistries,
+    builders: deps.config.builders,
+  };
+  return async (job: Job, _token?: string, signal?: AbortSignal): Promise<BuildResult> => {
+    const buildId = job.id ?? 'unknown';
+    const attempt = job.attemptsMade + 1;
+    const logger = deps.logger.child({ buildId, attempt });
+    const base = { host: deps.config.workerName, attempt };
+    const reporter = createProgressReporter(job, base, logger);
+    const abort = signal ?? new AbortController().signal;
+    try {
+      const request = validateBuildRequest(job.data, policy);
+      logger.info({ source: request.source, type: request.type, arch: request.arch }, 'build started');
+      const result = await runBuild({
+        buildId,
+        attempt,
+        request,
+        settings: deps.config,
+        podman: deps.podman,
+        store: deps.store,
+        logger,
+        signal: abort,
+        progress: reporter.report,
+      });
+      reporter.report({ step: 'done', message: 'build complete', percent: 100 });
+      await reporter.flush();
+      logger.info(
+        { sha256: result.iso.sha256, size: result.iso.size, timings: result.timings },
+        'build complete',
+      );
+      return result;
+    } catch (thrown) {
+      const error = abort.aborted && !(thrown instanceof AppError) ? cancelled(abort) : asAppError(thrown);
+      const willRetry = error.retryable && attempt < (job.opts.attempts ?? 1);
+      logger.warn(
+        { code: error.code, error: error.message, willRetry, cause: String(error.cause ?? '') },
+        'build failed',
+      );
+      reporter.report({ step: 'failed', message: error.message, error: summariseError(error) });
+      await reporter.flush();
+      // A worker shutting down hands the build back to the queue instead of failing it for the user.
+      if (abort.reason === SHUTDOWN_REASON)
+        throw new Error(`build host ${base.host} shut down; the build will retry`);
+      if (!error.retryable) throw new UnrecoverableError(error.message);
+      throw new Error(error.message);
+    }
+  };
+}
+
+function cancelled(signal: AbortSignal): AppError {
+  const reason = typeof signal.reason === 'string' ? signal.reason : 'the build was cancelled';
+  return new AppError('CANCELLED', reason);
+}
