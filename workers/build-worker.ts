@@ -6,6 +6,7 @@ import { LABELS } from '../src/domain/bib-args.ts';
 import { AppError } from '../src/domain/errors.ts';
 import { hostArch } from '../src/domain/host-arch.ts';
 import { createLogger } from '../src/logger.ts';
+import { subscribeToCancels } from '../src/queue/cancel-requests.ts';
 import { createRedis } from '../src/queue/connection.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../src/queue/names.ts';
 import { createS3Store } from '../src/storage/s3-store.ts';
@@ -54,6 +55,10 @@ export async function startBuildWorker(
     },
   );
   worker.on('error', (error) => logger.error({ error: error.message }, 'worker error'));
+  const unsubscribe = await subscribeToCancels(createRedis(config.redisUrl, 'worker'), ({ buildId, by }) => {
+    // Every worker hears every cancel; only the one holding the build has something to abort.
+    if (worker.cancelJob(buildId, `cancelled by ${by}`)) logger.info({ buildId, by }, 'cancelling build');
+  });
   await worker.waitUntilReady();
   logger.info(
     { queue: buildQueueName(arch), host: config.workerName, concurrency: config.worker.concurrency },
@@ -65,6 +70,7 @@ export async function startBuildWorker(
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping: no new builds; running builds are handed back to the queue');
+    await unsubscribe();
     worker.cancelAllJobs(SHUTDOWN_REASON);
     await worker.close();
     connection.disconnect();

@@ -60,7 +60,8 @@ export function createBuildJobProcessor(deps: BuildJobDeps) {
       );
       return result;
     } catch (thrown) {
-      const error = abort.aborted && !(thrown instanceof AppError) ? cancelled(abort) : asAppError(thrown);
+      // Whatever step noticed the abort, the person wants to know it was cancelled, and by whom.
+      const error = abort.aborted ? cancelled(abort) : asAppError(thrown);
       const willRetry = error.retryable && attempt < (job.opts.attempts ?? 1);
       logger.warn(
         { code: error.code, error: error.message, willRetry, cause: String(error.cause ?? '') },

@@ -1,16 +1,21 @@
 import { runBuildCommand } from '../cli/build-command.ts';
+import { runCancelCommand } from '../cli/cancel-command.ts';
 import { BUILD_USAGE } from '../cli/parse-build-args.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { asAppError } from '../domain/errors.ts';
 import { BuildQueues } from '../queue/build-producer.ts';
 import { createRedis } from '../queue/connection.ts';
 
-// Composition root of the `bootc-iso` command. Exit codes: 0 success, 1 build failed, 2 bad usage or config.
+// Composition root of the `bootc-iso` command. Exit codes: 0 success, 1 the build failed (or nothing to cancel),
+// 2 bad usage or configuration.
 const USAGE = `usage: bootc-iso <command> [options]
 
 commands:
   build     queue an ISO build and follow it (bootc-iso build --help)
+  cancel    cancel a queued or running build: bootc-iso cancel <build-id>
   help      show this text`;
+
+const COMMANDS = ['build', 'cancel'] as const;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -18,11 +23,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;
   }
-  if (command !== 'build') {
+  if (!COMMANDS.includes(command as (typeof COMMANDS)[number])) {
     process.stderr.write(`bootc-iso: unknown command "${command}"\n\n${USAGE}\n`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (command === 'build' && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(`${BUILD_USAGE}\n`);
     return 0;
   }
@@ -30,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
   const connection = createRedis(config.redisUrl, 'producer');
   const queues = new BuildQueues(connection);
   try {
+    if (command === 'cancel')
+      return await runCancelCommand(rest, { queues, publisher: connection, out: process.stdout });
     const outcome = await runBuildCommand(rest, {
       config,
       queues,

@@ -9,15 +9,10 @@ import { hostArch } from '../../src/domain/host-arch.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../../src/queue/names.ts';
 import { createS3Store } from '../../src/storage/s3-store.ts';
 import { collectLines, type LineCollector, startTsx } from '../support/run-process.ts';
-import {
-  buildSourceImage,
-  podman,
-  pushImage,
-  requireTools,
-  startTestbed,
-  TESTBED_TOOLS,
-  type Testbed,
-} from '../testbed/index.ts';
+
+const BUILD_LABEL = 'io.bootc-iso.build';
+
+import { podman, requireTools, startTestbed, TESTBED_TOOLS, type Testbed } from '../testbed/index.ts';
 
 const REGISTRY_USER = 'isobuilder';
 // Distinctive, so a leak into logs or artifacts would be easy to spot.
@@ -29,7 +24,6 @@ let dir: string;
 let env: Record<string, string>;
 let worker: ReturnType<typeof startTsx>;
 let workerOut: LineCollector;
-let failRef: string;
 
 async function isoFile(iso: string, path: string): Promise<string> {
   const out = join(dir, `extract-${Math.random().toString(36).slice(2)}`);
@@ -45,10 +39,6 @@ beforeAll(async () => {
   requireTools(TESTBED_TOOLS);
   tb = await startTestbed({ registryUser: REGISTRY_USER, registryPassword: REGISTRY_PASSWORD });
   dir = await mkdtemp(join(tmpdir(), 'bootc-iso-e2e-'));
-  failRef = `${tb.registry.host}/bootc/demo-os:fail-build`;
-  await buildSourceImage(tb.podman, 'localhost/demo-os:fail-build');
-  await pushImage(tb.podman, 'localhost/demo-os:fail-build', failRef, tb.registry);
-  await podman(tb.podman, ['rmi', '-f', 'localhost/demo-os:fail-build']);
 
   await writeFile(join(dir, 'registry.pass'), `${REGISTRY_PASSWORD}\n`, { mode: 0o600 });
   const host = tb.registry.host;
@@ -68,7 +58,7 @@ beforeAll(async () => {
       `  workDir: "${join(dir, 'work')}"`,
       `  containerStorage: "${tb.podman.graphRoot}"`,
       '  minFreeDiskGiB: 0.5',
-      '  timeouts: { loginSeconds: 30, pullSeconds: 120, buildSeconds: 120, uploadSeconds: 120 }',
+      '  timeouts: { loginSeconds: 30, pullSeconds: 120, buildSeconds: 12, uploadSeconds: 120 }',
       '  attempts: 2',
       '  backoffSeconds: 1',
       '',
@@ -172,7 +162,7 @@ describe('an ISO build through the CLI, a real worker, podman, the registry and 
   });
 
   it('fails a builder error with its last log lines, without retrying', async () => {
-    const run = await cli(['build', '--image', failRef]);
+    const run = await cli(['build', '--image', tb.faultRefs.fail]);
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain('bootc-image-builder exited with code');
     expect(run.stderr).toContain('last builder output');
@@ -211,5 +201,69 @@ describe('an ISO build through the CLI, a real worker, podman, the registry and 
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain('evil.example.com');
     expect(run.stderr).toContain('not allowed');
+  });
+});
+
+async function containersOf(buildId: string): Promise<string> {
+  const { stdout } = await podman(tb.podman, [
+    'ps',
+    '--all',
+    '--filter',
+    `label=${BUILD_LABEL}=${buildId}`,
+    '--quiet',
+  ]);
+  return stdout.trim();
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return Date.now() - start;
+}
+
+describe('stopping builds: cancel and timeouts', () => {
+  it('cancels a queued build and a running one from the CLI; the container goes and nothing is published', async () => {
+    const running = startTsx('src/bin/cli.ts', env, ['build', '--image', tb.faultRefs.slow]);
+    const runningOut = collectLines(running);
+    const runningId = (/queued build (\S+)/.exec(await runningOut.waitFor(/queued build/)) ?? [])[1] ?? '';
+    await runningOut.waitFor(/\[build\]/, 60_000);
+    await waitUntil(async () => (await containersOf(runningId)) !== '', 20_000);
+
+    const queued = await cli(['build', '--image', tb.sourceRef, '--detach', '--json']);
+    const queuedId = JSON.parse(queued.stdout.trim().split('\n').at(-1) ?? '{}').buildId;
+    const removeQueued = await cli(['cancel', queuedId]);
+    expect(removeQueued.stdout).toContain('removed from the queue');
+    expect(removeQueued.exitCode).toBe(0);
+
+    const cancel = await cli(['cancel', runningId]);
+    expect(cancel.stdout).toContain('cancel sent');
+    expect(cancel.exitCode).toBe(0);
+    const gone = await waitUntil(async () => (await containersOf(runningId)) === '', 10_000);
+    console.log(`cancel: builder container removed ${gone} ms after the cancel command returned`);
+
+    const result = await running;
+    expect(result.exitCode).toBe(1);
+    expect(result.all).toMatch(/cancelled by cli:/);
+    const store = createS3Store({ ...tb.s3, forcePathStyle: true });
+    expect(await store.headObject(`builds/${runningId}/install.iso`)).toBeUndefined();
+    expect(await store.headObject(`builds/${runningId}/manifest.json`)).toBeUndefined();
+    const queue = new Queue(buildQueueName(hostArch()), {
+      connection: { url: tb.redis.url },
+      prefix: QUEUE_PREFIX,
+    });
+    expect(await queue.getJob(queuedId)).toBeUndefined();
+    expect((await queue.getJob(runningId))?.attemptsMade).toBe(1);
+    await queue.close();
+  });
+
+  it('stops a hung builder at the build timeout, removes its container and says so', async () => {
+    const run = await cli(['build', '--image', tb.faultRefs.hang]);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain('took too long');
+    const buildId = /queued build (\S+)/.exec(run.stdout)?.[1] ?? '';
+    expect(await containersOf(buildId)).toBe('');
   });
 });
