@@ -41,7 +41,9 @@ export async function startBuildWorker(
   for (const name of orphans) await podman.removeContainer(name);
   if (orphans.length) logger.info({ containers: orphans }, 'removed containers left by an earlier run');
 
-  const connection = createRedis(config.redisUrl, 'worker');
+  const onRedisError = (error: Error) =>
+    logger.warn({ error: error.message }, 'redis connection error; retrying');
+  const connection = createRedis(config.redisUrl, 'worker', onRedisError);
   const worker = new Worker(
     buildQueueName(arch),
     createBuildJobProcessor({ config, podman, store, logger }),
@@ -55,10 +57,13 @@ export async function startBuildWorker(
     },
   );
   worker.on('error', (error) => logger.error({ error: error.message }, 'worker error'));
-  const unsubscribe = await subscribeToCancels(createRedis(config.redisUrl, 'worker'), ({ buildId, by }) => {
-    // Every worker hears every cancel; only the one holding the build has something to abort.
-    if (worker.cancelJob(buildId, `cancelled by ${by}`)) logger.info({ buildId, by }, 'cancelling build');
-  });
+  const unsubscribe = await subscribeToCancels(
+    createRedis(config.redisUrl, 'worker', onRedisError),
+    ({ buildId, by }) => {
+      // Every worker hears every cancel; only the one holding the build has something to abort.
+      if (worker.cancelJob(buildId, `cancelled by ${by}`)) logger.info({ buildId, by }, 'cancelling build');
+    },
+  );
   await worker.waitUntilReady();
   logger.info(
     { queue: buildQueueName(arch), host: config.workerName, concurrency: config.worker.concurrency },

@@ -2,9 +2,9 @@ import { runBuildCommand } from '../cli/build-command.ts';
 import { runCancelCommand } from '../cli/cancel-command.ts';
 import { BUILD_USAGE } from '../cli/parse-build-args.ts';
 import { loadConfig } from '../config/load-config.ts';
-import { asAppError } from '../domain/errors.ts';
+import { asAppError, type ErrorCode } from '../domain/errors.ts';
 import { BuildQueues } from '../queue/build-producer.ts';
-import { createRedis } from '../queue/connection.ts';
+import { createRedis, whenRedisReady } from '../queue/connection.ts';
 
 // Composition root of the `bootc-iso` command. Exit codes: 0 success, 1 the build failed (or nothing to cancel),
 // 2 bad usage or configuration.
@@ -16,6 +16,8 @@ commands:
   help      show this text`;
 
 const COMMANDS = ['build', 'cancel'] as const;
+/** Errors in what the person typed or configured exit 2; everything else (Redis down, ...) exits 1. */
+const USAGE_ERRORS = new Set<ErrorCode>(['INVALID_REQUEST', 'REGISTRY_NOT_ALLOWED', 'CONFIG_INVALID']);
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -35,8 +37,10 @@ async function main(argv: string[]): Promise<number> {
   const connection = createRedis(config.redisUrl, 'producer');
   const queues = new BuildQueues(connection);
   try {
-    if (command === 'cancel')
+    if (command === 'cancel') {
+      await whenRedisReady(connection, config.redisUrl);
       return await runCancelCommand(rest, { queues, publisher: connection, out: process.stdout });
+    }
     const outcome = await runBuildCommand(rest, {
       config,
       queues,
@@ -69,5 +73,5 @@ try {
   process.stderr.write(
     `bootc-iso: ${e.code === 'INTERNAL' ? `unexpected error: ${String(error)}` : e.message}\n`,
   );
-  process.exitCode = e.code === 'INTERNAL' ? 1 : 2;
+  process.exitCode = USAGE_ERRORS.has(e.code) ? 2 : 1;
 }

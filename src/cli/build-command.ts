@@ -6,8 +6,9 @@ import { parseBibConfigToml } from '../domain/bib-config.ts';
 import type { BuildRequestInput, Customizations } from '../domain/build-request.ts';
 import { AppError } from '../domain/errors.ts';
 import { hostArch } from '../domain/host-arch.ts';
+import { validateBuildRequest } from '../domain/validate-build-request.ts';
 import { type BuildQueues, enqueueBuild } from '../queue/build-producer.ts';
-import { createRedis } from '../queue/connection.ts';
+import { createRedis, whenRedisReady } from '../queue/connection.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../queue/names.ts';
 import { type BuildOutcome, followBuild, type Output } from './follow-build.ts';
 import { type BuildCliOptions, parseBuildArgs } from './parse-build-args.ts';
@@ -103,7 +104,18 @@ export async function runBuildCommand(
   const input = await toBuildRequestInput(opts, deps.config);
   const policy = { allowedRegistries: deps.config.allowedRegistries, builders: deps.config.builders };
   const retry = { attempts: deps.config.worker.attempts, backoffSeconds: deps.config.worker.backoffSeconds };
-  const arch = input.arch;
+  // Refuse bad input before touching Redis: the person gets the field error even when the queue is down.
+  const { arch } = validateBuildRequest(input, policy);
+  if (opts.local && arch !== hostArch()) {
+    throw new AppError(
+      'INVALID_REQUEST',
+      `--local builds for this host's ${hostArch()} only; drop --arch ${arch}`,
+      {
+        field: 'arch',
+      },
+    );
+  }
+  await whenRedisReady(deps.queues.connection, deps.config.redisUrl);
   // Subscribe before queueing so no progress event is missed.
   const eventsConnection = createRedis(deps.config.redisUrl, 'worker');
   const events = new QueueEvents(buildQueueName(arch), {

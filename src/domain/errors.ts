@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   BUILDER_FAILED: { retryable: false, title: 'bootc-image-builder failed' },
   TIMEOUT: { retryable: false, title: 'step timed out' },
   UPLOAD_FAILED: { retryable: true, title: 'upload failed' },
+  QUEUE_UNAVAILABLE: { retryable: true, title: 'build queue (Redis) unavailable' },
   CANCELLED: { retryable: false, title: 'build cancelled' },
   INTERNAL: { retryable: true, title: 'internal error' },
 } as const satisfies Record<string, { retryable: boolean; title: string }>;

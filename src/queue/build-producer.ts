@@ -19,6 +19,10 @@ export class BuildQueues {
     this.#connection = connection;
   }
 
+  get connection(): Redis {
+    return this.#connection;
+  }
+
   get(arch: Arch): Queue {
     let queue = this.#queues.get(arch);
     if (!queue) {

@@ -267,3 +267,34 @@ describe('stopping builds: cancel and timeouts', () => {
     expect(await containersOf(buildId)).toBe('');
   });
 });
+
+describe('the CLI without a separate worker', () => {
+  it('stops the worker cleanly on SIGTERM', async () => {
+    worker.kill('SIGTERM');
+    const result = await worker;
+    expect(result.exitCode).toBe(0);
+    expect(workerOut.lines.some((l) => l.includes('stopping: no new builds'))).toBe(true);
+  });
+
+  it('builds in its own process with --local', async () => {
+    const run = await cli(['build', '--preset', 'demo', '--local', '--json']);
+    expect(run.exitCode).toBe(0);
+    const result = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}');
+    expect(result.workerHost).toBe('e2e-host');
+    expect(result.iso.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // The in-process worker logs to stderr, so stdout stays machine-readable.
+    expect(run.stderr).toContain('worker ready');
+    expect(run.stderr).not.toContain(REGISTRY_PASSWORD);
+  });
+
+  it('says clearly when Redis cannot be reached, without a stack trace', async () => {
+    const run = await execa('node', ['bin/bootc-iso.js', 'build', '--preset', 'demo'], {
+      env: { ...env, REDIS_URL: 'redis://:pw-in-url@127.0.0.1:9/0' },
+      reject: false,
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain('cannot reach Redis at redis://127.0.0.1:9');
+    expect(run.stderr).not.toContain('pw-in-url');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
