@@ -5,6 +5,7 @@ import { checkS3Combination, DEFAULT_CONFIG_PATH, EnvSchema, type EnvSettings } 
 import type { ConfigFile } from './file-schema.ts';
 import { readConfigFile } from './read-config-file.ts';
 import { redactSecrets } from './redact-secrets.ts';
+import { readSlackEnv, type SlackSettings } from './slack-env.ts';
 import { type ConfigRole, validateConfigFile } from './validate-config-file.ts';
 
 export type { ConfigRole } from './validate-config-file.ts';
@@ -16,6 +17,8 @@ export type Config = Omit<EnvSettings, 'configFile'> &
     configPath: string;
     /** False when BOOTC_ISO_CONFIG was unset and the default file did not exist, so built-in defaults apply. */
     configFileLoaded: boolean;
+    /** Present for role 'bot' only: workers and the CLI never hold Slack secrets. */
+    slack?: SlackSettings;
   };
 
 export interface LoadConfigOptions {
@@ -48,6 +51,9 @@ export function loadConfig(
     problems.push(...envResult.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`));
   }
   problems.push(...checkS3Combination(env));
+  const slackEnv = readSlackEnv(env, role);
+  problems.push(...slackEnv.problems);
+  secrets.push(...slackEnv.secrets);
 
   const explicit = env.BOOTC_ISO_CONFIG === '' ? undefined : env.BOOTC_ISO_CONFIG;
   const display = explicit ?? DEFAULT_CONFIG_PATH;
@@ -75,7 +81,13 @@ export function loadConfig(
     throw new AppError('CONFIG_INVALID', redactSecrets(problems.join('\n'), secrets));
   }
   const { configFile: _, ...settings } = envResult.data;
-  return { ...settings, ...file, configPath, configFileLoaded };
+  return {
+    ...settings,
+    ...file,
+    configPath,
+    configFileLoaded,
+    ...(slackEnv.slack ? { slack: slackEnv.slack } : {}),
+  };
 }
 
 /**
@@ -85,6 +97,9 @@ export function loadConfig(
 export function secretValues(config: Config): string[] {
   const values = [
     config.s3?.secretAccessKey,
+    config.slack?.botToken,
+    config.slack?.signingSecret,
+    config.slack?.appToken,
     ...Object.values(config.registries).map((registry) => registry.password),
     ...redisPasswords(config.redisUrl),
   ];

@@ -3,10 +3,11 @@ import { type ConfigRole, loadConfig } from '../../../src/config/load-config.ts'
 import { AppError } from '../../../src/domain/errors.ts';
 
 const FILE = 'config/bootc-iso.yaml';
+const BOT_ENV = { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'signing-secret' };
 
 function load(yaml: string, opts: { env?: Record<string, string>; role?: ConfigRole } = {}) {
   return loadConfig(
-    { BOOTC_ISO_CONFIG: FILE, ...opts.env },
+    { BOOTC_ISO_CONFIG: FILE, ...(opts.role === 'bot' ? BOT_ENV : {}), ...opts.env },
     { cwd: '/srv/app', readFile: () => yaml, ...(opts.role ? { role: opts.role } : {}) },
   );
 }

@@ -81,7 +81,12 @@ describe('config fixtures', () => {
 
   it('lets the bot load missing-var.yml once the worker-only variables are the only ones missing', () => {
     const config = loadConfig(
-      { BOOTC_ISO_CONFIG: fixture('missing-var.yml'), BOOTC_ISO_WORK_DIR: '/srv' },
+      {
+        BOOTC_ISO_CONFIG: fixture('missing-var.yml'),
+        BOOTC_ISO_WORK_DIR: '/srv',
+        SLACK_BOT_TOKEN: 'xoxb-test',
+        SLACK_SIGNING_SECRET: 'signing-secret',
+      },
       { role: 'bot' },
     );
     expect(config.registries).toEqual({});

@@ -1,0 +1,76 @@
+import type { Redis } from 'ioredis';
+import { QUEUE_PREFIX } from '../queue/names.ts';
+
+/**
+ * What the Slack side remembers about a build, in Redis next to the queue: where its status message is, what was
+ * last shown, which thread notes were already posted. Stored apart from the job so that no bot process keeps state
+ * of its own: a restarted or second bot carries on exactly where another left off.
+ */
+export interface BuildRecord {
+  channel: string;
+  ts: string;
+  requester: string;
+  /** Epoch ms of the last chat.update (or the post), for the once-per-5-seconds rule. */
+  lastUpdateAt: number;
+  /** Hash of the last rendered message; an update that would change nothing is skipped. */
+  lastRender: string;
+  /** Thread notes already posted, by key (e.g. "started:host:1"), so each is posted exactly once. */
+  notes: string[];
+  cancelledBy?: string;
+  /** A fresh link made after the first one expired. */
+  link?: { url: string; expiresAt: string };
+  /** Set when the build was retried as another build. */
+  retriedAs?: string;
+}
+
+const TTL_SECONDS = 30 * 24 * 3600;
+const key = (buildId: string) => `${QUEUE_PREFIX}:slack:build:${buildId}`;
+const lockKey = (buildId: string) => `${QUEUE_PREFIX}:slack:lock:${buildId}`;
+
+export class BuildRecords {
+  readonly #redis: Redis;
+
+  constructor(redis: Redis) {
+    this.#redis = redis;
+  }
+
+  async create(buildId: string, record: Pick<BuildRecord, 'channel' | 'ts' | 'requester'>, now = Date.now()) {
+    const full: BuildRecord = { ...record, lastUpdateAt: now, lastRender: '', notes: [] };
+    await this.#redis.set(key(buildId), JSON.stringify(full), 'EX', TTL_SECONDS);
+  }
+
+  async get(buildId: string): Promise<BuildRecord | undefined> {
+    const raw = await this.#redis.get(key(buildId));
+    return raw ? (JSON.parse(raw) as BuildRecord) : undefined;
+  }
+
+  /** Read-modify-write; callers hold the build's lock (see withLock) when it matters. */
+  async update(buildId: string, change: (r: BuildRecord) => BuildRecord): Promise<BuildRecord | undefined> {
+    const current = await this.get(buildId);
+    if (!current) return undefined;
+    const next = change(current);
+    await this.#redis.set(key(buildId), JSON.stringify(next), 'EX', TTL_SECONDS);
+    return next;
+  }
+
+  /**
+   * Runs `fn` while holding the build's lock, so two bot processes never edit one status message at once.
+   * Returns undefined (without running fn) when another process holds it.
+   */
+  async withLock<T>(buildId: string, fn: () => Promise<T>, ttlMs = 30_000): Promise<T | undefined> {
+    const token = `${process.pid}-${Math.random()}`;
+    const got = await this.#redis.set(lockKey(buildId), token, 'PX', ttlMs, 'NX');
+    if (got !== 'OK') return undefined;
+    try {
+      return await fn();
+    } finally {
+      // Release only our own lock (it may have expired and been taken by another process).
+      await this.#redis.eval(
+        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
+        1,
+        lockKey(buildId),
+        token,
+      );
+    }
+  }
+}
