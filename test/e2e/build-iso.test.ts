@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostArch } from '../../src/domain/host-arch.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../../src/queue/names.ts';
 import { createS3Store } from '../../src/storage/s3-store.ts';
+import { writeE2eConfig } from '../support/e2e-env.ts';
 import { collectLines, type LineCollector, startTsx } from '../support/run-process.ts';
 
 const BUILD_LABEL = 'io.bootc-iso.build';
@@ -40,44 +41,12 @@ beforeAll(async () => {
   tb = await startTestbed({ registryUser: REGISTRY_USER, registryPassword: REGISTRY_PASSWORD });
   dir = await mkdtemp(join(tmpdir(), 'bootc-iso-e2e-'));
 
-  await writeFile(join(dir, 'registry.pass'), `${REGISTRY_PASSWORD}\n`, { mode: 0o600 });
-  const host = tb.registry.host;
-  await writeFile(
-    join(dir, 'bootc-iso.yaml'),
-    [
-      'builders:',
-      `  standin: { image: "${tb.builderRef}" }`,
-      'defaultBuilder: standin',
-      'presets:',
-      `  demo: { image: "${tb.sourceRef}", builder: standin, description: "demo OS" }`,
-      `allowedRegistries: ["${host}"]`,
-      'registries:',
-      `  "${host}": { username: "${REGISTRY_USER}", passwordFile: "${join(dir, 'registry.pass')}", insecure: true }`,
-      'worker:',
-      '  concurrency: 1',
-      `  workDir: "${join(dir, 'work')}"`,
-      `  containerStorage: "${tb.podman.graphRoot}"`,
-      '  minFreeDiskGiB: 0.5',
-      '  timeouts: { loginSeconds: 30, pullSeconds: 120, buildSeconds: 12, uploadSeconds: 120 }',
-      '  attempts: 2',
-      '  backoffSeconds: 1',
-      '',
-    ].join('\n'),
-  );
-  env = {
-    ...tb.podman.env,
-    REDIS_URL: tb.redis.url,
-    S3_ENDPOINT: tb.s3.endpoint,
-    S3_REGION: tb.s3.region,
-    S3_BUCKET: tb.s3.bucket,
-    S3_ACCESS_KEY_ID: tb.s3.accessKeyId,
-    S3_SECRET_ACCESS_KEY: tb.s3.secretAccessKey,
-    S3_FORCE_PATH_STYLE: 'true',
-    LINK_TTL_SECONDS: '3600',
-    BOOTC_ISO_CONFIG: join(dir, 'bootc-iso.yaml'),
-    WORKER_NAME: 'e2e-host',
-    LOG_LEVEL: 'info',
-  };
+  ({ env } = await writeE2eConfig(
+    tb,
+    dir,
+    { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
+    { buildSeconds: 12 },
+  ));
   worker = startTsx('workers/main.ts', env);
   workerOut = collectLines(worker);
   await workerOut.waitFor(/worker ready/, 60_000);
