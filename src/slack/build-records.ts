@@ -19,6 +19,8 @@ export interface BuildRecord {
   cancelledBy?: string;
   /** A fresh link made after the first one expired. */
   link?: { url: string; expiresAt: string };
+  /** A link to the build log, signed once so that re-rendering the message does not change it. */
+  logUrl?: string;
   /** Set when the build was retried as another build. */
   retriedAs?: string;
 }

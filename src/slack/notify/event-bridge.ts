@@ -37,9 +37,17 @@ export function createNotifyQueue(connection: Redis): Queue<SyncJobData> {
 }
 
 /** Asks for a sync of the build at `atMs` (rounded to the second, so requests for the same moment collapse). */
-export async function scheduleSync(queue: Queue<SyncJobData>, data: SyncJobData, atMs: number, now = Date.now()) {
+export async function scheduleSync(
+  queue: Queue<SyncJobData>,
+  data: SyncJobData,
+  atMs: number,
+  now = Date.now(),
+) {
   const second = Math.ceil(atMs / 1000);
-  await queue.add('sync', data, { jobId: `sync-${data.buildId}-t${second}`, delay: Math.max(0, second * 1000 - now) });
+  await queue.add('sync', data, {
+    jobId: `sync-${data.buildId}-t${second}`,
+    delay: Math.max(0, second * 1000 - now),
+  });
 }
 
 export async function startEventBridge(opts: {
@@ -58,11 +66,17 @@ export async function startEventBridge(opts: {
       const data = { buildId: jobId, arch };
       const added = progress
         ? // Progress is coalesced into one sync at the end of each 5-second window.
-          scheduleSync(opts.notify, data, (Math.floor(Date.now() / UPDATE_INTERVAL_MS) + 1) * UPDATE_INTERVAL_MS)
+          scheduleSync(
+            opts.notify,
+            data,
+            (Math.floor(Date.now() / UPDATE_INTERVAL_MS) + 1) * UPDATE_INTERVAL_MS,
+          )
         : opts.notify.add('sync', data, { jobId: `sync-${jobId}-e${eventId.replace(/[^0-9a-z-]/gi, '')}` });
       added
         .then(() => opts.cursors.set(cursorKey(arch), eventId))
-        .catch((error: unknown) => opts.logger.warn({ buildId: jobId, error: String(error) }, 'could not queue a notification'));
+        .catch((error: unknown) =>
+          opts.logger.warn({ buildId: jobId, error: String(error) }, 'could not queue a notification'),
+        );
     };
     for (const name of STATE_EVENTS) {
       events.on(name, (args: { jobId: string }, eventId: string) => forward(args.jobId, eventId, false));

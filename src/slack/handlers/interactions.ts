@@ -1,0 +1,62 @@
+import type { App } from '@slack/bolt';
+import { asAppError } from '../../domain/errors.ts';
+import { ACTIONS, BUILD_MODAL_CALLBACK } from '../action-ids.ts';
+import type { SlackDeps } from '../slack-deps.ts';
+import { readBuildSubmission } from '../views/read-build-submission.ts';
+import { cancelBuild, freshLink, retryBuild } from './build-actions.ts';
+import { submitBuild } from './submit-build.ts';
+
+/** The modal submission and the buttons on status messages. */
+export function registerInteractions(app: App, deps: SlackDeps): void {
+  app.view(BUILD_MODAL_CALLBACK, async ({ ack, body, view }) => {
+    const read = readBuildSubmission(view as never, {
+      config: deps.config,
+      userId: body.user.id,
+      ...(body.team?.id ? { teamId: body.team.id } : {}),
+    });
+    if (!read.ok) {
+      // Field errors keep the modal open with every message next to its field; nothing is queued.
+      await ack({ response_action: 'errors', errors: read.errors });
+      return;
+    }
+    await ack();
+    try {
+      await submitBuild(deps, read.input, read.channelId, body.user.id);
+    } catch (error) {
+      deps.logger.error(
+        { error: String(error), userId: body.user.id },
+        'could not start a build from the modal',
+      );
+      await deps.poster
+        .post(body.user.id, { text: `Sorry, your build could not be queued: ${asAppError(error).message}` })
+        .catch(() => undefined);
+    }
+  });
+
+  const onButton = (actionId: string, run: (buildId: string, userId: string) => Promise<string>) => {
+    app.action(actionId, async ({ ack, body, action, respond }) => {
+      await ack();
+      const buildId = 'value' in action && typeof action.value === 'string' ? action.value : '';
+      try {
+        const reply = await run(buildId, body.user.id);
+        await respond({ response_type: 'ephemeral', replace_original: false, text: reply });
+      } catch (error) {
+        deps.logger.error({ error: String(error), actionId, buildId }, 'button action failed');
+        await respond({
+          response_type: 'ephemeral',
+          replace_original: false,
+          text: `Sorry, that did not work: ${asAppError(error).message}`,
+        }).catch(() => undefined);
+      }
+    });
+  };
+  onButton(ACTIONS.cancel, (id, user) => cancelBuild(deps, id, user));
+  onButton(ACTIONS.retry, (id, user) => retryBuild(deps, id, user));
+  onButton(ACTIONS.freshLink, (id) => freshLink(deps, id));
+  // Link buttons still send a payload; without a listener the person sees a warning icon (slack.md §3).
+  for (const linkAction of [ACTIONS.download, ACTIONS.openLog]) {
+    app.action(linkAction, async ({ ack }) => {
+      await ack();
+    });
+  }
+}

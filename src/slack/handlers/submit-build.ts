@@ -1,0 +1,50 @@
+import { newBuildId } from '../../domain/build-id.ts';
+import type { BuildRequestInput } from '../../domain/build-request.ts';
+import { summariseError } from '../../domain/errors.ts';
+import { validateBuildRequest } from '../../domain/validate-build-request.ts';
+import { enqueueBuild } from '../../queue/build-producer.ts';
+import { notInChannelReply } from '../messages/command-replies.ts';
+import { statusMessage } from '../messages/status-message.ts';
+import { buildPolicy, retryPolicy, type SlackDeps } from '../slack-deps.ts';
+
+/**
+ * Queues a validated request and gives it its status message. The message is posted first, so that its channel
+ * and ts are stored before the first build event can arrive; if queueing then fails, the same message says so.
+ */
+export async function submitBuild(
+  deps: SlackDeps,
+  input: BuildRequestInput,
+  channelId: string,
+  userId: string,
+): Promise<{ buildId: string; queued: boolean }> {
+  const policy = buildPolicy(deps.config);
+  const request = validateBuildRequest(input, policy);
+  const buildId = newBuildId();
+  const counts = await deps.queues
+    .get(request.arch)
+    .getJobCounts('waiting', 'active', 'prioritized', 'delayed')
+    .catch(() => ({}) as Record<string, number>);
+  const ahead = Object.values(counts).reduce((sum, n) => sum + n, 0);
+  const queued = statusMessage({ buildId, request, state: 'queued', ahead, updatedAt: new Date() });
+  const posted = await deps.poster.post(channelId, queued, userId);
+  if (posted.via === 'dm') {
+    await deps.poster.reply(posted.channel, posted.ts, notInChannelReply(channelId, true));
+  }
+  await deps.records.create(buildId, { channel: posted.channel, ts: posted.ts, requester: userId });
+  try {
+    await enqueueBuild(deps.queues, input, policy, retryPolicy(deps.config), () => buildId);
+    deps.logger.info({ buildId, userId, channelId, source: request.source }, 'build queued from Slack');
+    return { buildId, queued: true };
+  } catch (error) {
+    deps.logger.error({ buildId, error: String(error) }, 'could not queue a build');
+    const failed = statusMessage({
+      buildId,
+      request,
+      state: 'failed',
+      error: summariseError(error),
+      updatedAt: new Date(),
+    });
+    await deps.poster.update(posted.channel, posted.ts, failed);
+    return { buildId, queued: false };
+  }
+}

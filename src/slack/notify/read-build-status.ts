@@ -1,0 +1,60 @@
+import type { BuildRequest } from '../../domain/build-request.ts';
+import type { ErrorSummary } from '../../domain/errors.ts';
+import { type BuildProgress, type BuildResult, isBuildProgress } from '../../queue/build-job.ts';
+import type { BuildQueues } from '../../queue/build-producer.ts';
+import type { BuildRecord } from '../build-records.ts';
+import type { BuildStatus } from '../messages/status-message.ts';
+
+/** The authoritative state of a build, read from its queue job (not from events, which may repeat or be missed). */
+export async function readBuildStatus(
+  queues: BuildQueues,
+  arch: BuildRequest['arch'],
+  buildId: string,
+  record: BuildRecord | undefined,
+  now = new Date(),
+): Promise<BuildStatus | undefined> {
+  const queue = queues.get(arch);
+  const job = await queue.getJob(buildId);
+  if (!job) return undefined;
+  const request = job.data as BuildRequest;
+  const state = await job.getState();
+  const progress: BuildProgress | undefined = isBuildProgress(job.progress) ? job.progress : undefined;
+  const base = {
+    buildId,
+    request,
+    updatedAt: now,
+    ...(progress ? { progress } : {}),
+    ...(record?.cancelledBy ? { cancelledBy: record.cancelledBy } : {}),
+  };
+  const logUrl = record?.logUrl;
+
+  if (state === 'completed') {
+    const result = job.returnvalue as BuildResult;
+    const link = record?.link ?? result.link;
+    const withLink: BuildResult = { ...result, link };
+    return {
+      ...base,
+      state: 'completed',
+      result: withLink,
+      linkExpired: Date.parse(link.expiresAt) <= now.getTime(),
+      ...(logUrl ? { logUrl } : {}),
+    };
+  }
+  if (state === 'failed') {
+    const error: ErrorSummary = progress?.error ?? {
+      code: 'INTERNAL',
+      message: job.failedReason,
+      logTail: [],
+    };
+    const cancelled = error.code === 'CANCELLED' || record?.cancelledBy !== undefined;
+    return { ...base, state: cancelled ? 'cancelled' : 'failed', error, ...(logUrl ? { logUrl } : {}) };
+  }
+  if (state === 'active') return { ...base, state: 'running' };
+  const retrying = job.attemptsMade > 0;
+  const waiting = await queue.getWaiting(0, 500);
+  const index = waiting.findIndex((j) => j.id === buildId);
+  const active = await queue.getActiveCount();
+  // The wait list is newest-first; builds queued before this one are the ones after it in the list.
+  const ahead = active + (index >= 0 ? waiting.length - 1 - index : 0);
+  return { ...base, state: retrying ? 'retrying' : 'queued', ahead };
+}

@@ -1,0 +1,31 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/load-config.ts';
+import type { Logger } from '../logger.ts';
+import type { BuildQueues } from '../queue/build-producer.ts';
+import type { ArtifactStore } from '../storage/artifact-store.ts';
+import type { BuildRecords } from './build-records.ts';
+import type { SyncJobData } from './notify/event-bridge.ts';
+import type { SlackPoster } from './slack-poster.ts';
+
+/** What every Slack handler may use; built once in the bot's composition root. */
+export interface SlackDeps {
+  config: Config;
+  queues: BuildQueues;
+  records: BuildRecords;
+  notify: Queue<SyncJobData>;
+  /** Publishes cancel requests to the workers. */
+  publisher: Redis;
+  poster: SlackPoster;
+  /** Present when the bot has S3 settings: fresh links and log links need it. */
+  store: ArtifactStore | undefined;
+  logger: Logger;
+}
+
+export function buildPolicy(config: Config) {
+  return { allowedRegistries: config.allowedRegistries, builders: config.builders };
+}
+
+export function retryPolicy(config: Config) {
+  return { attempts: config.worker.attempts, backoffSeconds: config.worker.backoffSeconds };
+}

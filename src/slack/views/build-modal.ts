@@ -1,0 +1,194 @@
+import type { types } from '@slack/bolt';
+import { type Arch, type IsoType, LIMITS } from '../../domain/build-request.ts';
+import { BLOCKS, BUILD_MODAL_CALLBACK, FIPS_OPTION, type ModalBlockId } from '../action-ids.ts';
+import { truncate } from '../escape.ts';
+import { USERS_FORMAT_HINT, USERS_PLACEHOLDER } from './users-field.ts';
+
+/** Slack's Block Kit limits the modal depends on (docs/slack.md section 4). */
+const MAX_SELECT_OPTIONS = 100;
+const MAX_OPTION_TEXT = 75;
+const MAX_INPUT_LENGTH = 3000;
+const MAX_PLACEHOLDER = 150;
+const MAX_HINT = 2000;
+
+export interface BuildModalContext {
+  presets: Record<string, { image: string; builder: string; description: string }>;
+  defaultBuilder: string;
+  /** Architectures offered; the first is the default. */
+  arches: readonly Arch[];
+  /** The channel the command came from; carried in private_metadata. */
+  channelId: string;
+  prefill?: { image?: string; preset?: string };
+}
+
+/** What the modal keeps in private_metadata. */
+export interface BuildModalMetadata {
+  channelId: string;
+}
+
+const ISO_TYPE_OPTIONS: { value: IsoType; text: string; description: string }[] = [
+  {
+    value: 'iso',
+    text: 'Installer ISO',
+    description: 'Unattended Anaconda installer with the image embedded',
+  },
+  {
+    value: 'anaconda-iso',
+    text: 'anaconda-iso',
+    description: 'The same installer under its upstream type name',
+  },
+  {
+    value: 'bootc-installer',
+    text: 'bootc-installer',
+    description: 'Installer image plus a separate payload image (below)',
+  },
+];
+
+const plain = (text: string, max: number): types.PlainTextElement => ({
+  type: 'plain_text',
+  text: truncate(text, max),
+});
+
+function option(text: string, value: string, description?: string): types.PlainTextOption {
+  const out: types.PlainTextOption = { text: plain(text, MAX_OPTION_TEXT), value };
+  if (description) out.description = plain(description, MAX_OPTION_TEXT);
+  return out;
+}
+
+function input(
+  id: ModalBlockId,
+  label: string,
+  element: types.InputBlockElement,
+  hint?: string,
+): types.InputBlock {
+  const block: types.InputBlock = {
+    type: 'input',
+    block_id: id,
+    optional: true,
+    label: plain(label, 2000),
+    element,
+  };
+  if (hint) block.hint = plain(hint, MAX_HINT);
+  return block;
+}
+
+function textInput(
+  id: ModalBlockId,
+  maxLength: number,
+  opts: { multiline?: boolean; placeholder?: string; initial?: string } = {},
+): types.PlainTextInput {
+  const max = Math.min(maxLength, MAX_INPUT_LENGTH);
+  const el: types.PlainTextInput = { type: 'plain_text_input', action_id: id, max_length: max };
+  if (opts.multiline) el.multiline = true;
+  if (opts.placeholder) el.placeholder = plain(opts.placeholder, MAX_PLACEHOLDER);
+  // Slack refuses an initial value longer than max_length; a cut reference is then reported by the validator.
+  if (opts.initial) el.initial_value = opts.initial.slice(0, max);
+  return el;
+}
+
+function presetBlock(ctx: BuildModalContext): types.InputBlock | undefined {
+  // Option values are capped at 75 characters; config names are at most 63, so nothing is skipped in practice.
+  const options = Object.entries(ctx.presets)
+    .filter(([name]) => name.length > 0 && name.length <= MAX_OPTION_TEXT)
+    .slice(0, MAX_SELECT_OPTIONS)
+    .map(([name, preset]) => option(name, name, preset.description.trim()));
+  if (options.length === 0) return undefined;
+  const select: types.StaticSelect = {
+    type: 'static_select',
+    action_id: BLOCKS.preset,
+    placeholder: plain('Choose a preset', MAX_PLACEHOLDER),
+    options,
+  };
+  // A typed image without a preset keeps the preset empty, so the default builder applies.
+  const wanted = ctx.prefill?.preset;
+  const initial = wanted !== undefined ? options.find((o) => o.value === wanted) : undefined;
+  if (initial) select.initial_option = initial;
+  else if (ctx.prefill?.image === undefined) select.initial_option = options[0];
+  return input(
+    BLOCKS.preset,
+    'Preset',
+    select,
+    `A ready-made source image. The preset also picks the builder; without one, "${truncate(ctx.defaultBuilder, 64)}" is used.`,
+  );
+}
+
+function archBlock(ctx: BuildModalContext): types.InputBlock {
+  const arches = [...new Set(ctx.arches)].slice(0, MAX_SELECT_OPTIONS);
+  const options = (arches.length > 0 ? arches : ['x86_64']).map((a) => option(a, a));
+  const select: types.StaticSelect = { type: 'static_select', action_id: BLOCKS.arch, options };
+  if (options[0]) select.initial_option = options[0];
+  return input(BLOCKS.arch, 'Architecture', select, 'ISOs are built on a host of this architecture.');
+}
+
+function typeBlock(): types.InputBlock {
+  const options = ISO_TYPE_OPTIONS.map((o) => option(o.text, o.value, o.description));
+  const radio: types.RadioButtons = { type: 'radio_buttons', action_id: BLOCKS.type, options };
+  if (options[0]) radio.initial_option = options[0];
+  return input(BLOCKS.type, 'ISO type', radio);
+}
+
+/** The `/bootc-iso build` modal. Every text is cut to Slack's limits whatever the config holds. */
+export function buildModalView(ctx: BuildModalContext): types.ModalView {
+  const metadata: BuildModalMetadata = { channelId: ctx.channelId.slice(0, LIMITS.requesterField) };
+  const preset = presetBlock(ctx);
+  const fips: types.Checkboxes = {
+    type: 'checkboxes',
+    action_id: BLOCKS.fips,
+    options: [option('Enable FIPS mode', FIPS_OPTION, 'FIPS 140 crypto policy on the installed system')],
+  };
+  const blocks: types.KnownBlock[] = [
+    ...(preset ? [preset] : []),
+    input(
+      BLOCKS.image,
+      'Custom image',
+      textInput(BLOCKS.image, LIMITS.imageRef, {
+        placeholder: 'registry.example.com/org/image:tag',
+        ...(ctx.prefill?.image !== undefined ? { initial: ctx.prefill.image } : {}),
+      }),
+      'Overrides the preset. Must be tagged and on an allowed registry.',
+    ),
+    typeBlock(),
+    input(
+      BLOCKS.payload,
+      'Installer payload image',
+      textInput(BLOCKS.payload, LIMITS.imageRef, { placeholder: 'registry.example.com/org/image:tag' }),
+      'Only for bootc-installer: the bootc image the installer puts on disk.',
+    ),
+    archBlock(ctx),
+    { type: 'divider' },
+    input(
+      BLOCKS.users,
+      'Users',
+      textInput(BLOCKS.users, MAX_INPUT_LENGTH, { multiline: true, placeholder: USERS_PLACEHOLDER }),
+      USERS_FORMAT_HINT,
+    ),
+    input(
+      BLOCKS.kickstart,
+      'Kickstart',
+      textInput(BLOCKS.kickstart, MAX_INPUT_LENGTH, { multiline: true, placeholder: 'text\nreboot' }),
+      'Replaces the generated kickstart; leave out ostreecontainer. Slack allows 3000 characters: use the CLI (bootc-iso build --kickstart FILE) for longer ones.',
+    ),
+    input(
+      BLOCKS.kernelArgs,
+      'Kernel arguments',
+      textInput(BLOCKS.kernelArgs, LIMITS.kernelAppend, { placeholder: 'console=ttyS0,115200n8' }),
+      'Appended to the installed system’s kernel command line, separated by spaces.',
+    ),
+    input(
+      BLOCKS.volumeId,
+      'ISO volume label',
+      textInput(BLOCKS.volumeId, LIMITS.volumeId, { placeholder: 'MY-INSTALLER' }),
+      'Up to 32 characters: A-Z, 0-9, "_", "-" and ".".',
+    ),
+    input(BLOCKS.fips, 'FIPS', fips),
+  ];
+  return {
+    type: 'modal',
+    callback_id: BUILD_MODAL_CALLBACK,
+    title: plain('Build installer ISO', 24),
+    submit: plain('Build', 24),
+    close: plain('Cancel', 24),
+    private_metadata: JSON.stringify(metadata),
+    blocks,
+  };
+}

@@ -1,0 +1,103 @@
+import type { types } from '@slack/bolt';
+import { describe, expect, it } from 'vitest';
+import { BLOCKS, BUILD_MODAL_CALLBACK } from '../../../src/slack/action-ids.ts';
+import { buildModalView } from '../../../src/slack/views/build-modal.ts';
+import { blockKitProblems } from '../../fakes/block-kit-limits.ts';
+import { CHANNEL_ID, config, HOSTILE } from './slack-fixtures.ts';
+
+const base = {
+  presets: config.presets,
+  defaultBuilder: 'centos',
+  arches: ['x86_64', 'aarch64'] as const,
+  channelId: CHANNEL_ID,
+};
+
+function inputBlock(view: types.ModalView, id: string): types.InputBlock {
+  const block = view.blocks.find((b): b is types.InputBlock => b.type === 'input' && b.block_id === id);
+  if (!block) throw new Error(`no input block ${id}`);
+  return block;
+}
+
+function presetSelect(view: types.ModalView): types.StaticSelect {
+  return inputBlock(view, BLOCKS.preset).element as types.StaticSelect;
+}
+
+describe('buildModalView', () => {
+  it('builds a valid modal with the callback id, title, buttons and the channel in private_metadata', () => {
+    const view = buildModalView(base);
+    expect(blockKitProblems('modal', { view })).toEqual([]);
+    expect(view.callback_id).toBe(BUILD_MODAL_CALLBACK);
+    expect(view.title.text).toBe('Build installer ISO');
+    expect(view.submit?.text).toBe('Build');
+    expect(view.close?.text).toBe('Cancel');
+    expect(JSON.parse(view.private_metadata ?? '')).toEqual({ channelId: CHANNEL_ID });
+  });
+
+  it('has every input block the submission reader looks for, each optional', () => {
+    const view = buildModalView(base);
+    for (const id of Object.values(BLOCKS)) {
+      const block = inputBlock(view, id);
+      expect(block.optional).toBe(true);
+      expect((block.element as { action_id?: string }).action_id).toBe(id);
+    }
+  });
+
+  it('selects the first preset so that picking nothing and pressing Build works', () => {
+    expect(presetSelect(buildModalView(base)).initial_option?.value).toBe('centos-stream9');
+  });
+
+  it('selects the prefilled preset, and no preset when only an image is prefilled', () => {
+    expect(
+      presetSelect(buildModalView({ ...base, prefill: { preset: 'rhel10' } })).initial_option?.value,
+    ).toBe('rhel10');
+    const withImage = buildModalView({ ...base, prefill: { image: 'quay.io/org/app:1' } });
+    expect(presetSelect(withImage).initial_option).toBeUndefined();
+    expect((inputBlock(withImage, BLOCKS.image).element as types.PlainTextInput).initial_value).toBe(
+      'quay.io/org/app:1',
+    );
+  });
+
+  it('defaults the ISO type to iso and the architecture to the first one offered', () => {
+    const view = buildModalView(base);
+    expect((inputBlock(view, BLOCKS.type).element as types.RadioButtons).initial_option?.value).toBe('iso');
+    const arch = inputBlock(view, BLOCKS.arch).element as types.StaticSelect;
+    expect(arch.initial_option?.value).toBe('x86_64');
+    expect(arch.options?.map((o) => o.value)).toEqual(['x86_64', 'aarch64']);
+  });
+
+  it('stays within Block Kit limits with 1000 presets with long names and descriptions', () => {
+    const presets: Record<string, { image: string; builder: string; description: string }> = {};
+    for (let i = 0; i < 1000; i++) {
+      presets[`preset-${i}-${'n'.repeat(i % 3 === 0 ? 200 : 40)}`] = {
+        image: `quay.io/org/image-${i}:latest`,
+        builder: 'centos',
+        description: `${HOSTILE} ${'d'.repeat(200)}`,
+      };
+    }
+    const view = buildModalView({
+      ...base,
+      presets,
+      defaultBuilder: 'b'.repeat(300),
+      channelId: 'C'.repeat(5000),
+      prefill: { image: 'x'.repeat(5000), preset: 'nope' },
+    });
+    expect(blockKitProblems('modal', { view })).toEqual([]);
+    const options = presetSelect(view).options ?? [];
+    expect(options).toHaveLength(100);
+    expect(options.every((o) => (o.value ?? '').length <= 75)).toBe(true);
+  });
+
+  it('leaves out the preset field when no presets are configured', () => {
+    const view = buildModalView({ ...base, presets: {} });
+    expect(blockKitProblems('modal', { view })).toEqual([]);
+    expect(view.blocks.some((b) => b.block_id === BLOCKS.preset)).toBe(false);
+  });
+
+  it('offers x86_64 when no architecture is given', () => {
+    const view = buildModalView({ ...base, arches: [] });
+    expect(blockKitProblems('modal', { view })).toEqual([]);
+    expect(
+      (inputBlock(view, BLOCKS.arch).element as types.StaticSelect).options?.map((o) => o.value),
+    ).toEqual(['x86_64']);
+  });
+});

@@ -1,0 +1,171 @@
+import type { ViewOutput } from '@slack/bolt';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { validateBuildRequest } from '../../../src/domain/validate-build-request.ts';
+import { BLOCKS, FIPS_OPTION } from '../../../src/slack/action-ids.ts';
+import { readBuildSubmission, type SubmittedView } from '../../../src/slack/views/read-build-submission.ts';
+import { ED25519_KEY, SHA512_HASH } from '../domain/fixtures.ts';
+import { CHANNEL_ID, config, NOW, submission, TEAM_ID, USER_ID } from './slack-fixtures.ts';
+
+const ctx = { config, userId: USER_ID, teamId: TEAM_ID, now: () => NOW };
+const defaults = { preset: 'centos-stream9', type: 'iso', arch: 'x86_64' } as const;
+
+function read(view: SubmittedView) {
+  return readBuildSubmission(view, ctx);
+}
+
+function errorsOf(view: SubmittedView): Record<string, string> {
+  const out = read(view);
+  if (out.ok) throw new Error('expected errors, the submission was accepted');
+  return out.errors;
+}
+
+function inputOf(view: SubmittedView) {
+  const out = read(view);
+  if (!out.ok) throw new Error(`expected a request, got ${JSON.stringify(out.errors)}`);
+  return out;
+}
+
+describe('readBuildSubmission', () => {
+  it('accepts the view of a Bolt view_submission without a cast', () => {
+    expectTypeOf<ViewOutput>().toExtend<SubmittedView>();
+  });
+
+  it('turns a preset-only submission into a valid request from the preset and its builder', () => {
+    const out = inputOf(submission(defaults));
+    expect(out.channelId).toBe(CHANNEL_ID);
+    expect(out.input).toMatchObject({
+      source: 'quay.io/centos-bootc/centos-bootc:stream9',
+      preset: 'centos-stream9',
+      builder: { name: 'centos', image: 'quay.io/centos-bootc/bootc-image-builder:latest' },
+      type: 'iso',
+      arch: 'x86_64',
+      requester: { kind: 'slack', userId: USER_ID, channelId: CHANNEL_ID, teamId: TEAM_ID },
+      requestedAt: NOW.toISOString(),
+      customizations: { users: [], fips: false },
+    });
+    expect(() => validateBuildRequest(out.input, config)).not.toThrow();
+  });
+
+  it('lets a custom image override the preset image while the preset still picks the builder', () => {
+    const out = inputOf(submission({ ...defaults, preset: 'rhel10', image: '  quay.io/org/app:1.0 ' }));
+    expect(out.input.source).toBe('quay.io/org/app:1.0');
+    expect(out.input.preset).toBeUndefined();
+    expect(out.input.builder.name).toBe('rhel10');
+  });
+
+  it('uses the default builder for a custom image without a preset', () => {
+    const out = inputOf(submission({ type: 'iso', arch: 'x86_64', image: 'quay.io/org/app:1.0' }));
+    expect(out.input.builder).toEqual({
+      name: 'centos',
+      image: 'quay.io/centos-bootc/bootc-image-builder:latest',
+    });
+  });
+
+  it('reads users, kickstart-free customizations, the volume label and FIPS', () => {
+    const users = `# admins\n\nadmin | ${ED25519_KEY} | wheel, adm | ${SHA512_HASH}\r\nbob`;
+    const out = inputOf(
+      submission({
+        ...defaults,
+        users,
+        kernelArgs: ' console=ttyS0 ',
+        volumeId: 'MY-ISO',
+        fips: [FIPS_OPTION],
+      }),
+    );
+    expect(out.input.customizations).toEqual({
+      users: [
+        { name: 'admin', sshKeys: [ED25519_KEY], groups: ['wheel', 'adm'], passwordHash: SHA512_HASH },
+        { name: 'bob' },
+      ],
+      kernelAppend: 'console=ttyS0',
+      iso: { volumeId: 'MY-ISO' },
+      fips: true,
+    });
+    expect(() => validateBuildRequest(out.input, config)).not.toThrow();
+  });
+
+  it('asks for a preset or an image when neither is given', () => {
+    expect(errorsOf(submission({ type: 'iso', arch: 'x86_64' }))).toEqual({
+      [BLOCKS.image]: 'Pick a preset or enter an image reference',
+    });
+  });
+
+  it('puts a malformed reference on the image block with the fix', () => {
+    const errors = errorsOf(submission({ ...defaults, image: 'app:latest' }));
+    expect(Object.keys(errors)).toEqual([BLOCKS.image]);
+    expect(errors[BLOCKS.image]).toMatch(/fully qualified reference like registry\.example\.com/);
+  });
+
+  it('names the allowed registries when the image is on another one', () => {
+    const errors = errorsOf(submission({ ...defaults, image: 'ghcr.io/org/app:1' }));
+    expect(errors[BLOCKS.image]).toMatch(
+      /registry ghcr\.io is not allowed; allowed: quay\.io, registry\.redhat\.io/,
+    );
+  });
+
+  it('asks for a tag when the image has none', () => {
+    expect(errorsOf(submission({ ...defaults, image: 'quay.io/org/app' }))[BLOCKS.image]).toMatch(/add :tag/);
+  });
+
+  it('flags both the kickstart and the users when they are combined', () => {
+    const errors = errorsOf(submission({ ...defaults, users: 'admin', kickstart: 'text\nreboot\n' }));
+    expect(errors[BLOCKS.kickstart]).toMatch(/cannot be combined with Users.*clear one/);
+    expect(errors[BLOCKS.users]).toMatch(/cannot be combined with a kickstart/);
+  });
+
+  it('points a users-line syntax error at the line it is on', () => {
+    const errors = errorsOf(submission({ ...defaults, users: `\n# comment\nadmin ${ED25519_KEY}` }));
+    expect(errors[BLOCKS.users]).toMatch(/^Line 3: separate the name from the other fields with "\|"/);
+  });
+
+  it('refuses a plain password without repeating it, naming the line and how to hash', () => {
+    const errors = errorsOf(submission({ ...defaults, users: 'alice\nadmin | | wheel | hunter2' }));
+    expect(errors[BLOCKS.users]).toMatch(
+      /^Line 2 password hash: give a crypt\(3\) hash \(e\.g\. `openssl passwd -6`\)/,
+    );
+    expect(errors[BLOCKS.users]).not.toContain('hunter2');
+  });
+
+  it('asks for a payload image when bootc-installer has none, and refuses one for other types', () => {
+    expect(errorsOf(submission({ ...defaults, type: 'bootc-installer' }))[BLOCKS.payload]).toMatch(
+      /installer payload image is required for bootc-installer/i,
+    );
+    expect(errorsOf(submission({ ...defaults, payload: 'quay.io/org/app:1' }))[BLOCKS.payload]).toMatch(
+      /only used with bootc-installer/,
+    );
+  });
+
+  it('maps the volume label and kernel arguments to their own blocks', () => {
+    const errors = errorsOf(submission({ ...defaults, volumeId: 'my iso', kernelArgs: 'a="b"' }));
+    expect(errors[BLOCKS.volumeId]).toMatch(/use uppercase/);
+    expect(errors[BLOCKS.kernelArgs]).toMatch(/remove the double quotes/);
+  });
+
+  it('reports a preset that no longer exists on the preset block', () => {
+    expect(errorsOf(submission({ ...defaults, preset: 'gone' }))).toEqual({
+      [BLOCKS.preset]: 'Preset "gone" no longer exists; pick another one',
+    });
+  });
+
+  it('asks the user to reopen a form whose private_metadata cannot be read', () => {
+    for (const metadata of [null, '', 'not json', '{"channelId":42}', 'null']) {
+      expect(errorsOf(submission(defaults, metadata))[BLOCKS.image]).toMatch(/out of date: close it and run/);
+    }
+  });
+
+  it('refuses a form with no ISO type or architecture selected', () => {
+    const errors = errorsOf(submission({ preset: 'centos-stream9', type: null, arch: 'sparc' }));
+    expect(errors[BLOCKS.type]).toBe('Choose an ISO type');
+    expect(errors[BLOCKS.arch]).toBe('Choose an architecture');
+  });
+
+  it('keeps every message short, joining several problems on one block', () => {
+    const users = Array.from(
+      { length: 20 },
+      (_, i) => `User${i} | not-a-key ${'x'.repeat(300)} | Wheel`,
+    ).join('\n');
+    const errors = errorsOf(submission({ ...defaults, users, image: `quay.io/${'A'.repeat(900)}:t` }));
+    for (const message of Object.values(errors)) expect(message.length).toBeLessThanOrEqual(300);
+    expect(errors[BLOCKS.users]).toContain(' · ');
+  });
+});
