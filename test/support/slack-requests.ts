@@ -223,3 +223,34 @@ export function blockActionsPayload(args: {
     actions: [action],
   };
 }
+
+interface InputElement {
+  type: string;
+  action_id: string;
+  initial_value?: string;
+  initial_option?: unknown;
+  initial_options?: unknown[];
+}
+
+/**
+ * The `state.values` Slack sends for a submitted view: every input block, holding its initial value unless the
+ * person changed it (`changes`, keyed by block id, value = the element state, e.g. `{ type, value }`).
+ */
+export function submittedState(
+  view: Record<string, unknown>,
+  changes: Record<string, Record<string, unknown>>,
+): Record<string, Record<string, unknown>> {
+  const values: Record<string, Record<string, unknown>> = {};
+  const blocks = (view.blocks ?? []) as { type: string; block_id?: string; element?: InputElement }[];
+  for (const block of blocks) {
+    if (block.type !== 'input' || !block.block_id || !block.element) continue;
+    const el = block.element;
+    const initial: Record<string, unknown> = { type: el.type };
+    if (el.type === 'plain_text_input') initial.value = el.initial_value ?? null;
+    if (el.type === 'static_select' || el.type === 'radio_buttons')
+      initial.selected_option = el.initial_option ?? null;
+    if (el.type === 'checkboxes') initial.selected_options = el.initial_options ?? [];
+    values[block.block_id] = { [el.action_id]: { ...initial, ...changes[block.block_id] } };
+  }
+  return values;
+}

@@ -1,0 +1,327 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostArch } from '../../src/domain/host-arch.ts';
+import { buildQueueName, QUEUE_PREFIX } from '../../src/queue/names.ts';
+import { ACTIONS, BLOCKS } from '../../src/slack/action-ids.ts';
+import { DEFAULT_CHANNEL, type FakeMessage, type FakeSlack, startFakeSlack } from '../fakes/slack-api.ts';
+import { writeE2eConfig } from '../support/e2e-env.ts';
+import { type Child, collectLines, type LineCollector, startTsx } from '../support/run-process.ts';
+import {
+  blockActionsPayload,
+  sendInteraction,
+  sendSlashCommand,
+  submittedState,
+  viewSubmissionPayload,
+} from '../support/slack-requests.ts';
+import { freePort } from '../testbed/free-port.ts';
+import { podman, requireTools, startTestbed, TESTBED_TOOLS, type Testbed } from '../testbed/index.ts';
+
+const BOT_TOKEN = 'xoxb-e2e-bot-token-4d1f';
+const SIGNING_SECRET = 'e2e-signing-secret-9b2c';
+const USER = 'U0REQUESTER';
+const OTHER_USER = 'U0SOMEONE';
+
+let tb: Testbed;
+let fake: FakeSlack;
+let dir: string;
+let env: Record<string, string>;
+const children: { child: Child; out: LineCollector }[] = [];
+const bots: string[] = [];
+
+function startChild(entry: string, extraEnv: Record<string, string>) {
+  const child = startTsx(entry, { ...env, ...extraEnv });
+  const out = collectLines(child);
+  children.push({ child, out });
+  return out;
+}
+
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 90_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Opens the modal with /bootc-iso build and submits it with `values`; returns the HTTP answer to the submission. */
+async function submitModal(
+  bot: string,
+  values: Partial<Record<keyof typeof BLOCKS, Record<string, unknown>>>,
+) {
+  const trigger = fake.issueTrigger(USER);
+  const opened = fake.views.length;
+  const command = await sendSlashCommand(bot, SIGNING_SECRET, {
+    text: 'build',
+    user_id: USER,
+    channel_id: DEFAULT_CHANNEL,
+    trigger_id: trigger,
+    response_url: fake.responseUrl(),
+  });
+  expect(command.status).toBe(200);
+  const view = await until('the modal', () => fake.views[opened]);
+  const changes: Record<string, Record<string, unknown>> = {};
+  for (const [name, value] of Object.entries(values)) changes[BLOCKS[name as keyof typeof BLOCKS]] = value;
+  const state = submittedState(view.view, changes);
+  return sendInteraction(
+    bot,
+    SIGNING_SECRET,
+    viewSubmissionPayload({ userId: USER, view: view.view, values: state }),
+  );
+}
+
+const statusMessages = () => fake.messages.filter((m) => m.channel === DEFAULT_CHANNEL && !m.thread_ts);
+const buildIdOf = (m: FakeMessage) =>
+  /`(b[0-9a-z]{8})`/.exec(m.text)?.[1] ?? /(b[0-9a-z]{8})/.exec(m.text)?.[1] ?? '';
+const blocksText = (m: FakeMessage) => JSON.stringify(m.blocks ?? []);
+
+function buttonOf(m: FakeMessage, actionId: string): Record<string, string> | undefined {
+  for (const block of (m.blocks ?? []) as {
+    elements?: Record<string, string>[];
+    accessory?: Record<string, string>;
+  }[]) {
+    for (const el of [...(block.elements ?? []), ...(block.accessory ? [block.accessory] : [])]) {
+      if (el.action_id === actionId) return el;
+    }
+  }
+  return undefined;
+}
+
+async function click(bot: string, m: FakeMessage, actionId: string, userId = USER) {
+  const value = buttonOf(m, actionId)?.value ?? buildIdOf(m);
+  return sendInteraction(
+    bot,
+    SIGNING_SECRET,
+    blockActionsPayload({
+      userId,
+      channelId: m.channel,
+      messageTs: m.ts,
+      actionId,
+      value,
+      triggerId: fake.issueTrigger(userId),
+      responseUrl: fake.responseUrl(),
+    }),
+  );
+}
+
+function queueOfHost(): Queue {
+  return new Queue(buildQueueName(hostArch()), { connection: { url: tb.redis.url }, prefix: QUEUE_PREFIX });
+}
+
+beforeAll(async () => {
+  requireTools(TESTBED_TOOLS);
+  tb = await startTestbed();
+  fake = await startFakeSlack({ botToken: BOT_TOKEN, botUserId: 'U0BOT' });
+  dir = await mkdtemp(join(tmpdir(), 'bootc-iso-slack-e2e-'));
+  ({ env } = await writeE2eConfig(tb, dir, tb.registry, { buildSeconds: 60 }));
+  const worker = startChild('workers/main.ts', {});
+  const slackEnv = {
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fake.url,
+  };
+  // Two bot processes side by side, as during a rolling upgrade: every update must still happen once.
+  for (let i = 0; i < 2; i++) {
+    const port = await freePort();
+    bots.push(`http://127.0.0.1:${port}/slack/events`);
+    await startChild('src/bin/bot.ts', { ...slackEnv, PORT: String(port) }).waitFor(/bot ready/, 60_000);
+  }
+  await worker.waitFor(/worker ready/, 60_000);
+});
+
+afterAll(async () => {
+  for (const { child } of children) child.kill('SIGTERM');
+  await Promise.all(children.map(({ child }) => child.catch(() => undefined)));
+  await fake?.stop();
+  await tb?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('Slack: /bootc-iso build through two bots, a real worker, podman and S3', () => {
+  it('serves /healthz on the bot port', async () => {
+    const response = await fetch((bots[0] ?? '').replace('/slack/events', '/healthz'));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ok: true });
+  });
+
+  it('builds from a preset picked in the modal and ends with a download link whose ISO matches the sha256', async () => {
+    const before = statusMessages().length;
+    const submit = await submitModal(bots[0] ?? '', {
+      preset: { type: 'static_select', selected_option: { value: 'demo' } },
+      users: { type: 'plain_text_input', value: 'admin | | wheel' },
+      volumeId: { type: 'plain_text_input', value: 'SLACK_E2E' },
+    });
+    expect(submit.status).toBe(200);
+    expect(submit.body).toBe('');
+    const message = await until('the status message', () => statusMessages()[before]);
+    const buildId = buildIdOf(message);
+    expect(buildId).toMatch(/^b[0-9a-z]{8}$/);
+    expect(blocksText(message)).toContain(tb.sourceRef);
+
+    const done = await until('the final message', () => {
+      const m = fake.message(message.channel, message.ts);
+      return m && buttonOf(m, ACTIONS.download) ? m : undefined;
+    });
+    const url = buttonOf(done, ACTIONS.download)?.url ?? '';
+    const bytes = Buffer.from(await (await fetch(url)).arrayBuffer());
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    expect(blocksText(done)).toContain(sha256);
+    expect(bytes.subarray(0x8001, 0x8006).toString()).toBe('CD001');
+
+    // A few thread replies, each exactly once although two bots saw every event.
+    const replies = fake.replies(message.channel, message.ts);
+    const texts = replies.map((r) => r.text);
+    console.log(`slack: thread replies: ${JSON.stringify(texts)}`);
+    expect(new Set(texts).size).toBe(texts.length);
+    expect(texts.filter((t) => /started/i.test(t)).length).toBeLessThanOrEqual(1);
+    expect(texts.filter((t) => /ready|complete/i.test(t))).toHaveLength(1);
+    expect(replies.length).toBeLessThanOrEqual(3);
+    // Edits at least 5 s apart, and few of them.
+    const times = [message.edits.length ? 0 : 0, ...done.edits.map((e) => e.at)];
+    for (let i = 2; i < times.length; i++)
+      expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(4900);
+    console.log(
+      `slack: build ${buildId} took ${done.updates} chat.update calls and ${replies.length} replies`,
+    );
+  });
+
+  it('answers a modal with errors next to each field and queues nothing', async () => {
+    const queue = queueOfHost();
+    const jobsBefore = await queue.count();
+    const messagesBefore = fake.messages.length;
+    const submit = await submitModal(bots[1] ?? '', {
+      image: { type: 'plain_text_input', value: '--privileged' },
+      users: { type: 'plain_text_input', value: 'admin' },
+      kickstart: { type: 'plain_text_input', value: 'text\nreboot' },
+    });
+    expect(submit.status).toBe(200);
+    const answer = submit.json as { response_action: string; errors: Record<string, string> };
+    expect(answer.response_action).toBe('errors');
+    expect(answer.errors[BLOCKS.image]).toMatch(/option/i);
+    expect(answer.errors[BLOCKS.kickstart]).toMatch(/kickstart/i);
+    expect(await queue.count()).toBe(jobsBefore);
+    expect(fake.messages.length).toBe(messagesBefore);
+    await queue.close();
+  });
+
+  it('refuses requests with a bad signature or an old timestamp, and queues nothing', async () => {
+    const fields = {
+      text: 'build',
+      user_id: USER,
+      channel_id: DEFAULT_CHANNEL,
+      trigger_id: fake.issueTrigger(USER),
+      response_url: fake.responseUrl(),
+    };
+    const views = fake.views.length;
+    const forged = await sendSlashCommand(bots[0] ?? '', SIGNING_SECRET, fields, { badSignature: true });
+    const replayed = await sendSlashCommand(bots[0] ?? '', SIGNING_SECRET, fields, {
+      timestampSeconds: Math.floor(Date.now() / 1000) - 600,
+    });
+    expect([forged.status, replayed.status]).toEqual([401, 401]);
+    expect(fake.views.length).toBe(views);
+  });
+
+  it('cancels a running build from its Cancel button: the container goes and the message says who', async () => {
+    const before = statusMessages().length;
+    await submitModal(bots[1] ?? '', {
+      preset: { type: 'static_select', selected_option: { value: 'slow' } },
+    });
+    const message = await until('the status message', () => statusMessages()[before]);
+    const buildId = buildIdOf(message);
+    const label = `label=io.bootc-iso.build=${buildId}`;
+    await until('the builder container', () => true, 1);
+    const start = Date.now();
+    for (;;) {
+      const { stdout } = await podman(tb.podman, ['ps', '--quiet', '--filter', label]);
+      if (stdout.trim()) break;
+      if (Date.now() - start > 60_000) throw new Error('the builder never started');
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const current = fake.message(message.channel, message.ts) ?? message;
+    expect(buttonOf(current, ACTIONS.cancel)).toBeDefined();
+    const denied = await click(bots[0] ?? '', current, ACTIONS.cancel, OTHER_USER);
+    expect(denied.status).toBe(200);
+    const clicked = await click(bots[0] ?? '', current, ACTIONS.cancel);
+    expect(clicked.status).toBe(200);
+    const gone = Date.now();
+    for (;;) {
+      const { stdout } = await podman(tb.podman, ['ps', '--all', '--quiet', '--filter', label]);
+      if (!stdout.trim()) break;
+      if (Date.now() - gone > 10_000)
+        throw new Error('the builder container is still there 10 s after cancel');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const cancelled = await until('the cancelled message', () => {
+      const m = fake.message(message.channel, message.ts);
+      return m && /cancelled/i.test(blocksText(m)) ? m : undefined;
+    });
+    expect(blocksText(cancelled)).toContain(`<@${USER}>`);
+    expect(fake.responses.some((r) => JSON.stringify(r.body).includes(`Only <@${USER}>`))).toBe(true);
+  });
+
+  it('retries a failed build from its Retry button as a new build with its own message', async () => {
+    const before = statusMessages().length;
+    await submitModal(bots[0] ?? '', {
+      preset: { type: 'static_select', selected_option: { value: 'broken' } },
+    });
+    const message = await until('the status message', () => statusMessages()[before]);
+    const failed = await until('the failure', () => {
+      const m = fake.message(message.channel, message.ts);
+      return m && buttonOf(m, ACTIONS.retry) ? m : undefined;
+    });
+    expect(blocksText(failed)).toContain('osbuild failed');
+    const retried = await click(bots[1] ?? '', failed, ACTIONS.retry);
+    expect(retried.status).toBe(200);
+    const second = await until('the retry message', () => statusMessages()[before + 1]);
+    expect(buildIdOf(second)).not.toBe(buildIdOf(message));
+  });
+
+  it('keeps a long build moving with edits at least 5 s apart, across a restart of every bot', async () => {
+    const before = statusMessages().length;
+    await submitModal(bots[0] ?? '', {
+      preset: { type: 'static_select', selected_option: { value: 'slow' } },
+    });
+    const message = await until('the status message', () => statusMessages()[before]);
+    await until(
+      'a first progress edit',
+      () => (fake.message(message.channel, message.ts)?.updates ?? 0) >= 1,
+    );
+
+    // Stop both bots mid-build and start a fresh one: it must pick up the build's events where they left off.
+    const running = children.filter(({ out }) => out.lines.some((l) => l.includes('bot ready')));
+    for (const { child } of running) child.kill('SIGTERM');
+    await Promise.all(running.map(({ child }) => child.catch(() => undefined)));
+    const port = await freePort();
+    bots.push(`http://127.0.0.1:${port}/slack/events`);
+    await startChild('src/bin/bot.ts', {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: fake.url,
+      PORT: String(port),
+    }).waitFor(/bot ready/, 60_000);
+
+    const done = await until(
+      'the final message',
+      () => {
+        const m = fake.message(message.channel, message.ts);
+        return m && buttonOf(m, ACTIONS.download) ? m : undefined;
+      },
+      120_000,
+    );
+    const edits = done.edits.map((e) => e.at);
+    const gaps = edits.slice(1).map((at, i) => at - (edits[i] ?? 0));
+    console.log(`slack: long build: ${done.updates} chat.update calls, gaps ${JSON.stringify(gaps)} ms`);
+    expect(done.updates).toBeGreaterThanOrEqual(2);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(4900);
+    const texts = fake.replies(message.channel, message.ts).map((r) => r.text);
+    expect(new Set(texts).size).toBe(texts.length);
+    expect(texts.filter((t) => /started/i.test(t))).toHaveLength(1);
+    const calls = fake.calls.filter((c) => JSON.stringify(c.args).includes(message.ts)).length;
+    console.log(`slack: long build: ${calls} Web API calls about its message`);
+  });
+});
