@@ -324,4 +324,68 @@ describe('Slack: /bootc-iso build through two bots, a real worker, podman and S3
     const calls = fake.calls.filter((c) => JSON.stringify(c.args).includes(message.ts)).length;
     console.log(`slack: long build: ${calls} Web API calls about its message`);
   });
+
+  it('answers status, list, presets, help and unknown subcommands ephemerally', async () => {
+    const ask = async (text: string) => {
+      const responseUrl = fake.responseUrl();
+      const id = responseUrl.split('/').at(-1) ?? '';
+      const reply = await sendSlashCommand(bots.at(-1) ?? '', SIGNING_SECRET, {
+        text,
+        user_id: USER,
+        channel_id: DEFAULT_CHANNEL,
+        trigger_id: fake.issueTrigger(USER),
+        response_url: responseUrl,
+      });
+      expect(reply.status).toBe(200);
+      if (reply.body) return reply.body;
+      const answered = await until(
+        `an answer to "${text}"`,
+        () => fake.responses.find((r) => r.id === id),
+        15_000,
+      );
+      expect(answered.body.response_type ?? 'ephemeral').toBe('ephemeral');
+      return JSON.stringify(answered.body);
+    };
+    const buildId = buildIdOf(statusMessages()[0] as FakeMessage);
+    expect(await ask(`status ${buildId}`)).toContain(buildId);
+    expect(await ask('list mine')).toContain(buildId);
+    expect(await ask('presets')).toContain('demo');
+    const help = await ask('help');
+    for (const sub of ['build', 'status', 'list', 'cancel', 'retry', 'presets']) expect(help).toContain(sub);
+    const unknown = await ask('frobnicate now');
+    expect(unknown).toContain('frobnicate');
+    expect(unknown).toContain('/bootc-iso build');
+  });
+
+  it('joins a public channel it is not in, and DMs the requester when it cannot post in a private one', async () => {
+    fake.setChannel('C0PUBLIC', { name: 'builds', isPrivate: false, botIsMember: false });
+    fake.setChannel('G0PRIVATE', { name: 'secret', isPrivate: true, botIsMember: false });
+    for (const channel of ['C0PUBLIC', 'G0PRIVATE']) {
+      const trigger = fake.issueTrigger(USER);
+      const opened = fake.views.length;
+      await sendSlashCommand(bots.at(-1) ?? '', SIGNING_SECRET, {
+        text: 'build demo',
+        user_id: USER,
+        channel_id: channel,
+        trigger_id: trigger,
+        response_url: fake.responseUrl(),
+      });
+      const view = await until('the modal', () => fake.views[opened]);
+      await sendInteraction(
+        bots.at(-1) ?? '',
+        SIGNING_SECRET,
+        viewSubmissionPayload({ userId: USER, view: view.view, values: submittedState(view.view, {}) }),
+      );
+    }
+    const inPublic = await until('a message in the public channel', () =>
+      fake.messages.find((m) => m.channel === 'C0PUBLIC' && !m.thread_ts),
+    );
+    expect(fake.callsTo('conversations.join').some((c) => c.args.channel === 'C0PUBLIC')).toBe(true);
+    expect(blocksText(inPublic)).toContain(tb.sourceRef);
+    const dm = await until('a DM to the requester', () =>
+      fake.messages.find((m) => m.channel.startsWith('D') && !m.thread_ts && buildIdOf(m)),
+    );
+    const note = fake.replies(dm.channel, dm.ts).map((r) => `${r.text} ${JSON.stringify(r.blocks ?? [])}`);
+    expect(note.join(' ')).toContain('/invite');
+  });
 });
