@@ -1,37 +1,34 @@
 import { mkdir } from 'node:fs/promises';
 import { Worker } from 'bullmq';
-import { pino } from 'pino';
-import { loadConfig, secretValues } from '../src/config/load-config.ts';
+import type { Config } from '../src/config/load-config.ts';
 import { LABELS } from '../src/domain/bib-args.ts';
 import { AppError } from '../src/domain/errors.ts';
 import { hostArch } from '../src/domain/host-arch.ts';
-import { createLogger } from '../src/logger.ts';
+import type { Logger } from '../src/logger.ts';
 import { subscribeToCancels } from '../src/queue/cancel-requests.ts';
 import { createRedis } from '../src/queue/connection.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../src/queue/names.ts';
+import type { ArtifactStore } from '../src/storage/artifact-store.ts';
 import { createS3Store } from '../src/storage/s3-store.ts';
 import { createPodman } from './podman.ts';
 import { createBuildJobProcessor, SHUTDOWN_REASON } from './process-build-job.ts';
 
-/** Composition root of a build host: config, clients, the BullMQ worker, signals. */
+/**
+ * Wiring of a build host: the BullMQ worker, cancel subscription and clean-up. Called by the worker's entry point
+ * (workers/main.ts), by `npm start` (all-in-one) and by `bootc-iso build --local`; the caller owns config and logger.
+ */
 export async function startBuildWorker(
-  env?: Record<string, string | undefined>,
-  options: { logToStderr?: boolean } = {},
+  config: Config,
+  logger: Logger,
+  options: { store?: ArtifactStore } = {},
 ) {
-  const config = loadConfig(env, { role: 'worker' });
-  const logger = createLogger({
-    level: config.logLevel,
-    name: 'worker',
-    secrets: secretValues(config),
-    ...(options.logToStderr ? { destination: pino.destination(2) } : {}),
-  });
-  if (!config.s3) {
+  const store = options.store ?? (config.s3 ? createS3Store(config.s3) : undefined);
+  if (!store) {
     throw new AppError(
       'CONFIG_INVALID',
       'S3_BUCKET is not set: a build worker needs S3-compatible storage for the ISOs (see README, Configuration)',
     );
   }
-  const store = createS3Store(config.s3);
   const podman = createPodman(config.worker.podman, logger);
   const arch = hostArch();
   await mkdir(config.worker.workDir, { recursive: true, mode: 0o700 });

@@ -1,9 +1,13 @@
+import { loadConfig, secretValues } from '../src/config/load-config.ts';
 import { asAppError } from '../src/domain/errors.ts';
+import { createLogger } from '../src/logger.ts';
 import { startBuildWorker } from './build-worker.ts';
 
 // Entry point of `npm run worker`: start, stop cleanly on SIGTERM/SIGINT, and never print a stack trace.
 try {
-  const { stop, logger } = await startBuildWorker();
+  const config = loadConfig(undefined, { role: 'worker' });
+  const logger = createLogger({ level: config.logLevel, name: 'worker', secrets: secretValues(config) });
+  const { stop } = await startBuildWorker(config, logger);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       stop(signal).then(

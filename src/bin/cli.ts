@@ -1,8 +1,10 @@
+import { pino } from 'pino';
 import { runBuildCommand } from '../cli/build-command.ts';
 import { runCancelCommand } from '../cli/cancel-command.ts';
 import { BUILD_USAGE } from '../cli/parse-build-args.ts';
-import { loadConfig } from '../config/load-config.ts';
+import { loadConfig, secretValues } from '../config/load-config.ts';
 import { asAppError, type ErrorCode } from '../domain/errors.ts';
+import { createLogger } from '../logger.ts';
 import { BuildQueues } from '../queue/build-producer.ts';
 import { createRedis, whenRedisReady } from '../queue/connection.ts';
 
@@ -48,7 +50,15 @@ async function main(argv: string[]): Promise<number> {
       startLocalWorker: async () => {
         // --local: this process becomes a build host for the one build (needs podman, S3 and credentials).
         const { startBuildWorker } = await import('../../workers/build-worker.ts');
-        const local = await startBuildWorker(undefined, { logToStderr: true });
+        const workerConfig = loadConfig(undefined, { role: 'worker' });
+        const logger = createLogger({
+          level: workerConfig.logLevel,
+          name: 'worker',
+          secrets: secretValues(workerConfig),
+          // stdout stays for the command's own output (--json).
+          destination: pino.destination(2),
+        });
+        const local = await startBuildWorker(workerConfig, logger);
         return () => local.stop('build finished');
       },
     });

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Job, QueueEvents, Worker } from 'bullmq';
+import { type Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -98,15 +98,17 @@ function startWorker(podman: Podman, queueName = buildQueueName('x86_64')) {
   return worker;
 }
 
-async function finished(job: Job | undefined): Promise<'completed' | 'failed'> {
-  if (!job) throw new Error('no job');
-  const events = new QueueEvents(job.queueName, { connection: { url: redis.url }, prefix: QUEUE_PREFIX });
-  cleanups.push(() => events.close());
-  await events.waitUntilReady();
-  return job.waitUntilFinished(events).then(
-    () => 'completed' as const,
-    () => 'failed' as const,
-  );
+/** Polls the job's state: unlike a QueueEvents wait, it cannot miss a job that finished before it looked. */
+async function finished(job: Job | undefined, timeoutMs = 30_000): Promise<'completed' | 'failed'> {
+  if (!job?.id) throw new Error('no job');
+  const queue = queues.get('x86_64');
+  const start = Date.now();
+  for (;;) {
+    const state = await queue.getJobState(job.id);
+    if (state === 'completed' || state === 'failed') return state;
+    if (Date.now() - start > timeoutMs) throw new Error(`job ${job.id} still ${state} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 beforeAll(async () => {

@@ -1,0 +1,87 @@
+import { Worker } from 'bullmq';
+import type { Config } from '../config/load-config.ts';
+import { ARCHES } from '../domain/build-request.ts';
+import { AppError } from '../domain/errors.ts';
+import type { Logger } from '../logger.ts';
+import { BuildQueues } from '../queue/build-producer.ts';
+import { createRedis, whenRedisReady } from '../queue/connection.ts';
+import { QUEUE_PREFIX } from '../queue/names.ts';
+import type { ArtifactStore } from '../storage/artifact-store.ts';
+import { createS3Store } from '../storage/s3-store.ts';
+import { BuildRecords } from './build-records.ts';
+import { createSlackApp } from './create-app.ts';
+import { registerCommand } from './handlers/command.ts';
+import { registerInteractions } from './handlers/interactions.ts';
+import {
+  createNotifyQueue,
+  NOTIFY_QUEUE,
+  type SyncJobData,
+  startEventBridge,
+} from './notify/event-bridge.ts';
+import { syncBuild } from './notify/sync-build.ts';
+import type { SlackDeps } from './slack-deps.ts';
+import { createSlackPoster } from './slack-poster.ts';
+
+/**
+ * Wiring of the Slack bot: Bolt app, handlers, the notify worker and the event bridge. It needs Redis and Slack
+ * tokens; no podman, no registry secrets. Called by src/bin/bot.ts and by the all-in-one `npm start`.
+ */
+export async function startBot(config: Config, logger: Logger, options: { store?: ArtifactStore } = {}) {
+  const slack = config.slack;
+  if (!slack) throw new AppError('CONFIG_INVALID', 'Slack settings are missing');
+  const onRedisError = (error: Error) =>
+    logger.warn({ error: error.message }, 'redis connection error; retrying');
+  const connection = createRedis(config.redisUrl, 'producer', onRedisError);
+  await whenRedisReady(connection, config.redisUrl, 15_000);
+  const blocking = createRedis(config.redisUrl, 'worker', onRedisError);
+  const queues = new BuildQueues(connection);
+  const notify = createNotifyQueue(connection);
+  const store = options.store ?? (config.s3 ? createS3Store(config.s3) : undefined);
+
+  const app = createSlackApp(slack, async () => ({
+    ok: connection.status === 'ready',
+    detail: { redis: connection.status },
+  }));
+  const deps: SlackDeps = {
+    config,
+    queues,
+    records: new BuildRecords(connection),
+    notify,
+    publisher: connection,
+    poster: createSlackPoster(app.client, logger),
+    store,
+    logger,
+  };
+  registerCommand(app, deps);
+  registerInteractions(app, deps);
+  app.error(async (error) => {
+    logger.error({ error: error.message, code: (error as { code?: string }).code }, 'slack handler error');
+  });
+
+  // Every bot process consumes the notify queue; each notification is handled by exactly one of them.
+  const notifier = new Worker<SyncJobData>(NOTIFY_QUEUE, (job) => syncBuild(deps, job.data), {
+    connection: blocking,
+    prefix: QUEUE_PREFIX,
+    concurrency: 4,
+  });
+  notifier.on('error', (error) => logger.warn({ error: error.message }, 'notify worker error'));
+  const stopBridge = await startEventBridge({
+    redisUrl: config.redisUrl,
+    cursors: connection,
+    notify,
+    arches: ARCHES,
+    logger,
+  });
+  await app.start(slack.port);
+  logger.info({ port: slack.port, mode: slack.appToken ? 'socket' : 'http' }, 'bot ready');
+
+  return async () => {
+    await app.stop();
+    await stopBridge();
+    await notifier.close();
+    await notify.close();
+    await queues.close();
+    blocking.disconnect();
+    connection.disconnect();
+  };
+}
