@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, LogLevel } from '@slack/bolt';
+import { App, type CustomRoute, LogLevel } from '@slack/bolt';
 import type { SlackSettings } from '../config/slack-env.ts';
 
 export type HealthCheck = () => Promise<{ ok: boolean; detail: Record<string, string> }>;
@@ -8,7 +8,10 @@ export type HealthCheck = () => Promise<{ ok: boolean; detail: Record<string, st
  * The Bolt app: Socket Mode when an app token is set (no public URL needed, the usual case for on-prem build farms),
  * otherwise the signature-checked HTTP receiver on /slack/events. /healthz is served in both modes.
  */
-export function createSlackApp(slack: SlackSettings, health: HealthCheck): App {
+/** A route served on the bot's HTTP port next to /slack/events (in Socket Mode too). */
+export type ExtraRoute = CustomRoute;
+
+export function createSlackApp(slack: SlackSettings, health: HealthCheck, routes: ExtraRoute[] = []): App {
   const healthz = {
     path: '/healthz',
     method: ['GET'],
@@ -28,7 +31,7 @@ export function createSlackApp(slack: SlackSettings, health: HealthCheck): App {
   const common = {
     token: slack.botToken,
     logLevel: LogLevel.WARN,
-    customRoutes: [healthz],
+    customRoutes: [healthz, ...routes],
     clientOptions: {
       ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
       // An interactive path must not hang for half an hour on a Slack outage (slack.md §6).

@@ -9,7 +9,7 @@ import { QUEUE_PREFIX } from '../queue/names.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
 import { createS3Store } from '../storage/s3-store.ts';
 import { BuildRecords } from './build-records.ts';
-import { createSlackApp } from './create-app.ts';
+import { createSlackApp, type ExtraRoute } from './create-app.ts';
 import { registerCommand } from './handlers/command.ts';
 import { registerInteractions } from './handlers/interactions.ts';
 import {
@@ -26,7 +26,11 @@ import { createSlackPoster } from './slack-poster.ts';
  * Wiring of the Slack bot: Bolt app, handlers, the notify worker and the event bridge. It needs Redis and Slack
  * tokens; no podman, no registry secrets. Called by src/bin/bot.ts and by the all-in-one `npm start`.
  */
-export async function startBot(config: Config, logger: Logger, options: { store?: ArtifactStore } = {}) {
+export async function startBot(
+  config: Config,
+  logger: Logger,
+  options: { store?: ArtifactStore; routes?: ExtraRoute[] } = {},
+) {
   const slack = config.slack;
   if (!slack) throw new AppError('CONFIG_INVALID', 'Slack settings are missing');
   const onRedisError = (error: Error) =>
@@ -38,10 +42,11 @@ export async function startBot(config: Config, logger: Logger, options: { store?
   const notify = createNotifyQueue(connection);
   const store = options.store ?? (config.s3 ? createS3Store(config.s3) : undefined);
 
-  const app = createSlackApp(slack, async () => ({
-    ok: connection.status === 'ready',
-    detail: { redis: connection.status },
-  }));
+  const app = createSlackApp(
+    slack,
+    async () => ({ ok: connection.status === 'ready', detail: { redis: connection.status } }),
+    options.routes ?? [],
+  );
   const deps: SlackDeps = {
     config,
     queues,
