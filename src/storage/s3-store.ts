@@ -6,18 +6,12 @@ import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Settings } from '../config/env-schema.ts';
 import { AppError } from '../domain/errors.ts';
 import type { ArtifactStore, UploadedObject, UploadFileOptions } from './artifact-store.ts';
 
-export interface S3StoreConfig {
-  endpoint?: string;
-  region: string;
-  bucket: string;
-  accessKeyId?: string;
-  secretAccessKey?: string;
-  forcePathStyle: boolean;
-  publicEndpoint?: string;
-}
+/** The S3 settings exactly as loadConfig produces them. */
+export type S3StoreConfig = S3Settings;
 
 /** Measured on s3rver and documented in queue-and-storage.md B6: 16 MiB × 4 keeps RSS near 230 MiB. */
 export const PART_SIZE = 16 * 1024 * 1024;

@@ -1,27 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type ConfigRole, loadConfig } from '../../../src/config/load-config.ts';
-import { AppError } from '../../../src/domain/errors.ts';
+import { loadConfig } from '../../../src/config/load-config.ts';
+import type { AppError } from '../../../src/domain/errors.ts';
+import { CONFIG_FILE, loadYaml, yamlProblems } from './load-helpers.ts';
 
-const FILE = 'config/bootc-iso.yaml';
-const BOT_ENV = { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'signing-secret' };
-
-function load(yaml: string, opts: { env?: Record<string, string>; role?: ConfigRole } = {}) {
-  return loadConfig(
-    { BOOTC_ISO_CONFIG: FILE, ...(opts.role === 'bot' ? BOT_ENV : {}), ...opts.env },
-    { cwd: '/srv/app', readFile: () => yaml, ...(opts.role ? { role: opts.role } : {}) },
-  );
-}
-
-function problems(yaml: string, opts: { env?: Record<string, string>; role?: ConfigRole } = {}): string[] {
-  try {
-    load(yaml, opts);
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    expect((error as AppError).code).toBe('CONFIG_INVALID');
-    return (error as AppError).message.split('\n');
-  }
-  throw new Error('expected loadConfig to throw CONFIG_INVALID');
-}
+const FILE = CONFIG_FILE;
+const load = loadYaml;
+const problems = yamlProblems;
 
 describe('config file reading', () => {
   it('rejects a top level that is not a mapping', () => {

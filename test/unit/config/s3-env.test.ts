@@ -1,25 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/load-config.ts';
-import { AppError } from '../../../src/domain/errors.ts';
+import { configErrorOf, loadFromEnv } from './load-helpers.ts';
 
-const noFiles = (path: string): string => {
-  throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
-};
-
-function load(env: Record<string, string | undefined>) {
-  return loadConfig(env, { readFile: noFiles, cwd: '/srv/app' });
-}
-
-function configError(env: Record<string, string | undefined>): string {
-  try {
-    load(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    expect((error as AppError).code).toBe('CONFIG_INVALID');
-    return (error as AppError).message;
-  }
-  throw new Error('expected loadConfig to throw CONFIG_INVALID');
-}
+const load = loadFromEnv;
+const configError = (env: Record<string, string | undefined>) => configErrorOf(() => load(env));
 
 describe('loadConfig S3 variables', () => {
   it('leaves S3 unconfigured when S3_BUCKET is unset', () => {
