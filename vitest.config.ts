@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: "unit" is pure and fast (no Redis, podman or network); "system" uses the real testbed
+// Projects: "unit" is pure and fast (no Redis, podman or network), "property" is pure and generated; "system" uses the real testbed
 // (Redis, s3rver, docker-registry, podman) and runs serially because it shares one podman storage.
 export default defineConfig({
   test: {
@@ -9,6 +9,14 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+        },
+      },
+      {
+        // Property-based tests (fast-check, 1,000+ generated cases per entry point): pure, no services.
+        test: {
+          name: 'property',
+          include: ['test/property/**/*.test.ts'],
+          testTimeout: 60_000,
         },
       },
       {

@@ -4,14 +4,22 @@ import type { Config } from '../src/config/load-config.ts';
 import { LABELS } from '../src/domain/bib-args.ts';
 import { AppError } from '../src/domain/errors.ts';
 import { hostArch } from '../src/domain/host-arch.ts';
+import type { BuildMetrics } from '../src/http/metrics.ts';
 import type { Logger } from '../src/logger.ts';
 import { subscribeToCancels } from '../src/queue/cancel-requests.ts';
 import { createRedis } from '../src/queue/connection.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../src/queue/names.ts';
 import type { ArtifactStore } from '../src/storage/artifact-store.ts';
 import { createS3Store } from '../src/storage/s3-store.ts';
+import { withBuildMetrics } from './build-metrics.ts';
+import { removeLeftoverWorkDirs } from './cleanup.ts';
+import { startHeartbeat, trackRunningBuilds } from './heartbeat.ts';
+import { setUpImagePrune } from './image-prune.ts';
 import { createPodman } from './podman.ts';
 import { createBuildJobProcessor, SHUTDOWN_REASON } from './process-build-job.ts';
+
+/** How long a host that found itself unfit to build (low disk...) stops taking builds before it looks again. */
+const UNFIT_PAUSE_MS = 60_000;
 
 /**
  * Wiring of a build host: the BullMQ worker, cancel subscription and clean-up. Called by the worker's entry point
@@ -20,18 +28,21 @@ import { createBuildJobProcessor, SHUTDOWN_REASON } from './process-build-job.ts
 export async function startBuildWorker(
   config: Config,
   logger: Logger,
-  options: { store?: ArtifactStore } = {},
+  options: { store?: ArtifactStore; metrics?: BuildMetrics } = {},
 ) {
   const store = options.store ?? (config.s3 ? createS3Store(config.s3) : undefined);
   if (!store) {
     throw new AppError(
       'CONFIG_INVALID',
-      'S3_BUCKET is not set: a build worker needs S3-compatible storage for the ISOs (see README, Configuration)',
+      'S3_BUCKET is not set: a build worker needs S3-compatible storage for the ISOs, or ARTIFACT_DIR for a ' +
+        'directory shared with the bot on this host (see README, Configuration)',
     );
   }
-  const podman = createPodman(config.worker.podman, logger);
   const arch = hostArch();
   await mkdir(config.worker.workDir, { recursive: true, mode: 0o700 });
+  await removeLeftoverWorkDirs(config.worker.workDir, logger);
+  const imagePrune = await setUpImagePrune(config, createPodman(config.worker.podman, logger), logger);
+  const podman = imagePrune.podman;
 
   // Containers left by a crashed run of this host would hold disk and loop devices: remove them first.
   const orphans = await podman.containersWithLabel(`${LABELS.host}=${config.workerName}`);
@@ -40,28 +51,49 @@ export async function startBuildWorker(
 
   const onRedisError = (error: Error) =>
     logger.warn({ error: error.message }, 'redis connection error; retrying');
-  const connection = createRedis(config.redisUrl, 'worker', onRedisError);
-  const worker = new Worker(
-    buildQueueName(arch),
-    createBuildJobProcessor({ config, podman, store, logger }),
-    {
-      connection,
-      prefix: QUEUE_PREFIX,
-      concurrency: config.worker.concurrency,
-      // Builds run for many minutes; a longer lock only delays detection of a dead host (A2).
-      lockDuration: 120_000,
-      maxStalledCount: 1,
+  const connection = createRedis(config.redis, 'worker', onRedisError);
+  const processor = createBuildJobProcessor({
+    config,
+    podman,
+    store,
+    logger,
+    // This host cannot build now (low disk, podman broken): stop taking builds for a while, so that other hosts
+    // get them, then look again.
+    onHostUnfit: (reason) => {
+      if (worker.isPaused()) return;
+      logger.warn({ reason, pauseSeconds: UNFIT_PAUSE_MS / 1000 }, 'not taking builds for a while');
+      void worker.pause(true);
+      setTimeout(() => worker.resume(), UNFIT_PAUSE_MS).unref();
     },
+  });
+  const builds = trackRunningBuilds(
+    options.metrics ? withBuildMetrics(processor, options.metrics) : processor,
   );
+  const worker = new Worker(buildQueueName(arch), builds.processor, {
+    connection,
+    prefix: QUEUE_PREFIX,
+    concurrency: config.worker.concurrency,
+    // Builds run for many minutes; a longer lock only delays detection of a dead host (A2).
+    lockDuration: config.worker.lockSeconds * 1000,
+    // Look for builds of dead hosts as often as a lock can expire (BullMQ's default is every 30 s).
+    stalledInterval: Math.min(config.worker.lockSeconds * 1000, 30_000),
+    maxStalledCount: 1,
+  });
   worker.on('error', (error) => logger.error({ error: error.message }, 'worker error'));
   const unsubscribe = await subscribeToCancels(
-    createRedis(config.redisUrl, 'worker', onRedisError),
+    createRedis(config.redis, 'worker', onRedisError),
     ({ buildId, by }) => {
       // Every worker hears every cancel; only the one holding the build has something to abort.
       if (worker.cancelJob(buildId, `cancelled by ${by}`)) logger.info({ buildId, by }, 'cancelling build');
     },
   );
   await worker.waitUntilReady();
+  const heartbeat = await startHeartbeat(
+    connection,
+    { config, arch, podman, running: builds.running, ended: builds.ended },
+    logger,
+  );
+  imagePrune.start();
   logger.info(
     { queue: buildQueueName(arch), host: config.workerName, concurrency: config.worker.concurrency },
     'worker ready',
@@ -72,9 +104,15 @@ export async function startBuildWorker(
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping: no new builds; running builds are handed back to the queue');
+    await heartbeat.stop();
+    imagePrune.stop();
     await unsubscribe();
-    worker.cancelAllJobs(SHUTDOWN_REASON);
-    await worker.close();
+    // Running builds may finish within the grace period; after it they are stopped and handed back to the queue.
+    const closed = worker.close();
+    const grace = config.worker.shutdownGraceSeconds * 1000;
+    const timer = setTimeout(() => worker.cancelAllJobs(SHUTDOWN_REASON), grace);
+    await closed;
+    clearTimeout(timer);
     connection.disconnect();
   };
   return { worker, stop, logger };

@@ -1,22 +1,35 @@
 import { loadConfig, secretValues } from '../src/config/load-config.ts';
 import { asAppError } from '../src/domain/errors.ts';
+import { hostArch } from '../src/domain/host-arch.ts';
+import { sharedLocalStore } from '../src/local/open-local-store.ts';
 import { createLogger } from '../src/logger.ts';
 import { startBuildWorker } from './build-worker.ts';
+import { startWorkerOps } from './worker-ops.ts';
 
 // Entry point of `npm run worker`: start, stop cleanly on SIGTERM/SIGINT, and never print a stack trace.
 try {
   const config = loadConfig(undefined, { role: 'worker' });
   const logger = createLogger({ level: config.logLevel, name: 'worker', secrets: secretValues(config) });
-  const { stop } = await startBuildWorker(config, logger);
+  // /metrics, /healthz, /readyz on METRICS_HOST:METRICS_PORT (default 127.0.0.1:9464; off to disable).
+  const ops = await startWorkerOps(config, hostArch(), logger);
+  // No S3 but ARTIFACT_DIR: ISOs go to a directory shared with the bot on this host.
+  const local = await sharedLocalStore(config);
+  const { worker, stop } = await startBuildWorker(config, logger, {
+    ...(ops ? { metrics: ops.metrics } : {}),
+    ...(local ? { store: local } : {}),
+  });
+  ops?.attach(worker);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      stop(signal).then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ error: String(error) }, 'unclean stop');
-          process.exit(1);
-        },
-      );
+      stop(signal)
+        .then(() => ops?.close())
+        .then(
+          () => process.exit(0),
+          (error: unknown) => {
+            logger.error({ error: String(error) }, 'unclean stop');
+            process.exit(1);
+          },
+        );
     });
   }
   process.on('unhandledRejection', (reason) =>

@@ -15,6 +15,24 @@ export interface Podman {
   containersWithLabel(label: string): Promise<string[]>;
 }
 
+/** Image housekeeping for heartbeats and the old-image policy; kept apart so build-step doubles stay small. */
+export interface PodmanImages {
+  /** One entry per image (not per tag); names are `repo:tag`, digests `repo@sha256:…`. */
+  listImages(): Promise<LocalImage[]>;
+  /** `podman rmi` without --force: refuses images a container uses. True when it went. */
+  removeImage(nameOrId: string): Promise<boolean>;
+}
+
+export interface LocalImage {
+  id: string;
+  names: string[];
+  digests: string[];
+  /** Containers (running or not) using the image. */
+  containers: number;
+  /** When the image was built (not pulled), in ms. */
+  createdMs: number;
+}
+
 export interface RegistryAccess {
   authFile: string;
   insecure: boolean;
@@ -40,7 +58,7 @@ export interface RunContainerOptions {
   onLine: (line: string) => void;
 }
 
-export function createPodman(executable: string, logger: Logger): Podman {
+export function createPodman(executable: string, logger: Logger): Podman & PodmanImages {
   const run = (args: string[], options: { input?: string; timeoutMs: number; signal?: AbortSignal }) =>
     execa(executable, args, {
       input: options.input,
@@ -138,5 +156,40 @@ export function createPodman(executable: string, logger: Logger): Podman {
       });
       return result.failed ? [] : result.stdout.split('\n').filter(Boolean);
     },
+
+    async listImages() {
+      const result = await run(['images', '--format', 'json'], { timeoutMs: 60_000 });
+      if (result.failed) throw new AppError('PODMAN_UNAVAILABLE', podmanErrorLine(result.stderr));
+      return parseImageList(result.stdout);
+    },
+
+    async removeImage(nameOrId) {
+      const result = await run(['rmi', nameOrId], { timeoutMs: 120_000 });
+      if (result.failed)
+        logger.debug({ image: nameOrId, error: podmanErrorLine(result.stderr) }, 'podman rmi refused');
+      return !result.failed;
+    },
   };
+}
+
+/** `podman images --format json` lists an image once per tag: merge them by id. */
+export function parseImageList(stdout: string): LocalImage[] {
+  const rows: unknown = JSON.parse(stdout.trim() || '[]');
+  const byId = new Map<string, LocalImage>();
+  for (const row of Array.isArray(rows) ? (rows as Record<string, unknown>[]) : []) {
+    if (typeof row.Id !== 'string') continue;
+    const strings = (v: unknown) =>
+      Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+    const image = byId.get(row.Id) ?? {
+      id: row.Id,
+      names: [],
+      digests: [],
+      containers: typeof row.Containers === 'number' ? row.Containers : 0,
+      createdMs: typeof row.Created === 'number' ? row.Created * 1000 : 0,
+    };
+    image.names = [...new Set([...image.names, ...strings(row.Names)])];
+    image.digests = [...new Set([...image.digests, ...strings(row.RepoDigests)])];
+    byId.set(row.Id, image);
+  }
+  return [...byId.values()];
 }

@@ -1,4 +1,4 @@
-import { type Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Config } from '../src/config/load-config.ts';
 import { AppError, asAppError, summariseError } from '../src/domain/errors.ts';
 import { type BuildPolicy, validateBuildRequest } from '../src/domain/validate-build-request.ts';
@@ -20,6 +20,17 @@ export interface BuildJobDeps {
   podman: Podman;
   store: ArtifactStore;
   logger: Logger;
+  /** Called when this host cannot build right now (low disk, podman broken), so the worker can stop taking jobs. */
+  onHostUnfit?: (reason: string) => void;
+}
+
+/** How long a build handed back for a host problem waits before any worker takes it again. */
+export const HOST_RETRY_DELAY_MS = 15_000;
+
+/** Problems of this build host, not of the build: another host could run it. */
+function isHostProblem(thrown: unknown, abort: AbortSignal): boolean {
+  if (abort.aborted || !(thrown instanceof AppError)) return false;
+  return thrown.code === 'DISK_FULL' || thrown.code === 'PODMAN_UNAVAILABLE';
 }
 
 /**
@@ -31,7 +42,7 @@ export function createBuildJobProcessor(deps: BuildJobDeps) {
     allowedRegistries: deps.config.allowedRegistries,
     builders: deps.config.builders,
   };
-  return async (job: Job, _token?: string, signal?: AbortSignal): Promise<BuildResult> => {
+  return async (job: Job, token?: string, signal?: AbortSignal): Promise<BuildResult> => {
     const buildId = job.id ?? 'unknown';
     const attempt = job.attemptsMade + 1;
     const logger = deps.logger.child({ buildId, attempt });
@@ -60,6 +71,26 @@ export function createBuildJobProcessor(deps: BuildJobDeps) {
       );
       return result;
     } catch (thrown) {
+      if (abort.reason === SHUTDOWN_REASON || isHostProblem(thrown, abort)) {
+        // Not the build's fault: hand it back to the queue for another host (or this one, later) without using
+        // up an attempt or showing the requester a failure.
+        const why =
+          abort.reason === SHUTDOWN_REASON
+            ? `build host ${base.host} is shutting down`
+            : String((thrown as Error).message);
+        logger.warn({ reason: why }, 'handing the build back to the queue');
+        reporter.report({ step: 'preflight', message: `${why}; waiting for a build host` });
+        await reporter.flush();
+        if (abort.reason !== SHUTDOWN_REASON) deps.onHostUnfit?.(why);
+        if (token) {
+          await job.moveToDelayed(
+            Date.now() + (abort.reason === SHUTDOWN_REASON ? 0 : HOST_RETRY_DELAY_MS),
+            token,
+          );
+          throw new DelayedError();
+        }
+        throw new Error(`${why}; the build will retry`);
+      }
       // Whatever step noticed the abort, the person wants to know it was cancelled, and by whom.
       const error = abort.aborted ? cancelled(abort) : asAppError(thrown);
       const willRetry = error.retryable && attempt < (job.opts.attempts ?? 1);
@@ -69,9 +100,6 @@ export function createBuildJobProcessor(deps: BuildJobDeps) {
       );
       reporter.report({ step: 'failed', message: error.message, error: summariseError(error) });
       await reporter.flush();
-      // A worker shutting down hands the build back to the queue instead of failing it for the user.
-      if (abort.reason === SHUTDOWN_REASON)
-        throw new Error(`build host ${base.host} shut down; the build will retry`);
       if (!error.retryable) throw new UnrecoverableError(error.message);
       throw new Error(error.message);
     }

@@ -1,5 +1,7 @@
 import { loadConfig, secretValues } from '../config/load-config.ts';
 import { asAppError } from '../domain/errors.ts';
+import { localDownloadsRoute } from '../http/local-downloads.ts';
+import { sharedLocalStore } from '../local/open-local-store.ts';
 import { createLogger } from '../logger.ts';
 import { startBot } from '../slack/start-bot.ts';
 
@@ -7,7 +9,18 @@ import { startBot } from '../slack/start-bot.ts';
 try {
   const config = loadConfig(undefined, { role: 'bot' });
   const logger = createLogger({ level: config.logLevel, name: 'bot', secrets: secretValues(config) });
-  const stop = await startBot(config, logger);
+  // Bolt rejects in the background when Slack is unreachable at start (auth.test), and in Socket Mode when a custom
+  // route's path has a malformed %-escape; log those instead of dying.
+  process.on('unhandledRejection', (reason) =>
+    logger.error({ error: String(reason) }, 'unhandled rejection'),
+  );
+  // No S3 but ARTIFACT_DIR: ISOs are in a directory shared with the worker, served here on PORT (/downloads).
+  const local = await sharedLocalStore(config);
+  const stop = await startBot(
+    config,
+    logger,
+    local ? { store: local, routes: [localDownloadsRoute(local, logger)] } : {},
+  );
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       stop().then(

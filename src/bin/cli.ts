@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { runBuildCommand } from '../cli/build-command.ts';
 import { runCancelCommand } from '../cli/cancel-command.ts';
+import { isOpsCommand, OPS_USAGES, runOpsCommand } from '../cli/ops-commands.ts';
 import { BUILD_USAGE } from '../cli/parse-build-args.ts';
 import { loadConfig, secretValues } from '../config/load-config.ts';
 import { asAppError, type ErrorCode } from '../domain/errors.ts';
@@ -15,9 +16,13 @@ const USAGE = `usage: bootc-iso <command> [options]
 commands:
   build     queue an ISO build and follow it (bootc-iso build --help)
   cancel    cancel a queued or running build: bootc-iso cancel <build-id>
-  help      show this text`;
+  jobs      list builds: bootc-iso jobs [--state STATE ...] [--arch ARCH] [--limit N] [--json]
+  job       one build in detail, or its log: bootc-iso job <build-id> [--logs [--follow]] [--json]
+  retry     queue a failed build again and follow it: bootc-iso retry <build-id> [--detach] [--json]
+  workers   the live build workers: bootc-iso workers [--json]
+  help      show this text (bootc-iso <command> --help for a command's options)`;
 
-const COMMANDS = ['build', 'cancel'] as const;
+const COMMANDS = ['build', 'cancel', ...(Object.keys(OPS_USAGES) as (keyof typeof OPS_USAGES)[])] as const;
 /** Errors in what the person typed or configured exit 2; everything else (Redis down, ...) exits 1. */
 const USAGE_ERRORS = new Set<ErrorCode>(['INVALID_REQUEST', 'REGISTRY_NOT_ALLOWED', 'CONFIG_INVALID']);
 
@@ -35,18 +40,27 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${BUILD_USAGE}\n`);
     return 0;
   }
+  if (isOpsCommand(command) && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(`${OPS_USAGES[command]}\n`);
+    return 0;
+  }
   const config = loadConfig(undefined, { role: 'cli' });
-  const connection = createRedis(config.redisUrl, 'producer');
+  const connection = createRedis(config.redis, 'producer');
   const queues = new BuildQueues(connection);
   try {
     if (command === 'cancel') {
-      await whenRedisReady(connection, config.redisUrl);
+      await whenRedisReady(connection, config.redis);
       return await runCancelCommand(rest, { queues, publisher: connection, out: process.stdout });
+    }
+    if (isOpsCommand(command)) {
+      await whenRedisReady(connection, config.redis);
+      return await runOpsCommand(command, rest, { config, queues, out: process.stdout, err: process.stderr });
     }
     const outcome = await runBuildCommand(rest, {
       config,
       queues,
       out: process.stdout,
+      err: process.stderr,
       startLocalWorker: async () => {
         // --local: this process becomes a build host for the one build (needs podman, S3 and credentials).
         const { startBuildWorker } = await import('../../workers/build-worker.ts');

@@ -6,17 +6,21 @@ import { parseBibConfigToml } from '../domain/bib-config.ts';
 import type { BuildRequestInput, Customizations } from '../domain/build-request.ts';
 import { AppError } from '../domain/errors.ts';
 import { hostArch } from '../domain/host-arch.ts';
+import { quoteForMessage } from '../domain/text-rules.ts';
 import { validateBuildRequest } from '../domain/validate-build-request.ts';
 import { type BuildQueues, enqueueBuild } from '../queue/build-producer.ts';
 import { createRedis, whenRedisReady } from '../queue/connection.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../queue/names.ts';
 import { type BuildOutcome, followBuild, type Output } from './follow-build.ts';
 import { type BuildCliOptions, parseBuildArgs } from './parse-build-args.ts';
+import { warnWhenNoWorker } from './workers-command.ts';
 
 export interface BuildCommandDeps {
   config: Config;
   queues: BuildQueues;
   out: Output;
+  /** Where warnings go (a build for an arch with no live worker); none when unset. */
+  err?: Output;
   /** Starts an in-process worker for --local; returns its stop function. */
   startLocalWorker?: () => Promise<() => Promise<void>>;
 }
@@ -34,20 +38,30 @@ async function readUserFile(path: string, flag: string): Promise<string> {
 
 /** Turns CLI options into a request: presets, defaults and files resolved, nothing validated yet (enqueue does). */
 export async function toBuildRequestInput(opts: BuildCliOptions, config: Config): Promise<BuildRequestInput> {
-  const preset = opts.preset ? config.presets[opts.preset] : undefined;
+  // Own keys only: `--preset constructor` must be an unknown preset, not Object's constructor.
+  const preset =
+    opts.preset && Object.hasOwn(config.presets, opts.preset) ? config.presets[opts.preset] : undefined;
   if (opts.preset && !preset) {
     const names = Object.keys(config.presets).join(', ') || 'none configured';
-    throw new AppError('INVALID_REQUEST', `unknown preset "${opts.preset}"; presets: ${names}`, {
-      field: 'preset',
-    });
+    throw new AppError(
+      'INVALID_REQUEST',
+      `unknown preset ${quoteForMessage(opts.preset)}; presets: ${names}`,
+      {
+        field: 'preset',
+      },
+    );
   }
   const builderName = opts.builder ?? preset?.builder ?? config.defaultBuilder;
-  const builder = config.builders[builderName];
+  const builder = Object.hasOwn(config.builders, builderName) ? config.builders[builderName] : undefined;
   if (!builder) {
     const names = Object.keys(config.builders).join(', ');
-    throw new AppError('INVALID_REQUEST', `unknown builder "${builderName}"; builders: ${names}`, {
-      field: 'builder',
-    });
+    throw new AppError(
+      'INVALID_REQUEST',
+      `unknown builder ${quoteForMessage(builderName)}; builders: ${names}`,
+      {
+        field: 'builder',
+      },
+    );
   }
   let customizations: Customizations | undefined;
   if (opts.configFile) customizations = parseBibConfigToml(await readUserFile(opts.configFile, '--config'));
@@ -74,7 +88,7 @@ export async function toBuildRequestInput(opts: BuildCliOptions, config: Config)
   };
 }
 
-function printOutcome(out: Output, outcome: BuildOutcome, json: boolean): void {
+export function printOutcome(out: Output, outcome: BuildOutcome, json: boolean): void {
   if (json) {
     out.write(`${JSON.stringify(outcome.ok ? outcome.result : { error: outcome.error })}\n`);
     return;
@@ -115,9 +129,9 @@ export async function runBuildCommand(
       },
     );
   }
-  await whenRedisReady(deps.queues.connection, deps.config.redisUrl);
+  await whenRedisReady(deps.queues.connection, deps.config.redis);
   // Subscribe before queueing so no progress event is missed.
-  const eventsConnection = createRedis(deps.config.redisUrl, 'worker');
+  const eventsConnection = createRedis(deps.config.redis, 'worker');
   const events = new QueueEvents(buildQueueName(arch), {
     connection: eventsConnection,
     prefix: QUEUE_PREFIX,
@@ -125,6 +139,7 @@ export async function runBuildCommand(
   const stopLocal = opts.local && deps.startLocalWorker ? await deps.startLocalWorker() : undefined;
   try {
     await events.waitUntilReady();
+    await warnWhenNoWorker(deps.queues.connection, arch, deps.err);
     const { buildId, ahead } = await enqueueBuild(deps.queues, input, policy, retry);
     if (!opts.json) deps.out.write(`queued build ${buildId} (${ahead} ahead of it)\n`);
     if (opts.detach) {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { BuildRequestInput, UserCustomization } from '../domain/build-request.ts';
 import { AppError } from '../domain/errors.ts';
+import { quoteForMessage } from '../domain/text-rules.ts';
 
 export const BUILD_USAGE = `usage: bootc-iso build (--image REF | --preset NAME) [options]
 
@@ -43,13 +44,26 @@ function usageError(message: string): AppError {
   return new AppError('INVALID_REQUEST', `${message}\n\n${BUILD_USAGE}`);
 }
 
+const MAX_SHOWN_ARG = 80;
+
+/**
+ * node's parseArgs quotes the offending argument whole: a 100 KB argument would come back as a 100 KB message, and
+ * control characters would reach the terminal raw. Long arguments are cut and control characters made visible.
+ */
+function parseErrorText(message: string, argv: string[]): string {
+  let out = message;
+  for (const arg of new Set(argv))
+    if (arg.length > MAX_SHOWN_ARG) out = out.split(arg).join(`${arg.slice(0, MAX_SHOWN_ARG)}…`);
+  return quoteForMessage(out, 1000).slice(1, -1);
+}
+
 /** Parses `bootc-iso build` arguments; pure, so every flag combination is unit-tested without Redis. */
 export function parseBuildArgs(argv: string[]): BuildCliOptions {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
   } catch (error) {
-    throw usageError((error as Error).message);
+    throw usageError(parseErrorText((error as Error).message, argv));
   }
   const v = parsed.values;
   if (!v.image === !v.preset) throw usageError('give exactly one of --image or --preset');

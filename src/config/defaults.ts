@@ -47,4 +47,6 @@ export const DEFAULT_WORKER = {
   podman: 'podman',
   attempts: 3,
   backoffSeconds: 30,
+  lockSeconds: 120,
+  shutdownGraceSeconds: 0,
 };

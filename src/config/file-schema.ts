@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACCESS_KNOWN_KEYS, Access } from './access-schema.ts';
 import { checkConfigImageRef, registryHostProblem } from './check-image-ref.ts';
 import {
   DEFAULT_ALLOWED_REGISTRIES,
@@ -121,6 +122,9 @@ const TimeoutsObject = z.strictObject({
 });
 export const Timeouts = TimeoutsObject.prefault({});
 
+/** Remove images (other than the configured builders) that no build on this host used for keepDays days. */
+const ImagePruneObject = z.strictObject({ keepDays: wholeNumber(1, 3650) });
+
 const WorkerObject = z.strictObject({
   /** Builds run at once on this worker. */
   concurrency: wholeNumber(1, LIMITS.concurrency).default(DEFAULT_WORKER.concurrency),
@@ -151,6 +155,12 @@ const WorkerObject = z.strictObject({
   attempts: wholeNumber(1, LIMITS.attempts).default(DEFAULT_WORKER.attempts),
   /** Base of the exponential backoff between attempts. */
   backoffSeconds: wholeNumber(0, LIMITS.backoffSeconds).default(DEFAULT_WORKER.backoffSeconds),
+  /** A build whose host stops renewing its lock this long (dead host) is taken over by another worker. */
+  lockSeconds: wholeNumber(10, 3600).default(DEFAULT_WORKER.lockSeconds),
+  /** On SIGTERM, running builds may finish for this long before they are stopped and handed back to the queue. */
+  shutdownGraceSeconds: wholeNumber(0, 86_400).default(DEFAULT_WORKER.shutdownGraceSeconds),
+  /** Old-image policy (workers/image-prune.ts): off unless set. */
+  imagePrune: ImagePruneObject.optional(),
 });
 export const Worker = WorkerObject.prefault({});
 
@@ -161,6 +171,7 @@ export const ConfigFile = z.strictObject({
   allowedRegistries: z.array(RegistryHost).default(() => [...DEFAULT_ALLOWED_REGISTRIES]),
   registries: z.record(RegistryHost, RegistryAuth).default(() => ({})),
   worker: Worker,
+  access: Access,
 });
 export type ConfigFile = z.infer<typeof ConfigFile>;
 
@@ -172,4 +183,6 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   'registries.*': Object.keys(RegistryAuth.shape),
   worker: Object.keys(WorkerObject.shape),
   'worker.timeouts': Object.keys(TimeoutsObject.shape),
+  'worker.imagePrune': Object.keys(ImagePruneObject.shape),
+  ...ACCESS_KNOWN_KEYS,
 };

@@ -3,8 +3,11 @@ import { isAbsolute, resolve } from 'node:path';
 import { AppError } from '../domain/errors.ts';
 import { checkS3Combination, DEFAULT_CONFIG_PATH, EnvSchema, type EnvSettings } from './env-schema.ts';
 import type { ConfigFile } from './file-schema.ts';
+import { type LocalSettings, readLocalEnv } from './local-env.ts';
+import { type OpsSettings, readOpsEnv } from './ops-env.ts';
 import { readConfigFile } from './read-config-file.ts';
 import { redactSecrets } from './redact-secrets.ts';
+import { type RedisTarget, readRedisSentinelEnv } from './redis-env.ts';
 import { readSlackEnv, type SlackSettings } from './slack-env.ts';
 import { type ConfigRole, validateConfigFile } from './validate-config-file.ts';
 
@@ -17,8 +20,16 @@ export type Config = Omit<EnvSettings, 'configFile'> &
     configPath: string;
     /** False when BOOTC_ISO_CONFIG was unset and the default file did not exist, so built-in defaults apply. */
     configFileLoaded: boolean;
-    /** Present for role 'bot' only: workers and the CLI never hold Slack secrets. */
+    /** Present for roles 'bot' and 'all' only: workers and the CLI never hold Slack secrets. */
     slack?: SlackSettings;
+    /** Where Redis is: `redisUrl`, or Sentinel. Connect with this rather than `redisUrl`. */
+    redis: RedisTarget;
+    /** /metrics listener and /admin/queues credentials. */
+    ops: OpsSettings;
+    /** True when REDIS_URL was set; `npm start` runs a private redis-server when it was not. */
+    redisUrlSet: boolean;
+    /** Data directory, local artifact store and its download links (single-host mode). */
+    local: LocalSettings;
   };
 
 export interface LoadConfigOptions {
@@ -54,6 +65,13 @@ export function loadConfig(
   const slackEnv = readSlackEnv(env, role);
   problems.push(...slackEnv.problems);
   secrets.push(...slackEnv.secrets);
+  const opsEnv = readOpsEnv(env);
+  const sentinelEnv = readRedisSentinelEnv(env);
+  problems.push(...opsEnv.problems, ...sentinelEnv.problems);
+  secrets.push(...opsEnv.secrets, ...sentinelEnv.secrets);
+  const localEnv = readLocalEnv(env, cwd);
+  problems.push(...localEnv.problems);
+  secrets.push(...localEnv.secrets);
 
   const explicit = env.BOOTC_ISO_CONFIG === '' ? undefined : env.BOOTC_ISO_CONFIG;
   const display = explicit ?? DEFAULT_CONFIG_PATH;
@@ -87,6 +105,10 @@ export function loadConfig(
     configPath,
     configFileLoaded,
     ...(slackEnv.slack ? { slack: slackEnv.slack } : {}),
+    redis: { url: settings.redisUrl, ...(sentinelEnv.sentinel ? { sentinel: sentinelEnv.sentinel } : {}) },
+    ops: opsEnv.ops,
+    redisUrlSet: (env.REDIS_URL ?? '') !== '',
+    local: localEnv.local,
   };
 }
 
@@ -100,6 +122,9 @@ export function secretValues(config: Config): string[] {
     config.slack?.botToken,
     config.slack?.signingSecret,
     config.slack?.appToken,
+    config.ops.admin?.password,
+    config.redis.sentinel?.password,
+    config.local.linkSigningKey,
     ...Object.values(config.registries).map((registry) => registry.password),
     ...redisPasswords(config.redisUrl),
   ];

@@ -29,7 +29,7 @@ export function readSlackEnv(
   const apiUrl = get('SLACK_API_URL');
   const rawPort = get('PORT');
   const secrets = [botToken, signingSecret, appToken].filter((v): v is string => v !== undefined);
-  if (role !== 'bot') return { problems, secrets };
+  if (role !== 'bot' && role !== 'all') return { problems, secrets };
 
   const where = "your Slack app's settings at https://api.slack.com/apps";
   if (!botToken) {

@@ -3,7 +3,8 @@ import { ConfigFile } from './file-schema.ts';
 import { describeIssue, formatFileIssues, formatPath } from './format-issues.ts';
 import { substituteEnv } from './substitute-env.ts';
 
-export type ConfigRole = 'worker' | 'bot' | 'cli';
+/** 'all' is `npm start`: the bot and a build worker in one process, so it needs both sets of settings. */
+export type ConfigRole = 'worker' | 'bot' | 'cli' | 'all';
 
 export interface ValidatedConfigFile {
   /** Present only when there were no problems. */

@@ -116,7 +116,15 @@ function labelArgs(labels: Record<string, string>): string[] {
 
 function ref(value: string, field: string, requireTag: boolean): string {
   argValue(value, field);
-  return formatImageRef(parseImageRef(value, { field, label: field, requireTag }));
+  const parsed = parseImageRef(value, { field, label: field, requireTag });
+  // BIB reads these from local storage by tag; podman keeps a tag@digest pull untagged (validate-build-request.ts).
+  if (requireTag && parsed.digest !== undefined) {
+    throw invalidRequest(
+      field,
+      `${field} ${quoteForMessage(value)} has a digest; BIB needs the tagged image`,
+    );
+  }
+  return formatImageRef(parsed);
 }
 
 /**

@@ -144,14 +144,18 @@ export function parseBibConfigToml(toml: string): Customizations {
       },
     );
   }
-  const parsed = Blueprint.safeParse(raw);
+  const parsed = Blueprint.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
-    const [issue] = parsed.error.issues;
+    // A key ISO builds do not take says more than the missing sibling it displaced (kernel.name vs kernel.append).
+    const { issues } = parsed.error;
+    const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
     const path = issue ? fieldPath(issue.path) : 'request';
     const detail =
       issue?.code === 'unrecognized_keys'
         ? `${issue.keys.map((k) => (path === 'request' ? k : `${path}.${k}`)).join(', ')} is not accepted for installer ISO builds (accepted: customizations.user, kernel.append, installer.kickstart, installer.modules, iso, fips)`
-        : `${path} has the wrong type (${issue?.message ?? 'invalid'})`;
+        : issue?.code === 'invalid_type' && issue.input === undefined
+          ? `${path} is missing`
+          : `${path} has the wrong type${issue?.code === 'invalid_type' ? ` (expected ${issue.expected === 'string' ? 'text' : issue.expected})` : ''}`;
     throw new AppError('INVALID_REQUEST', `config.toml: ${detail}`, { field: 'customizations' });
   }
   return fromBlueprint(parsed.data);

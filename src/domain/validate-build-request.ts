@@ -35,7 +35,20 @@ function checkRegistry(
   );
 }
 
-/** Parses a reference and checks its registry; returns the parsed form, or undefined after reporting. */
+/**
+ * An image bootc-image-builder reads (source, installer payload) must be in local storage under its tag: podman
+ * stores an image pulled as `name:tag@digest` without the tag, and BIB then refuses it as untagged
+ * (ValidateHasContainerTags). The build manifest records the digest that was built.
+ */
+function digestProblem(ref: ImageRef, value: string, label: string): string {
+  const tagged = `${ref.registry}/${ref.repository}:${ref.tag ?? 'latest'}`;
+  return `${label} ${quoteForMessage(value)} pins a digest, but bootc-image-builder needs the image by tag (podman keeps a tag@digest pull untagged); use ${quoteForMessage(tagged, 120)}: the build manifest records the digest`;
+}
+
+/**
+ * Parses a reference and checks its registry; returns the parsed form, or undefined after reporting. `requireTag`
+ * marks the images BIB itself reads, which must be tagged and carry no digest.
+ */
 function checkRef(
   value: string,
   field: string,
@@ -46,7 +59,10 @@ function checkRef(
   const label = labelFor(field);
   let ref: ImageRef | undefined;
   collect(report, () => {
-    ref = parseImageRef(value, { field, label, requireTag });
+    const parsed = parseImageRef(value, { field, label, requireTag: false });
+    if (requireTag && parsed.digest !== undefined)
+      throw invalidRequest(field, digestProblem(parsed, value, label));
+    ref = requireTag ? parseImageRef(value, { field, label, requireTag }) : parsed;
   });
   if (ref) checkRegistry(ref, field, label, policy, report);
   return ref;

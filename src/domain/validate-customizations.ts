@@ -134,6 +134,14 @@ function checkKernelAppend(value: string, report: Report): void {
       field,
       'kernel arguments: remove the double quotes (") — they would end the quoted kickstart option the arguments are written into',
     );
+  // pykickstart reads that option shell-style: a backslash escapes the next character, so a trailing one swallows
+  // the closing quote and "\\" turns into one backslash.
+  else if (value.includes('\\'))
+    problem(
+      report,
+      field,
+      'kernel arguments: remove the backslashes (\\) — inside the quoted kickstart option they escape the next character or the closing quote',
+    );
 }
 
 function checkIso(iso: NonNullable<Customizations['iso']>, report: Report): void {

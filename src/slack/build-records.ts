@@ -27,6 +27,7 @@ export interface BuildRecord {
 
 const TTL_SECONDS = 30 * 24 * 3600;
 const key = (buildId: string) => `${QUEUE_PREFIX}:slack:build:${buildId}`;
+const auditListKey = (buildId: string) => `${QUEUE_PREFIX}:slack:audit:${buildId}`;
 const lockKey = (buildId: string) => `${QUEUE_PREFIX}:slack:lock:${buildId}`;
 
 export class BuildRecords {
@@ -53,6 +54,18 @@ export class BuildRecords {
     const next = change(current);
     await this.#redis.set(key(buildId), JSON.stringify(next), 'EX', TTL_SECONDS);
     return next;
+  }
+
+  async appendAudit(buildId: string, line: string): Promise<void> {
+    await this.#redis
+      .multi()
+      .rpush(auditListKey(buildId), line)
+      .expire(auditListKey(buildId), TTL_SECONDS)
+      .exec();
+  }
+
+  async auditLines(buildId: string): Promise<string[]> {
+    return this.#redis.lrange(auditListKey(buildId), 0, -1);
   }
 
   /**

@@ -4,6 +4,7 @@ import type { Config } from '../config/load-config.ts';
 import type { Logger } from '../logger.ts';
 import type { BuildQueues } from '../queue/build-producer.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
+import type { AuditLog } from './access/audit-log.ts';
 import type { BuildRecords } from './build-records.ts';
 import type { SyncJobData } from './notify/event-bridge.ts';
 import type { SlackPoster } from './slack-poster.ts';
@@ -20,6 +21,9 @@ export interface SlackDeps {
   /** Present when the bot has S3 settings: fresh links and log links need it. */
   store: ArtifactStore | undefined;
   logger: Logger;
+  /** The configured user groups this person is in (cached Slack lookup). */
+  groupsOf: (userId: string) => Promise<string[]>;
+  audit: AuditLog;
 }
 
 export function buildPolicy(config: Config) {

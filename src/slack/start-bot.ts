@@ -2,12 +2,16 @@ import { Worker } from 'bullmq';
 import type { Config } from '../config/load-config.ts';
 import { ARCHES } from '../domain/build-request.ts';
 import { AppError } from '../domain/errors.ts';
+import { createBotOps } from '../http/bot-ops.ts';
 import type { Logger } from '../logger.ts';
 import { BuildQueues } from '../queue/build-producer.ts';
 import { createRedis, whenRedisReady } from '../queue/connection.ts';
 import { QUEUE_PREFIX } from '../queue/names.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
 import { createS3Store } from '../storage/s3-store.ts';
+import { configuredGroups } from './access/access-policy.ts';
+import { createAuditLog } from './access/audit-log.ts';
+import { createGroupResolver } from './access/user-groups.ts';
 import { BuildRecords } from './build-records.ts';
 import { createSlackApp, type ExtraRoute } from './create-app.ts';
 import { registerCommand } from './handlers/command.ts';
@@ -35,27 +39,42 @@ export async function startBot(
   if (!slack) throw new AppError('CONFIG_INVALID', 'Slack settings are missing');
   const onRedisError = (error: Error) =>
     logger.warn({ error: error.message }, 'redis connection error; retrying');
-  const connection = createRedis(config.redisUrl, 'producer', onRedisError);
-  await whenRedisReady(connection, config.redisUrl, 15_000);
-  const blocking = createRedis(config.redisUrl, 'worker', onRedisError);
+  const connection = createRedis(config.redis, 'producer', onRedisError);
+  await whenRedisReady(connection, config.redis, 15_000);
+  const blocking = createRedis(config.redis, 'worker', onRedisError);
   const queues = new BuildQueues(connection);
   const notify = createNotifyQueue(connection);
+  // /metrics, /readyz and the optional /admin/queues dashboard, on the bot's port (src/http/bot-ops.ts).
+  const ops = createBotOps({
+    ops: config.ops,
+    redis: connection,
+    queues: [...ARCHES.map((arch) => queues.get(arch)), notify],
+  });
   const store = options.store ?? (config.s3 ? createS3Store(config.s3) : undefined);
 
   const app = createSlackApp(
     slack,
-    async () => ({ ok: connection.status === 'ready', detail: { redis: connection.status } }),
-    options.routes ?? [],
+    // /healthz is liveness (the process answers); /readyz (src/http/bot-ops.ts) also needs Redis and a started app.
+    async () => ({ ok: true, detail: { redis: connection.status } }),
+    [...ops.routes, ...(options.routes ?? [])],
   );
+  const records = new BuildRecords(connection);
   const deps: SlackDeps = {
     config,
     queues,
-    records: new BuildRecords(connection),
+    records,
     notify,
     publisher: connection,
     poster: createSlackPoster(app.client, logger),
     store,
     logger,
+    groupsOf: createGroupResolver(app.client, configuredGroups(config.access)),
+    audit: createAuditLog({
+      ...(config.access.auditLog ? { file: config.access.auditLog } : {}),
+      ...(store ? { store } : {}),
+      records,
+      logger,
+    }),
   };
   registerCommand(app, deps);
   registerInteractions(app, deps);
@@ -71,13 +90,14 @@ export async function startBot(
   });
   notifier.on('error', (error) => logger.warn({ error: error.message }, 'notify worker error'));
   const stopBridge = await startEventBridge({
-    redisUrl: config.redisUrl,
+    redisUrl: config.redis,
     cursors: connection,
     notify,
     arches: ARCHES,
     logger,
   });
   await app.start(slack.port);
+  ops.markStarted();
   logger.info({ port: slack.port, mode: slack.appToken ? 'socket' : 'http' }, 'bot ready');
 
   return async () => {

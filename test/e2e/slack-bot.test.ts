@@ -11,7 +11,15 @@ import { DEFAULT_CHANNEL, type FakeMessage, type FakeSlack, startFakeSlack } fro
 import { writeE2eConfig } from '../support/e2e-env.ts';
 import { type Child, collectLines, type LineCollector, startTsx } from '../support/run-process.ts';
 import {
-  blockActionsPayload,
+  blocksText,
+  buildIdOf,
+  buttonOf,
+  type ModalValues,
+  type SlackDriver,
+  slackDriver,
+  until,
+} from '../support/slack-e2e.ts';
+import {
   sendInteraction,
   sendSlashCommand,
   submittedState,
@@ -39,75 +47,11 @@ function startChild(entry: string, extraEnv: Record<string, string>) {
   return out;
 }
 
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 90_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** Opens the modal with /bootc-iso build and submits it with `values`; returns the HTTP answer to the submission. */
-async function submitModal(
-  bot: string,
-  values: Partial<Record<keyof typeof BLOCKS, Record<string, unknown>>>,
-) {
-  const trigger = fake.issueTrigger(USER);
-  const opened = fake.views.length;
-  const command = await sendSlashCommand(bot, SIGNING_SECRET, {
-    text: 'build',
-    user_id: USER,
-    channel_id: DEFAULT_CHANNEL,
-    trigger_id: trigger,
-    response_url: fake.responseUrl(),
-  });
-  expect(command.status).toBe(200);
-  const view = await until('the modal', () => fake.views[opened]);
-  const changes: Record<string, Record<string, unknown>> = {};
-  for (const [name, value] of Object.entries(values)) changes[BLOCKS[name as keyof typeof BLOCKS]] = value;
-  const state = submittedState(view.view, changes);
-  return sendInteraction(
-    bot,
-    SIGNING_SECRET,
-    viewSubmissionPayload({ userId: USER, view: view.view, values: state }),
-  );
-}
-
-const statusMessages = () => fake.messages.filter((m) => m.channel === DEFAULT_CHANNEL && !m.thread_ts);
-const buildIdOf = (m: FakeMessage) =>
-  /`(b[0-9a-z]{8})`/.exec(m.text)?.[1] ?? /(b[0-9a-z]{8})/.exec(m.text)?.[1] ?? '';
-const blocksText = (m: FakeMessage) => JSON.stringify(m.blocks ?? []);
-
-function buttonOf(m: FakeMessage, actionId: string): Record<string, string> | undefined {
-  for (const block of (m.blocks ?? []) as {
-    elements?: Record<string, string>[];
-    accessory?: Record<string, string>;
-  }[]) {
-    for (const el of [...(block.elements ?? []), ...(block.accessory ? [block.accessory] : [])]) {
-      if (el.action_id === actionId) return el;
-    }
-  }
-  return undefined;
-}
-
-async function click(bot: string, m: FakeMessage, actionId: string, userId = USER) {
-  const value = buttonOf(m, actionId)?.value ?? buildIdOf(m);
-  return sendInteraction(
-    bot,
-    SIGNING_SECRET,
-    blockActionsPayload({
-      userId,
-      channelId: m.channel,
-      messageTs: m.ts,
-      actionId,
-      value,
-      triggerId: fake.issueTrigger(userId),
-      responseUrl: fake.responseUrl(),
-    }),
-  );
-}
+let driver: SlackDriver;
+const statusMessages = () => driver.statusMessages();
+const submitModal = (bot: string, values: ModalValues) => driver.submitModal(bot, values);
+const click = (bot: string, m: FakeMessage, actionId: string, userId = USER) =>
+  driver.click(bot, m, actionId, userId);
 
 function queueOfHost(): Queue {
   return new Queue(buildQueueName(hostArch()), { connection: { url: tb.redis.url }, prefix: QUEUE_PREFIX });
@@ -117,6 +61,7 @@ beforeAll(async () => {
   requireTools(TESTBED_TOOLS);
   tb = await startTestbed();
   fake = await startFakeSlack({ botToken: BOT_TOKEN, botUserId: 'U0BOT' });
+  driver = slackDriver(fake, SIGNING_SECRET, USER);
   dir = await mkdtemp(join(tmpdir(), 'bootc-iso-slack-e2e-'));
   ({ env } = await writeE2eConfig(tb, dir, tb.registry, { buildSeconds: 60 }));
   const worker = startChild('workers/main.ts', {});

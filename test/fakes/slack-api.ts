@@ -61,6 +61,8 @@ export interface FakeSlack {
   issueTrigger(user?: string): string;
   setChannel(id: string, opts: ChannelOptions): void;
   setUser(id: string, opts: UserOptions): void;
+  /** Defines a user group (S…) and its members, served by usergroups.users.list. */
+  setUserGroup(id: string, members: string[]): void;
   /** A message from a human (the bot may not edit it), for thread and `cant_update_message` tests. */
   seedMessage(args: { channel: string; user: string; text: string; thread_ts?: string }): FakeMessage;
   /** Fail the next call of `method` once: `{ ok: false, error }`, or HTTP 429 with Retry-After. Queues. */
@@ -195,6 +197,9 @@ export async function startFakeSlack(opts: StartFakeSlackOptions): Promise<FakeS
     },
     setChannel(id, channelOpts) {
       state.channels.set(id, channelRecord(id, channelOpts, state.channels.get(id)));
+    },
+    setUserGroup(id, members) {
+      state.userGroups.set(id, [...members]);
     },
     setUser(id, userOpts) {
       state.users.set(id, { ...state.users.get(id), ...userOpts });

@@ -184,6 +184,14 @@ function userInfo(state: FakeState, args: Args): Result | Failure {
   };
 }
 
+/** Slack answers no_such_subteam for an unknown group (scope usergroups:read). */
+function userGroupMembers(state: FakeState, args: Args): Result | Failure {
+  const group = str(args, 'usergroup');
+  if (group === undefined) return fail('invalid_arguments');
+  const users = state.userGroups.get(group);
+  return users === undefined ? fail('no_such_subteam') : { ok: true, users: [...users] };
+}
+
 function authTest(state: FakeState): Result {
   const { botUserId, botId, teamId } = state.id;
   return {
@@ -210,4 +218,5 @@ export const METHODS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['conversations.join', join],
   ['conversations.info', info],
   ['users.info', userInfo],
+  ['usergroups.users.list', userGroupMembers],
 ]);

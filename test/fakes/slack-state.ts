@@ -73,6 +73,8 @@ export interface FakeState {
   /** user id → DM channel id, created on first `chat.postMessage` to the user id. */
   dms: Map<string, string>;
   users: Map<string, UserOptions>;
+  /** user group id (S…) → member user ids, for usergroups.users.list. */
+  userGroups: Map<string, string[]>;
   messages: FakeMessage[];
   views: FakeView[];
   ephemerals: FakeEphemeral[];
@@ -104,6 +106,7 @@ export function createState(id: FakeIdentity): FakeState {
     channels: new Map(),
     dms: new Map(),
     users: new Map(),
+    userGroups: new Map(),
     messages: [],
     views: [],
     ephemerals: [],

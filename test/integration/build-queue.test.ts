@@ -84,6 +84,8 @@ function startWorker(podman: Podman, queueName = buildQueueName('x86_64')) {
         timeouts: { loginSeconds: 5, pullSeconds: 5, buildSeconds: 5, uploadSeconds: 5 },
         attempts: 3,
         backoffSeconds: 0.05,
+        lockSeconds: 30,
+        shutdownGraceSeconds: 0,
       },
     },
     podman,

@@ -12,7 +12,7 @@ export async function writeE2eConfig(
   tb: Testbed,
   dir: string,
   credentials: { username: string; password: string },
-  options: { buildSeconds?: number } = {},
+  options: { buildSeconds?: number; extraYaml?: string; minFreeDiskGiB?: number } = {},
 ): Promise<{ env: Record<string, string>; passwordFile: string }> {
   const passwordFile = join(dir, 'registry.pass');
   await writeFile(passwordFile, `${credentials.password}\n`, { mode: 0o600 });
@@ -34,10 +34,11 @@ export async function writeE2eConfig(
       '  concurrency: 1',
       `  workDir: "${join(dir, 'work')}"`,
       `  containerStorage: "${tb.podman.graphRoot}"`,
-      '  minFreeDiskGiB: 0.5',
+      `  minFreeDiskGiB: ${options.minFreeDiskGiB ?? 0.5}`,
       `  timeouts: { loginSeconds: 30, pullSeconds: 120, buildSeconds: ${options.buildSeconds ?? 120}, uploadSeconds: 120 }`,
       '  attempts: 2',
       '  backoffSeconds: 1',
+      options.extraYaml ?? '',
       '',
     ].join('\n'),
   );

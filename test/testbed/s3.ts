@@ -13,6 +13,10 @@ export interface S3Handle {
   secretAccessKey: string;
   dir: string;
   stop(): Promise<void>;
+  /** Takes the server down (connections refused) while keeping its data, for outage tests. */
+  pause(): Promise<void>;
+  /** Brings a paused server back on the same port with the same data. */
+  resume(): Promise<void>;
 }
 
 /** The slice of s3rver 3.7.1's API used here (the package ships no types). */
@@ -52,6 +56,12 @@ export async function startS3(opts: { bucket?: string } = {}): Promise<S3Handle>
     throw err;
   }
   let stopped = false;
+  let current: S3rverInstance | undefined = server;
+  const close = async () => {
+    current?.httpServer?.closeAllConnections();
+    await current?.close();
+    current = undefined;
+  };
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
     region: 'us-east-1',
@@ -63,9 +73,20 @@ export async function startS3(opts: { bucket?: string } = {}): Promise<S3Handle>
       if (stopped) return;
       stopped = true;
       // Keep-alive sockets from SDK clients would otherwise hold close() open.
-      server.httpServer?.closeAllConnections();
-      await server.close();
+      await close();
       await rm(dir, { recursive: true, force: true });
+    },
+    pause: close,
+    async resume() {
+      if (current || stopped) return;
+      current = new S3rver({
+        address: '127.0.0.1',
+        port: address.port,
+        directory: dir,
+        silent: true,
+        configureBuckets: [],
+      });
+      await current.run();
     },
   };
 }

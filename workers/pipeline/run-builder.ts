@@ -36,6 +36,9 @@ export function builderArgs(ctx: BuildContext, paths: AttemptPaths): string[] {
 export async function runBuilder(ctx: BuildContext, paths: AttemptPaths): Promise<string> {
   await writeFile(paths.configToml, toBibConfigToml(ctx.request.customizations), { mode: 0o600 });
   const args = builderArgs(ctx, paths);
+  // A container of this build still here is a dead attempt's (this job's lock is ours now): it must go, or the
+  // name is taken and its output could mix with ours.
+  await ctx.podman.removeContainer(containerNameFor(ctx.buildId));
   const log = createWriteStream(paths.buildLog, { flags: 'a' });
   const parser = new BibProgressParser();
   const tail: string[] = [];

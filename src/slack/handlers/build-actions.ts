@@ -3,6 +3,8 @@ import { ARCHES, type BuildRequest } from '../../domain/build-request.ts';
 import type { BuildResult } from '../../queue/build-job.ts';
 import { requestCancel } from '../../queue/cancel-requests.ts';
 import { artifactKeys } from '../../storage/artifact-store.ts';
+import { mayChangeBuild } from '../access/access-policy.ts';
+import { authorizeBuild } from '../access/authorize-build.ts';
 import { statusMessage, threadNote } from '../messages/status-message.ts';
 import { scheduleSync } from '../notify/event-bridge.ts';
 import type { SlackDeps } from '../slack-deps.ts';
@@ -19,20 +21,32 @@ async function findBuild(deps: SlackDeps, buildId: string): Promise<Job | undefi
   return undefined;
 }
 
-/** Only the requester may cancel or retry a build (configured admins arrive with access control). */
-async function mayChange(deps: SlackDeps, buildId: string, userId: string): Promise<string | undefined> {
+/** The requester or a configured admin may cancel or retry; every decision is audited. */
+async function mayChange(
+  deps: SlackDeps,
+  buildId: string,
+  userId: string,
+  action: 'cancel' | 'retry',
+): Promise<string | undefined> {
   const record = await deps.records.get(buildId);
-  if (!record)
-    return `Build \`${buildId}\` was not requested from Slack, so it can only be changed from the CLI.`;
-  if (record.requester !== userId)
-    return `Only <@${record.requester}>, who requested build \`${buildId}\`, can do that.`;
-  return undefined;
+  const groups = await deps.groupsOf(userId).catch(() => []);
+  const who = { userId, channelId: record?.channel ?? '', groups };
+  const decision = mayChangeBuild(deps.config.access, who, record?.requester);
+  await deps.audit({
+    who: userId,
+    ...(record ? { channel: record.channel } : {}),
+    action,
+    allowed: decision.allowed,
+    ...(decision.allowed ? {} : { reason: decision.reason }),
+    buildId,
+  });
+  return decision.allowed ? undefined : decision.reason;
 }
 
 export async function cancelBuild(deps: SlackDeps, buildId: string, userId: string): Promise<ActionReply> {
   const job = await findBuild(deps, buildId);
   if (!job) return `No build \`${buildId}\`.`;
-  const denied = await mayChange(deps, buildId, userId);
+  const denied = await mayChange(deps, buildId, userId, 'cancel');
   if (denied) return denied;
   const request = job.data as BuildRequest;
   await deps.records.update(buildId, (r) => ({ ...r, cancelledBy: userId }));
@@ -65,7 +79,7 @@ export async function cancelBuild(deps: SlackDeps, buildId: string, userId: stri
 export async function retryBuild(deps: SlackDeps, buildId: string, userId: string): Promise<ActionReply> {
   const job = await findBuild(deps, buildId);
   if (!job) return `No build \`${buildId}\` (builds are kept for 30 days).`;
-  const denied = await mayChange(deps, buildId, userId);
+  const denied = await mayChange(deps, buildId, userId, 'retry');
   if (denied) return denied;
   const state = await job.getState();
   if (state !== 'failed')
@@ -73,12 +87,23 @@ export async function retryBuild(deps: SlackDeps, buildId: string, userId: strin
   const record = await deps.records.get(buildId);
   const old = job.data as BuildRequest;
   const channelId = old.requester.kind === 'slack' ? old.requester.channelId : (record?.channel ?? userId);
-  const { buildId: newId } = await submitBuild(
-    deps,
-    { ...old, requester: { kind: 'slack', userId, channelId }, requestedAt: new Date().toISOString() },
-    channelId,
-    userId,
-  );
+  const input = {
+    ...old,
+    requester: { kind: 'slack' as const, userId, channelId },
+    requestedAt: new Date().toISOString(),
+  };
+  // A retry is a new build: the build rules and limits apply to it as to any other.
+  const decision = await authorizeBuild(deps, input, { userId, channelId });
+  if (!decision.allowed) return decision.reason;
+  const { buildId: newId } = await submitBuild(deps, input, channelId, userId);
+  await deps.audit({
+    who: userId,
+    channel: channelId,
+    action: 'build',
+    allowed: true,
+    buildId: newId,
+    target: buildId,
+  });
   await deps.records.update(buildId, (r) => ({ ...r, retriedAs: newId }));
   if (record)
     await deps.poster.reply(record.channel, record.ts, {

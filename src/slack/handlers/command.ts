@@ -1,5 +1,6 @@
 import type { App, RespondFn } from '@slack/bolt';
 import { asAppError } from '../../domain/errors.ts';
+import { listLiveWorkers, liveArchesWithin } from '../../queue/worker-registry.ts';
 import { SLASH_COMMAND } from '../action-ids.ts';
 import {
   buildListReply,
@@ -8,12 +9,15 @@ import {
   presetsReply,
   statusReply,
 } from '../messages/command-replies.ts';
+import { workersReply } from '../messages/workers-reply.ts';
 import type { SlackDeps } from '../slack-deps.ts';
+import { modalArchChoices } from '../views/arch-choices.ts';
 import { buildModalView } from '../views/build-modal.ts';
 import { cancelBuild, retryBuild } from './build-actions.ts';
 import { buildStatusOf, listBuilds } from './list-builds.ts';
 
-const DEFAULT_ARCHES = ['x86_64', 'aarch64', 's390x', 'ppc64le', 'riscv64'] as const;
+/** The live-arch read may delay views.open by at most this much; past it every arch is offered (issue 4 §3). */
+const LIVE_ARCHES_TIMEOUT_MS = 500;
 
 async function answer(respond: RespondFn, message: { text: string; blocks?: unknown[] }) {
   await respond({
@@ -35,8 +39,11 @@ export function registerCommand(app: App, deps: SlackDeps): void {
     try {
       switch (parsed.command) {
         case 'build': {
-          // The trigger id lives 3 s: ack, then open the modal with nothing slow in between.
+          // The trigger id lives 3 s: ack, then open the modal with nothing slow in between (the one Redis read,
+          // started before the ack, is capped at LIVE_ARCHES_TIMEOUT_MS).
+          const live = liveArchesWithin(deps.queues.connection, LIVE_ARCHES_TIMEOUT_MS);
           await ack();
+          const arches = modalArchChoices(await live);
           const token = parsed.args[0];
           const prefill =
             token === undefined
@@ -49,7 +56,8 @@ export function registerCommand(app: App, deps: SlackDeps): void {
             view: buildModalView({
               presets: deps.config.presets,
               defaultBuilder: deps.config.defaultBuilder,
-              arches: [...DEFAULT_ARCHES],
+              arches: arches.arches,
+              offlineArches: arches.offline,
               channelId: command.channel_id,
               prefill,
             }) as never,
@@ -61,6 +69,10 @@ export function registerCommand(app: App, deps: SlackDeps): void {
           return;
         case 'presets':
           await ack(presetsReply(deps.config));
+          return;
+        case 'workers':
+          await ack();
+          await answer(respond, workersReply(await listLiveWorkers(deps.queues.connection)));
           return;
         case 'status': {
           await ack();

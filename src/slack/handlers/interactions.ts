@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { asAppError } from '../../domain/errors.ts';
-import { ACTIONS, BUILD_MODAL_CALLBACK } from '../action-ids.ts';
+import { authorizeBuild } from '../access/authorize-build.ts';
+import { ACTIONS, BLOCKS, BUILD_MODAL_CALLBACK } from '../action-ids.ts';
 import type { SlackDeps } from '../slack-deps.ts';
 import { readBuildSubmission } from '../views/read-build-submission.ts';
 import { cancelBuild, freshLink, retryBuild } from './build-actions.ts';
@@ -19,9 +20,25 @@ export function registerInteractions(app: App, deps: SlackDeps): void {
       await ack({ response_action: 'errors', errors: read.errors });
       return;
     }
+    const who = { userId: body.user.id, channelId: read.channelId };
+    const decision = await authorizeBuild(deps, read.input, who);
+    if (!decision.allowed) {
+      // Shown in the form, to this person only; nothing is queued.
+      const block = read.input.preset !== undefined ? BLOCKS.preset : BLOCKS.image;
+      await ack({ response_action: 'errors', errors: { [block]: decision.reason } });
+      return;
+    }
     await ack();
     try {
-      await submitBuild(deps, read.input, read.channelId, body.user.id);
+      const { buildId } = await submitBuild(deps, read.input, read.channelId, body.user.id);
+      await deps.audit({
+        who: who.userId,
+        channel: who.channelId,
+        action: 'build',
+        allowed: true,
+        buildId,
+        target: read.input.preset ?? read.input.source,
+      });
     } catch (error) {
       deps.logger.error(
         { error: String(error), userId: body.user.id },

@@ -3,8 +3,10 @@ import type { BuildRequestInput } from '../../domain/build-request.ts';
 import { summariseError } from '../../domain/errors.ts';
 import { validateBuildRequest } from '../../domain/validate-build-request.ts';
 import { enqueueBuild } from '../../queue/build-producer.ts';
+import { liveArchesWithin } from '../../queue/worker-registry.ts';
 import { notInChannelReply } from '../messages/command-replies.ts';
 import { statusMessage } from '../messages/status-message.ts';
+import { noWorkerNote } from '../messages/workers-reply.ts';
 import { buildPolicy, retryPolicy, type SlackDeps } from '../slack-deps.ts';
 
 /**
@@ -34,6 +36,10 @@ export async function submitBuild(
   try {
     await enqueueBuild(deps.queues, input, policy, retryPolicy(deps.config), () => buildId);
     deps.logger.info({ buildId, userId, channelId, source: request.source }, 'build queued from Slack');
+    // Accepted either way; the requester learns at once that it waits for a host of its arch (issue 4 §3).
+    const live = await liveArchesWithin(deps.queues.connection, 2000);
+    if (live && !live.includes(request.arch))
+      await deps.poster.reply(posted.channel, posted.ts, noWorkerNote(request.arch)).catch(() => undefined);
     return { buildId, queued: true };
   } catch (error) {
     deps.logger.error({ buildId, error: String(error) }, 'could not queue a build');

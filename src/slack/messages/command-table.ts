@@ -1,6 +1,15 @@
 import { SLASH_COMMAND } from '../action-ids.ts';
 
-export const COMMAND_NAMES = ['build', 'status', 'list', 'cancel', 'retry', 'presets', 'help'] as const;
+export const COMMAND_NAMES = [
+  'build',
+  'status',
+  'list',
+  'cancel',
+  'retry',
+  'presets',
+  'workers',
+  'help',
+] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export const LIST_SCOPES = ['mine', 'channel', 'all'] as const;
@@ -43,6 +52,11 @@ export const COMMANDS: readonly CommandHelp[] = [
     name: 'presets',
     usage: `${SLASH_COMMAND} presets`,
     description: 'List the preset images you can build from',
+  },
+  {
+    name: 'workers',
+    usage: `${SLASH_COMMAND} workers`,
+    description: 'List the build hosts that are online, their architecture and what they are building',
   },
   { name: 'help', usage: `${SLASH_COMMAND} help`, description: 'Show this list' },
 ];

@@ -65,7 +65,8 @@ export function parseCommandText(text: string): ParsedCommand {
       }
       return { command, args };
     case 'presets':
-      if (args.length > 0) return { error: `presets takes no arguments; ${HELP}` };
+    case 'workers':
+      if (args.length > 0) return { error: `${command} takes no arguments; ${HELP}` };
       return { command, args };
     case 'help':
       return { command, args };

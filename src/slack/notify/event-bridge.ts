@@ -1,5 +1,6 @@
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { RedisTarget } from '../../config/redis-env.ts';
 import type { Arch } from '../../domain/build-request.ts';
 import type { Logger } from '../../logger.ts';
 import { createRedis } from '../../queue/connection.ts';
@@ -51,7 +52,8 @@ export async function scheduleSync(
 }
 
 export async function startEventBridge(opts: {
-  redisUrl: string;
+  /** A URL or a Sentinel target (config.redis). */
+  redisUrl: string | RedisTarget;
   cursors: Redis;
   notify: Queue<SyncJobData>;
   arches: readonly Arch[];

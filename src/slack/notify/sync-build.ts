@@ -25,13 +25,17 @@ const LOG_LINK_TTL_SECONDS = 7 * 24 * 3600;
 type NoteKind = Parameters<typeof threadNote>[0];
 
 /** The thread notes a status calls for, keyed so that each is posted once per build. */
-function notesFor(status: BuildStatus): { key: string; kind: NoteKind }[] {
+function notesFor(status: BuildStatus, noted: readonly string[]): { key: string; kind: NoteKind }[] {
   const attempt = status.progress?.attempt ?? 1;
+  const host = status.progress?.host;
   switch (status.state) {
-    case 'running':
-      return status.progress?.host
-        ? [{ key: `started:${attempt}`, kind: attempt > 1 ? 'retrying' : 'started' }]
-        : [];
+    case 'running': {
+      if (!host) return [];
+      // Keyed by attempt and host: a build picked up by another host after its first one died (a stalled job keeps
+      // its attempt number) gets one "retrying on another host" note.
+      const startedBefore = noted.some((key) => key.startsWith('started:'));
+      return [{ key: `started:${attempt}:${host}`, kind: startedBefore ? 'retrying' : 'started' }];
+    }
     case 'completed':
       return [{ key: 'completed', kind: 'completed' }];
     case 'failed':
@@ -92,7 +96,7 @@ export async function syncBuild(deps: SyncDeps, data: SyncJobData): Promise<'don
 
 async function postNotes(deps: SyncDeps, record: BuildRecord, status: BuildStatus): Promise<string[]> {
   const posted: string[] = [];
-  for (const note of notesFor(status)) {
+  for (const note of notesFor(status, record.notes)) {
     if (record.notes.includes(note.key)) continue;
     await deps.poster.reply(record.channel, record.ts, threadNote(note.kind, status));
     posted.push(note.key);

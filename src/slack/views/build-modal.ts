@@ -16,6 +16,8 @@ export interface BuildModalContext {
   defaultBuilder: string;
   /** Architectures offered; the first is the default. */
   arches: readonly Arch[];
+  /** Offered arches with no live build host: labelled so, since their builds wait (views/arch-choices.ts). */
+  offlineArches?: readonly Arch[];
   /** The channel the command came from; carried in private_metadata. */
   channelId: string;
   prefill?: { image?: string; preset?: string };
@@ -114,7 +116,10 @@ function presetBlock(ctx: BuildModalContext): types.InputBlock | undefined {
 
 function archBlock(ctx: BuildModalContext): types.InputBlock {
   const arches = [...new Set(ctx.arches)].slice(0, MAX_SELECT_OPTIONS);
-  const options = (arches.length > 0 ? arches : ['x86_64']).map((a) => option(a, a));
+  const offline = new Set(ctx.offlineArches ?? []);
+  const options = (arches.length > 0 ? arches : (['x86_64'] as const)).map((a) =>
+    option(offline.has(a) ? `${a} (no build host online)` : a, a),
+  );
   const select: types.StaticSelect = { type: 'static_select', action_id: BLOCKS.arch, options };
   if (options[0]) select.initial_option = options[0];
   return input(BLOCKS.arch, 'Architecture', select, 'ISOs are built on a host of this architecture.');

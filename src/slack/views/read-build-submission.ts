@@ -1,5 +1,6 @@
 import type { Config } from '../../config/load-config.ts';
 import { ARCHES, type BuildRequestInput, ISO_TYPES } from '../../domain/build-request.ts';
+import { quoteForMessage } from '../../domain/text-rules.ts';
 import { collectBuildRequestErrors } from '../../domain/validate-build-request.ts';
 import { BLOCKS, FIPS_OPTION, type ModalBlockId } from '../action-ids.ts';
 import { truncate } from '../escape.ts';
@@ -126,7 +127,8 @@ function readSource(view: SubmittedView, config: ReadSubmissionContext['config']
       ? config.presets[presetName]
       : undefined;
   if (presetName !== undefined && !preset) {
-    errors.add(BLOCKS.preset, `Preset "${truncate(presetName, 75)}" no longer exists; pick another one`);
+    // Quoted with control characters made visible: the value comes from the payload, not from our options.
+    errors.add(BLOCKS.preset, `Preset ${quoteForMessage(presetName, 75)} no longer exists; pick another one`);
   }
   const image = text(view, BLOCKS.image)?.trim();
   if (image === undefined && presetName === undefined) {

@@ -23,7 +23,10 @@ describe('config file schema', () => {
       timeouts: { loginSeconds: 60, pullSeconds: 1800, buildSeconds: 3600, uploadSeconds: 3600 },
       attempts: 3,
       backoffSeconds: 30,
+      lockSeconds: 120,
+      shutdownGraceSeconds: 0,
     });
+    expect(config.access.limits).toEqual({ perUser: 3, perChannel: 0 });
   });
 
   it('fills in the worker fields a partial worker section leaves out', () => {

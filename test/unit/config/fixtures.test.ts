@@ -22,8 +22,11 @@ function fixtureProblems(name: string, env: Record<string, string> = {}): string
   throw new Error(`expected ${name} to be rejected`);
 }
 
-const withoutSource = <T extends { configPath: string; configFileLoaded: boolean }>(config: T) => {
-  const { configPath: _path, configFileLoaded: _loaded, ...rest } = config;
+// `local` holds directories resolved against the working directory, like configPath.
+const withoutSource = <T extends { configPath: string; configFileLoaded: boolean; local: unknown }>(
+  config: T,
+) => {
+  const { configPath: _path, configFileLoaded: _loaded, local: _local, ...rest } = config;
   return JSON.parse(JSON.stringify(rest));
 };
 
@@ -201,6 +204,8 @@ describe('shipped config files', () => {
       'uploadSeconds:',
       'attempts:',
       'backoffSeconds:',
+      'imagePrune:',
+      'keepDays:',
     ]) {
       expect(example).toContain(field);
     }

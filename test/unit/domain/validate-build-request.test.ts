@@ -38,7 +38,7 @@ describe('validateBuildRequest: accepted requests', () => {
   it('accepts a registry with the allowed port and a builder pinned by digest only', () => {
     const req = validateBuildRequest(
       buildInput({
-        source: `registry.example.com:5000/org/image:1.0@${SHA256_DIGEST}`,
+        source: 'registry.example.com:5000/org/image:1.0',
         builder: { name: 'pinned', image: `quay.io/centos-bootc/bootc-image-builder@${SHA256_DIGEST}` },
       }),
       policy,

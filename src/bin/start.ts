@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { startBuildWorker } from '../../workers/build-worker.ts';
+import { type Config, loadConfig, secretValues } from '../config/load-config.ts';
+import { asAppError } from '../domain/errors.ts';
+import { localDownloadsRoute } from '../http/local-downloads.ts';
+import { startEmbeddedRedis } from '../local/embedded-redis.ts';
+import { openLocalStore } from '../local/open-local-store.ts';
+import { createLogger, type Logger } from '../logger.ts';
+import { startBot } from '../slack/start-bot.ts';
+import type { ArtifactStore } from '../storage/artifact-store.ts';
+import type { LocalStore } from '../storage/local-store.ts';
+import { createS3Store } from '../storage/s3-store.ts';
+
+// Entry point of `npm start`: the Slack bot and one build worker in one process on one host. Without REDIS_URL it
+// runs a private redis-server, without S3_BUCKET it keeps ISOs in ARTIFACT_DIR and the bot serves them on its port
+// behind signed links. Stops on SIGTERM/SIGINT (bot, then worker, then Redis) and never prints a stack trace.
+
+/** Long enough for running builds to hand their jobs back; a second signal stops at once. */
+const STOP_DEADLINE_MS = 120_000;
+
+interface Part {
+  name: string;
+  stop: () => Promise<void>;
+}
+
+/** Starts everything; `parts` collects what runs, in start order, so a failed start can stop what did start. */
+async function start(config: Config, logger: Logger, redisPassword: string | undefined, parts: Part[]) {
+  let runtime = config;
+  if (redisPassword !== undefined) {
+    const dir = join(config.local.dataDir, 'redis');
+    const redis = await startEmbeddedRedis({ dir, password: redisPassword, logger });
+    parts.push({ name: 'redis', stop: redis.stop });
+    logger.info({ redisPort: redis.port, redisPid: redis.pid, dir }, 'embedded redis ready');
+    runtime = { ...config, redisUrl: redis.url, redis: { url: redis.url } };
+  }
+  let local: LocalStore | undefined;
+  let store: ArtifactStore;
+  if (runtime.s3) store = createS3Store(runtime.s3);
+  else store = local = await openLocalStore(runtime.local);
+  const worker = await startBuildWorker(runtime, logger, { store });
+  parts.push({ name: 'worker', stop: () => worker.stop('shutdown') });
+  const routes = local ? [localDownloadsRoute(local, logger)] : [];
+  const stopBot = await startBot(runtime, logger, { store, routes });
+  parts.push({ name: 'bot', stop: stopBot });
+  logger.info(
+    {
+      redis: redisPassword === undefined ? 'REDIS_URL' : 'embedded',
+      artifacts: local ? local.root : `s3://${runtime.s3?.bucket}`,
+      ...(local ? { downloads: `${runtime.local.publicUrl}/downloads/` } : {}),
+    },
+    'bootc-iso ready',
+  );
+}
+
+/** Stops the parts newest first: the bot, then the worker (its builds go back to the queue), then Redis. */
+async function stopParts(parts: Part[], logger: Logger | undefined): Promise<boolean> {
+  let clean = true;
+  for (const part of [...parts].reverse()) {
+    try {
+      await part.stop();
+    } catch (error) {
+      clean = false;
+      logger?.error({ part: part.name, error: String(error) }, 'unclean stop');
+    }
+  }
+  parts.length = 0;
+  return clean;
+}
+
+const parts: Part[] = [];
+let logger: Logger | undefined;
+try {
+  const config = loadConfig(undefined, { role: 'all' });
+  const embedded = !config.redisUrlSet && !config.redis.sentinel;
+  const redisPassword = embedded ? randomBytes(24).toString('hex') : undefined;
+  logger = createLogger({
+    level: config.logLevel,
+    name: 'bootc-iso',
+    secrets: [...secretValues(config), ...(redisPassword ? [redisPassword] : [])],
+  });
+  const log = logger;
+  // Bolt rejects in the background when Slack is unreachable at start (auth.test), and in Socket Mode when a
+  // /downloads path has a malformed %-escape (its route matcher throws outside any handler): log, do not die.
+  process.on('unhandledRejection', (reason) => log.error({ error: String(reason) }, 'unhandled rejection'));
+  await start(config, log, redisPassword, parts);
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (stopping) {
+        log.warn({ signal }, 'second signal: stopping at once');
+        process.exit(1);
+      }
+      stopping = true;
+      log.info({ signal }, 'stopping');
+      setTimeout(() => {
+        log.error({ afterMs: STOP_DEADLINE_MS }, 'stop took too long; exiting');
+        process.exit(1);
+      }, STOP_DEADLINE_MS).unref();
+      void stopParts(parts, log).then((clean) => process.exit(clean ? 0 : 1));
+    });
+  }
+} catch (error) {
+  await stopParts(parts, logger);
+  const e = asAppError(error);
+  process.stderr.write(`bootc-iso: ${e.code === 'INTERNAL' ? String(error) : e.message}\n`);
+  process.exit(1);
+}

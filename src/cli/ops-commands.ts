@@ -1,0 +1,47 @@
+import type { Config } from '../config/load-config.ts';
+import type { BuildQueues } from '../queue/build-producer.ts';
+import type { ArtifactStore } from '../storage/artifact-store.ts';
+import { createS3Store } from '../storage/s3-store.ts';
+import type { Output } from './follow-build.ts';
+import { JOB_USAGE, runJobCommand } from './job-command.ts';
+import { JOBS_USAGE, runJobsCommand } from './jobs-command.ts';
+import { RETRY_USAGE, runRetryCommand } from './retry-command.ts';
+import { runWorkersCommand, WORKERS_USAGE } from './workers-command.ts';
+
+/** The operator commands (issue 4 §5), dispatched by src/bin/cli.ts. */
+export const OPS_USAGES = {
+  jobs: JOBS_USAGE,
+  job: JOB_USAGE,
+  retry: RETRY_USAGE,
+  workers: WORKERS_USAGE,
+} as const;
+export type OpsCommand = keyof typeof OPS_USAGES;
+
+export function isOpsCommand(command: string): command is OpsCommand {
+  return Object.hasOwn(OPS_USAGES, command);
+}
+
+export interface OpsContext {
+  config: Config;
+  queues: BuildQueues;
+  out: Output;
+  err: Output;
+  /** Defaults to S3 from the config, when S3_BUCKET is set (only `job --logs` needs it). */
+  store?: ArtifactStore;
+}
+
+/** Runs one operator command; returns the exit code. */
+export async function runOpsCommand(command: OpsCommand, argv: string[], ctx: OpsContext): Promise<number> {
+  switch (command) {
+    case 'jobs':
+      return runJobsCommand(argv, ctx);
+    case 'job': {
+      const store = ctx.store ?? (ctx.config.s3 ? createS3Store(ctx.config.s3) : undefined);
+      return runJobCommand(argv, { ...ctx, store });
+    }
+    case 'retry':
+      return runRetryCommand(argv, ctx);
+    case 'workers':
+      return runWorkersCommand(argv, ctx);
+  }
+}

@@ -1,0 +1,137 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostArch } from '../../src/domain/host-arch.ts';
+import { BLOCKS } from '../../src/slack/action-ids.ts';
+import { DEFAULT_CHANNEL, type FakeSlack, startFakeSlack } from '../fakes/slack-api.ts';
+import { WORKER_NAME, writeE2eConfig } from '../support/e2e-env.ts';
+import { type Child, collectLines, startTsx } from '../support/run-process.ts';
+import { blocksText, buildIdOf, type SlackDriver, slackDriver, until } from '../support/slack-e2e.ts';
+import { sendSlashCommand } from '../support/slack-requests.ts';
+import { freePort } from '../testbed/free-port.ts';
+import { requireTools, startTestbed, TESTBED_TOOLS, type Testbed } from '../testbed/index.ts';
+
+// The fleet in Slack (issue 4 §3): /bootc-iso workers, the form offering the arches that have a live host, and
+// the note on a build queued for an arch without one. One real worker (this host's arch) and one bot.
+
+const BOT_TOKEN = 'xoxb-workers-e2e';
+const SIGNING_SECRET = 'workers-e2e-signing-secret';
+const USER = 'U0WORKERS1';
+const OTHER_ARCH = hostArch() === 'x86_64' ? 'aarch64' : 'x86_64';
+
+let tb: Testbed;
+let fake: FakeSlack;
+let dir: string;
+let bot: string;
+let driver: SlackDriver;
+const children: Child[] = [];
+
+interface Option {
+  value: string;
+  text: { text: string };
+}
+
+async function ask(text: string): Promise<string> {
+  const responseUrl = fake.responseUrl();
+  const id = responseUrl.split('/').at(-1) ?? '';
+  const reply = await sendSlashCommand(bot, SIGNING_SECRET, {
+    text,
+    user_id: USER,
+    channel_id: DEFAULT_CHANNEL,
+    trigger_id: fake.issueTrigger(USER),
+    response_url: responseUrl,
+  });
+  expect(reply.status).toBe(200);
+  const answered = await until(
+    `an answer to "${text}"`,
+    () => fake.responses.find((r) => r.id === id),
+    15_000,
+  );
+  expect(answered.body.response_type).toBe('ephemeral');
+  return JSON.stringify(answered.body);
+}
+
+beforeAll(async () => {
+  requireTools(TESTBED_TOOLS);
+  tb = await startTestbed();
+  fake = await startFakeSlack({ botToken: BOT_TOKEN, botUserId: 'U0BOT' });
+  driver = slackDriver(fake, SIGNING_SECRET, USER);
+  dir = await mkdtemp(join(tmpdir(), 'bootc-iso-slack-workers-'));
+  const { env } = await writeE2eConfig(tb, dir, tb.registry);
+  const base = { ...env, METRICS_PORT: 'off' };
+  const worker = startTsx('workers/main.ts', base);
+  children.push(worker);
+  const port = await freePort();
+  bot = `http://127.0.0.1:${port}/slack/events`;
+  const botChild = startTsx('src/bin/bot.ts', {
+    ...base,
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fake.url,
+    PORT: String(port),
+  });
+  children.push(botChild);
+  await Promise.all([
+    collectLines(worker).waitFor(/worker ready/, 60_000),
+    collectLines(botChild).waitFor(/bot ready/, 60_000),
+  ]);
+});
+
+afterAll(async () => {
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(children.map((child) => child.catch(() => undefined)));
+  await fake?.stop();
+  await tb?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('build hosts in Slack', () => {
+  it('lists the live worker with /bootc-iso workers', async () => {
+    const answer = await ask('workers');
+    expect(answer).toContain('Build hosts online: 1');
+    expect(answer).toContain(WORKER_NAME);
+    expect(answer).toContain(hostArch());
+    expect(answer).toContain('0 of 1 building');
+  });
+
+  it('offers the live arch first in the form and marks the others, within the trigger’s 3 s', async () => {
+    const opened = fake.views.length;
+    const started = Date.now();
+    await sendSlashCommand(bot, SIGNING_SECRET, {
+      text: 'build',
+      user_id: USER,
+      channel_id: DEFAULT_CHANNEL,
+      trigger_id: fake.issueTrigger(USER),
+      response_url: fake.responseUrl(),
+    });
+    const view = await until('the modal', () => fake.views[opened]);
+    console.log(`slack: modal opened ${Date.now() - started} ms after the command (live arches read first)`);
+    const blocks = (view.view.blocks ?? []) as {
+      block_id?: string;
+      element?: { options?: Option[]; initial_option?: Option };
+    }[];
+    const arch = blocks.find((b) => b.block_id === BLOCKS.arch)?.element;
+    expect(arch?.initial_option?.value).toBe(hostArch());
+    expect(arch?.options?.[0]?.text.text).toBe(hostArch());
+    const other = arch?.options?.find((o) => o.value === OTHER_ARCH);
+    expect(other?.text.text).toBe(`${OTHER_ARCH} (no build host online)`);
+  });
+
+  it('queues a build for an arch without a host and says in its thread that it waits', async () => {
+    const before = driver.statusMessages().length;
+    const answer = await driver.submitModal(bot, {
+      preset: { selected_option: { value: 'demo' } },
+      arch: { selected_option: { value: OTHER_ARCH, text: { type: 'plain_text', text: OTHER_ARCH } } },
+    });
+    expect(answer.status).toBe(200);
+    const message = await until('the status message', () => driver.statusMessages()[before]);
+    expect(buildIdOf(message)).toMatch(/^b[0-9a-z]{8}$/);
+    expect(blocksText(message)).toContain(OTHER_ARCH);
+    const note = await until('the no-host note', () =>
+      fake.replies(message.channel, message.ts).find((r) => r.text.includes('No build host for')),
+    );
+    expect(note.text).toContain(`*${OTHER_ARCH}*`);
+    expect(note.text).toContain('waits in the queue');
+  });
+});
