@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Projects: "unit" is pure and fast (no Redis, podman or network), "property" is pure and generated; "system" uses the real testbed
-// (Redis, s3rver, docker-registry, podman) and runs serially because it shares one podman storage.
+// Projects: "unit" is pure and fast (no Redis, podman or network); "property" is pure too, with generated input;
+// "system" uses the real testbed (Redis, s3rver, docker-registry, podman) and runs serially because it shares one
+// podman storage.
 export default defineConfig({
   test: {
     projects: [

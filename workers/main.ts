@@ -19,8 +19,10 @@ try {
     ...(local ? { store: local } : {}),
   });
   ops?.attach(worker);
+  // `on`, not `once`: execa's signal-exit re-raises a signal that has no other listener left, which would kill
+  // the process in the middle of a graceful stop. A repeated signal just finds the stop under way.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
       stop(signal)
         .then(() => ops?.close())
         .then(

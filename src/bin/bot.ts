@@ -21,9 +21,13 @@ try {
     logger,
     local ? { store: local, routes: [localDownloadsRoute(local, logger)] } : {},
   );
+  // `on`, not `once`: execa's signal-exit re-raises a signal that has no other listener left, which would kill
+  // the process in the middle of a graceful stop. A repeated signal just finds the stop under way.
+  let stopping: Promise<void> | undefined;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      stop().then(
+    process.on(signal, () => {
+      stopping ??= stop();
+      stopping.then(
         () => process.exit(0),
         () => process.exit(1),
       );

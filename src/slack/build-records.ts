@@ -72,7 +72,7 @@ export class BuildRecords {
    * Runs `fn` while holding the build's lock, so two bot processes never edit one status message at once.
    * Returns undefined (without running fn) when another process holds it.
    */
-  async withLock<T>(buildId: string, fn: () => Promise<T>, ttlMs = 30_000): Promise<T | undefined> {
+  async withLock<T>(buildId: string, fn: () => Promise<T>, ttlMs = 10_000): Promise<T | undefined> {
     const token = `${process.pid}-${Math.random()}`;
     const got = await this.#redis.set(lockKey(buildId), token, 'PX', ttlMs, 'NX');
     if (got !== 'OK') return undefined;

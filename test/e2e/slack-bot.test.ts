@@ -22,6 +22,7 @@ import {
 import {
   sendInteraction,
   sendSlashCommand,
+  signSlackRequest,
   submittedState,
   viewSubmissionPayload,
 } from '../support/slack-requests.ts';
@@ -169,6 +170,50 @@ describe('Slack: /bootc-iso build through two bots, a real worker, podman and S3
     });
     expect([forged.status, replayed.status]).toEqual([401, 401]);
     expect(fake.views.length).toBe(views);
+
+    // A batch of forged, replayed and malformed requests, as an attacker would send them.
+    const queue = queueOfHost();
+    const jobsBefore = await queue.count();
+    const messagesBefore = fake.messages.length;
+    const now = Math.floor(Date.now() / 1000);
+    const command = new URLSearchParams({
+      command: '/bootc-iso',
+      ...fields,
+      trigger_id: fake.issueTrigger(USER),
+    }).toString();
+    const submission = `payload=${encodeURIComponent(JSON.stringify({ type: 'view_submission', user: { id: USER } }))}`;
+    const variants: { body: string; headers: Record<string, string> }[] = [];
+    for (let i = 0; i < 10; i++) {
+      const body = i % 2 ? command : submission;
+      variants.push({ body, headers: { ...signSlackRequest(`${SIGNING_SECRET}-${i}`, body, now) } });
+      variants.push({ body, headers: { ...signSlackRequest(SIGNING_SECRET, body, now - 301 - i * 60) } });
+      variants.push({ body: `${body}&x=${i}`, headers: { ...signSlackRequest(SIGNING_SECRET, body, now) } });
+      variants.push({ body, headers: {} });
+      variants.push({
+        body: `payload=%7Bnot-json${i}`,
+        headers: { ...signSlackRequest(SIGNING_SECRET, `payload=%7Bnot-json${i}`, now) },
+      });
+    }
+    const statuses = await Promise.all(
+      variants.map(async ({ body, headers }) => {
+        const response = await fetch(bots[0] ?? '', {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+          body,
+        });
+        await response.arrayBuffer();
+        return response.status;
+      }),
+    );
+    const refused = statuses.filter((status) => status >= 400).length;
+    console.log(
+      `forged requests: ${refused}/${variants.length} refused, statuses ${JSON.stringify([...new Set(statuses)])}`,
+    );
+    expect(refused).toBe(variants.length);
+    expect(await queue.count()).toBe(jobsBefore);
+    expect(fake.messages.length).toBe(messagesBefore);
+    expect(fake.views.length).toBe(views);
+    await queue.close();
   });
 
   it('cancels a running build from its Cancel button: the container goes and the message says who', async () => {
@@ -226,7 +271,7 @@ describe('Slack: /bootc-iso build through two bots, a real worker, podman and S3
     expect(buildIdOf(second)).not.toBe(buildIdOf(message));
   });
 
-  it('keeps a long build moving with edits at least 5 s apart, across a restart of every bot', async () => {
+  it('keeps a long build moving with edits at least 5 s apart when one bot dies and across a restart of every bot', async () => {
     const before = statusMessages().length;
     await submitModal(bots[0] ?? '', {
       preset: { type: 'static_select', selected_option: { value: 'slow' } },
@@ -237,10 +282,19 @@ describe('Slack: /bootc-iso build through two bots, a real worker, podman and S3
       () => (fake.message(message.channel, message.ts)?.updates ?? 0) >= 1,
     );
 
-    // Stop both bots mid-build and start a fresh one: it must pick up the build's events where they left off.
+    // One bot dies (SIGKILL): the other keeps the message moving.
     const running = children.filter(({ out }) => out.lines.some((l) => l.includes('bot ready')));
-    for (const { child } of running) child.kill('SIGTERM');
-    await Promise.all(running.map(({ child }) => child.catch(() => undefined)));
+    running[0]?.child.kill('SIGKILL');
+    await running[0]?.child.catch(() => undefined);
+    const editsBefore = fake.message(message.channel, message.ts)?.updates ?? 0;
+    await until(
+      'an edit by the surviving bot',
+      () => (fake.message(message.channel, message.ts)?.updates ?? 0) > editsBefore,
+    );
+
+    // Then the other stops too and a fresh one starts: it picks up the build's events where they left off.
+    for (const { child } of running.slice(1)) child.kill('SIGTERM');
+    await Promise.all(running.slice(1).map(({ child }) => child.catch(() => undefined)));
     const port = await freePort();
     bots.push(`http://127.0.0.1:${port}/slack/events`);
     await startChild('src/bin/bot.ts', {

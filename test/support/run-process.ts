@@ -2,7 +2,8 @@ import { execa } from 'execa';
 
 export const REPO_ROOT = new URL('../..', import.meta.url).pathname;
 
-const CHILD_OPTIONS = { all: true, reject: false, extendEnv: true } as const;
+// execa escalates kill() to SIGKILL after 5 s by default; graceful-shutdown tests need longer.
+const CHILD_OPTIONS = { all: true, reject: false, extendEnv: true, forceKillAfterDelay: 60_000 } as const;
 
 /** Starts `node --import tsx <entry>` from the repo root as a real child process with extra environment. */
 export function startTsx(entry: string, env: Record<string, string>, args: string[] = []) {
