@@ -1,5 +1,6 @@
 // Target 1: ack latency of the bot's HTTP endpoint under load (concurrency 50, real Redis, fake Slack in its own
 // process) against the project's Bolt app with listeners that only ack, measured in the same run.
+import { writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -52,7 +53,10 @@ export interface AckResult {
   requests: number;
   concurrency: number;
   warmup: number;
-  scenarios: Record<string, { runs: AckRun[]; median: Omit<AckRun, 'followUp' | 'queuedAllMs'> }>;
+  scenarios: Record<
+    string,
+    { requests: number; runs: AckRun[]; median: Omit<AckRun, 'followUp' | 'queuedAllMs'> }
+  >;
 }
 
 function slashBody(text: string, triggerId: string, responseUrl: string): string {
@@ -133,7 +137,11 @@ export async function runAckBench(opts: {
   const configPath = await writeBenchConfig(opts.dir);
   const noLimitDir = join(opts.dir, 'nolimit');
   await mkdir(noLimitDir, { recursive: true });
-  const noLimitConfig = await writeBenchConfig(noLimitDir, [], ['access:', '  limits: { perUser: 0, perChannel: 0 }']);
+  const noLimitConfig = await writeBenchConfig(
+    noLimitDir,
+    [],
+    ['access:', '  limits: { perUser: 0, perChannel: 0 }'],
+  );
   const slackEnv = { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.url };
   const barePort = await freePort();
   const bare = startTsx(
@@ -174,13 +182,19 @@ export async function runAckBench(opts: {
     return Object.values(counts).reduce((sum, n) => sum + n, 0);
   };
   /** views.open must reach Slack within the trigger's 3 s life: time from request to the call at the fake. */
-  const viewsOpened = async (since: number, sentAt: Map<string, number>): Promise<AckRun['followUp']> => {
+  const viewsOpened = async (
+    since: number,
+    sentAt: Map<string, number>,
+    count: number,
+  ): Promise<AckRun['followUp']> => {
     const opened = async () => (await fake.calls(since)).filter((x) => x.method === 'views.open');
     const calls = await until(
       'views.open calls',
       async () => {
         const c = await opened();
-        return c.length >= opts.requests ? c : undefined;
+        return c.filter((x) => x.trigger_id !== undefined && sentAt.has(x.trigger_id)).length >= count
+          ? c
+          : undefined;
       },
       30_000,
       200,
@@ -194,7 +208,7 @@ export async function runAckBench(opts: {
       if (c.error) errors[c.error] = (errors[c.error] ?? 0) + 1;
     }
     const ours = calls.filter((c) => c.trigger_id !== undefined && sentAt.has(c.trigger_id));
-    return { ...percentiles(delays), failures: opts.requests - ours.filter((c) => !c.error).length, errors };
+    return { ...percentiles(delays), failures: count - ours.filter((c) => !c.error).length, errors };
   };
   try {
     await waitHttp(`http://127.0.0.1:${barePort}/healthz`, 60_000, bare.exited);
@@ -204,6 +218,8 @@ export async function runAckBench(opts: {
       const { scenario } = ackCase;
       const key = caseKey(ackCase);
       const runs: AckRun[] = [];
+      // Open-loop cases send five seconds' worth of requests.
+      const count = ackCase.rate ? Math.min(opts.requests, Math.round(ackCase.rate * 5)) : opts.requests;
       for (let run = 0; run < opts.runs; run++) {
         const load = async (port: number, count: number, tag: string) => {
           const urls =
@@ -218,7 +234,9 @@ export async function runAckBench(opts: {
             check: (status, body) => status === 200 && (!scenario.startsWith('modal') || body === ''),
             prepare: async (i): Promise<LoadRequest> => {
               if (scenario.startsWith('modal'))
-                return { body: modalBody(`U0B${key}${run}${tag}${i}`.replace(/[^A-Z0-9]/gi, '').toUpperCase()) };
+                return {
+                  body: modalBody(`U0B${key}${run}${tag}${i}`.replace(/[^A-Z0-9]/gi, '').toUpperCase()),
+                };
               if (scenario === 'command')
                 return { body: slashBody('status b00000000', `t-${i}`, urls[i] ?? '') };
               const trigger = await nextTrigger();
@@ -236,18 +254,23 @@ export async function runAckBench(opts: {
           await load(port, opts.warmup, 'w');
           const callsBefore = await fake.count();
           const startedAt = Date.now();
-          const { res, sentAt } = await load(port, opts.requests, 'm');
+          const { res, sentAt } = await load(port, count, 'm');
           if (process.env.BENCH_DUMP) {
-            const { writeFileSync } = await import('node:fs');
-            writeFileSync(join(opts.dir, `lat-${key.replace('/', '')}-${which}-${run}.json`), JSON.stringify(res.latencies));
+            writeFileSync(
+              join(opts.dir, `lat-${key.replace('/', '')}-${which}-${run}.json`),
+              JSON.stringify(res.latencies),
+            );
           }
           if (res.samples.length) opts.log(`  ${which} ${key}: ${res.samples.join(' | ')}`);
           const extra: Partial<AckRun> = {};
-          if (which === 'bot' && scenario === 'build') extra.followUp = await viewsOpened(callsBefore, sentAt);
+          if (which === 'bot' && scenario === 'build')
+            extra.followUp = await viewsOpened(callsBefore, sentAt, count);
           if (which === 'bot' && scenario.startsWith('modal')) {
-            await until('every submission queued', async () => (await queuedCount()) >= opts.warmup + opts.requests, 60_000).catch(
-              () => undefined,
-            );
+            await until(
+              'every submission queued',
+              async () => (await queuedCount()) >= opts.warmup + count,
+              60_000,
+            ).catch(() => undefined);
             extra.queuedAllMs = Date.now() - startedAt;
           }
           return { res, extra };
@@ -271,7 +294,9 @@ export async function runAckBench(opts: {
         opts.log(
           `  ack ${key} run ${run + 1}/${opts.runs}: p99 bot ${botS.p99.toFixed(1)} ms vs bare ${bareS.p99.toFixed(1)} ms (×${entry.ratio.p99.toFixed(2)}); ` +
             `p50 ${botS.p50.toFixed(1)} vs ${bareS.p50.toFixed(1)}; ${botS.rps.toFixed(0)} vs ${bareS.rps.toFixed(0)} req/s` +
-            (entry.followUp ? `; views.open p99 ${entry.followUp.p99} ms, ${entry.followUp.failures} failed` : '') +
+            (entry.followUp
+              ? `; views.open p99 ${entry.followUp.p99} ms, ${entry.followUp.failures} failed`
+              : '') +
             (entry.queuedAllMs !== undefined ? `; all queued after ${entry.queuedAllMs} ms` : ''),
         );
         // Let the bot's post-ack work (notify syncs, delayed edits) finish before the next side runs.
@@ -289,6 +314,7 @@ export async function runAckBench(opts: {
         bad: runs.reduce((s, r) => s + r[k].bad, 0),
       });
       result.scenarios[key] = {
+        requests: count,
         runs,
         median: {
           bare: side('bare'),

@@ -1,7 +1,8 @@
 // The baseline of the ack benchmark: the project's own Bolt app (createSlackApp: same HTTP receiver, signature
 // check, client options and /healthz) with listeners that only ack. No Redis, no Web API calls.
-import { createSlackApp } from '../../src/slack/create-app.ts';
+
 import { BUILD_MODAL_CALLBACK, SLASH_COMMAND } from '../../src/slack/action-ids.ts';
+import { createSlackApp } from '../../src/slack/create-app.ts';
 
 const env = process.env;
 const app = createSlackApp(

@@ -24,8 +24,10 @@ export interface DispatchPhase {
   buildsPerSec: number;
   completed: number;
   failed: number;
+  /** Builds whose builder ran more than once. */
   duplicates: number;
   lost: number;
+  neverStarted: number;
   perWorker: Record<string, number>;
   wallMs: number;
 }
@@ -81,7 +83,8 @@ export async function runDispatchBench(opts: {
       await until(
         `worker ${i} ready`,
         () => {
-          if (child && child.child.exitCode !== null) throw new Error(`worker ${i} exited: ${readFileSync(log, 'utf8').slice(-800)}`);
+          if (child && child.child.exitCode !== null)
+            throw new Error(`worker ${i} exited: ${readFileSync(log, 'utf8').slice(-800)}`);
           return readFileSync(log, 'utf8').includes('worker ready');
         },
         60_000,
@@ -158,7 +161,9 @@ export async function runDispatchBench(opts: {
         completed,
         failed,
         duplicates,
-        lost: count - completed - failed + ids.filter((id) => !startsById.has(id)).length * 0,
+        // Not finished either way when the wait ended (or never started): a build the system dropped.
+        lost: count - completed - failed,
+        neverStarted: ids.filter((id) => !startsById.has(id)).length,
         perWorker,
         wallMs,
       };

@@ -35,7 +35,11 @@ export async function runLoad(opts: {
   rate?: number;
 }): Promise<LoadResult> {
   const target = new URL(opts.url);
-  const agent = new Agent({ keepAlive: true, maxSockets: opts.concurrency, maxFreeSockets: opts.concurrency });
+  const agent = new Agent({
+    keepAlive: true,
+    maxSockets: opts.concurrency,
+    maxFreeSockets: opts.concurrency,
+  });
   const result: LoadResult = { latencies: [], statuses: {}, badBodies: 0, samples: [], errors: 0, wallMs: 0 };
   let next = 0;
   const one = (req: LoadRequest): Promise<void> =>

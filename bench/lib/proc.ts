@@ -47,7 +47,11 @@ export function startTsx(
   const fd = openSync(logFile, 'a');
   const options = { cwd: REPO_ROOT, env: { ...process.env, ...env } };
   const child = opts.ipc
-    ? fork(entry, opts.args ?? [], { ...options, execArgv: [...(opts.nodeArgs ?? []), '--import', 'tsx'], stdio: ['ignore', fd, fd, 'ipc'] })
+    ? fork(entry, opts.args ?? [], {
+        ...options,
+        execArgv: [...(opts.nodeArgs ?? []), '--import', 'tsx'],
+        stdio: ['ignore', fd, fd, 'ipc'],
+      })
     : spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', entry, ...(opts.args ?? [])], {
         ...options,
         stdio: ['ignore', fd, fd],

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeleteObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type S3Handle, startS3 } from '../../test/testbed/s3.ts';
@@ -35,10 +35,11 @@ export async function generateFile(path: string, bytes: number): Promise<void> {
   for (let offset = 0, i = 0; offset < bytes; offset += block.length, i++) {
     block.writeUInt32BE(i, 0);
     const chunk = offset + block.length <= bytes ? block : block.subarray(0, bytes - offset);
-    if (!out.write(Buffer.from(chunk))) await new Promise((r) => out.once('drain', r));
+    if (!out.write(Buffer.from(chunk))) await new Promise<void>((r) => out.once('drain', () => r()));
   }
-  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
-  const { rename } = await import('node:fs/promises');
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
   await rename(`${path}.partial`, path);
 }
 
@@ -49,7 +50,11 @@ function run(
 ): Promise<{ ms: number; stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(file, args, { cwd: REPO_ROOT, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      cwd: REPO_ROOT,
+      env: env as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -111,7 +116,10 @@ export class UploadBench {
   static async start(dir: string): Promise<UploadBench> {
     await mkdir(dir, { recursive: true });
     const bench = new UploadBench(await startS3({ bucket: 'bench' }), dir);
-    await writeFile(join(dir, 'aws-config'), '[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n');
+    await writeFile(
+      join(dir, 'aws-config'),
+      '[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n',
+    );
     await writeFile(join(dir, 'rclone.conf'), '');
     return bench;
   }
@@ -181,7 +189,16 @@ export class UploadBench {
           AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
           AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
         });
-        argv = [aws, 's3', 'cp', file, `s3://${this.#s3.bucket}/${key}`, '--endpoint-url', this.#s3.endpoint, '--only-show-errors'];
+        argv = [
+          aws,
+          's3',
+          'cp',
+          file,
+          `s3://${this.#s3.bucket}/${key}`,
+          '--endpoint-url',
+          this.#s3.endpoint,
+          '--only-show-errors',
+        ];
       } else {
         const rclone = findOnPath('rclone');
         if (!rclone) throw new Error('rclone is not installed (apt-get install rclone)');
@@ -196,10 +213,19 @@ export class UploadBench {
           RCLONE_CONFIG_BENCH_REGION: this.#s3.region,
           RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
         });
-        argv = [rclone, '--config', join(this.#dir, 'rclone.conf'), '--s3-no-check-bucket', 'copyto', file, `bench:${this.#s3.bucket}/${key}`];
+        argv = [
+          rclone,
+          '--config',
+          join(this.#dir, 'rclone.conf'),
+          '--s3-no-check-bucket',
+          'copyto',
+          file,
+          `bench:${this.#s3.bucket}/${key}`,
+        ];
       }
       result = await run('/usr/bin/time', ['-f', '%M', '-o', timeFile, ...argv], env);
-      if (result.code !== 0) throw new Error(`${label} failed (${result.code}): ${result.stderr.slice(-800)}`);
+      if (result.code !== 0)
+        throw new Error(`${label} failed (${result.code}): ${result.stderr.slice(-800)}`);
       peakRssMiB = Number(readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)) / 1024;
     }
     const head = await this.#client.send(new HeadObjectCommand({ Bucket: this.#s3.bucket, Key: key }));
@@ -216,7 +242,11 @@ export class UploadBench {
       peakRssMiB,
       ...(inProcessMs !== undefined ? { inProcessMs } : {}),
       ...(tool === 'lib' || tool === 'nohash' || tool === 'project'
-        ? { partMiB: opts.partMiB ?? 16, queueSize: opts.queueSize ?? 4, ...(opts.bodyHwmMiB ? { bodyHwmMiB: opts.bodyHwmMiB } : {}) }
+        ? {
+            partMiB: opts.partMiB ?? 16,
+            queueSize: opts.queueSize ?? 4,
+            ...(opts.bodyHwmMiB ? { bodyHwmMiB: opts.bodyHwmMiB } : {}),
+          }
         : {}),
     };
     return sample;

@@ -13,8 +13,12 @@ import type { ArtifactStore, UploadedObject, UploadFileOptions } from './artifac
 /** The S3 settings exactly as loadConfig produces them. */
 export type S3StoreConfig = S3Settings;
 
-/** Measured on s3rver and documented in queue-and-storage.md B6: 16 MiB × 4 keeps RSS near 230 MiB. */
-export const PART_SIZE = 16 * 1024 * 1024;
+/**
+ * Measured with `npm run bench` (bench/results/latest.md): 16 MiB parts with a part-sized stream buffer peaked at
+ * ~300-390 MiB RSS, growing with the file; 8 MiB parts and a 1 MiB buffer kept the same throughput with a flat
+ * ~180-200 MiB from 256 MiB to 4 GiB. 8 MiB × 10,000 parts still allows 78 GiB objects.
+ */
+export const PART_SIZE = 8 * 1024 * 1024;
 export const QUEUE_SIZE = 4;
 /** Presigned URLs cannot outlive 7 days (MAX_PRESIGNED_TTL in @smithy/signature-v4). */
 export const MAX_LINK_TTL_SECONDS = 604_800;
@@ -53,7 +57,7 @@ export function createS3Store(config: S3StoreConfig): ArtifactStore & { client: 
   async function uploadFile(key: string, path: string, options: UploadFileOptions): Promise<UploadedObject> {
     const { size } = await stat(path);
     const hash = createHash('sha256');
-    const body = new PassThrough({ highWaterMark: PART_SIZE });
+    const body = new PassThrough({ highWaterMark: 1024 * 1024 });
     let loaded = 0;
     // The hash sees every byte on its way to the uploader: one read of a multi-GB file, not two.
     const feed = pipeline(

@@ -10,6 +10,7 @@ import { AppError } from '../../src/domain/errors.ts';
 import { isBuildProgress } from '../../src/queue/build-job.ts';
 import { BuildQueues, enqueueBuild } from '../../src/queue/build-producer.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../../src/queue/names.ts';
+import { readBuildStatus } from '../../src/slack/notify/read-build-status.ts';
 import { createS3Store } from '../../src/storage/s3-store.ts';
 import type { Podman } from '../../workers/podman.ts';
 import { type BuildJobDeps, createBuildJobProcessor } from '../../workers/process-build-job.ts';
@@ -147,6 +148,15 @@ describe('queueing builds in real Redis', () => {
       enqueueBuild(queues, request({ source: 'other.example.com/os/demo:1' }), policy, retry),
     ).rejects.toMatchObject({ code: 'REGISTRY_NOT_ALLOWED' });
     expect(await queues.get('x86_64').count()).toBe(0);
+  });
+
+  it('tells a queued build how many builds are ahead of it, without reading the queue', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await enqueueBuild(queues, request(), policy, retry)).buildId);
+    const ahead = await Promise.all(
+      ids.map(async (id) => (await readBuildStatus(queues, 'x86_64', id, undefined))?.ahead),
+    );
+    expect(ahead).toEqual([0, 1, 2]);
   });
 
   it('routes each architecture to its own queue', async () => {

@@ -23,7 +23,8 @@ export async function authorizeBuild(
         ...(registry ? { registry } : {}),
       },
     );
-    if (decision.allowed) decision = await checkBuildLimits(deps.queues, deps.config.access.limits, who);
+    if (decision.allowed)
+      decision = await checkBuildLimits(deps.publisher, deps.queues, deps.config.access.limits, who);
   } catch (error) {
     // Fail closed: without the group list or the queue counts, the rules cannot be applied.
     deps.logger.warn({ error: String(error), userId: who.userId }, 'could not check access');

@@ -4,6 +4,7 @@ import { summariseError } from '../../domain/errors.ts';
 import { validateBuildRequest } from '../../domain/validate-build-request.ts';
 import { enqueueBuild } from '../../queue/build-producer.ts';
 import { liveArchesWithin } from '../../queue/worker-registry.ts';
+import { trackOpenBuild } from '../access/build-limits.ts';
 import { notInChannelReply } from '../messages/command-replies.ts';
 import { statusMessage } from '../messages/status-message.ts';
 import { noWorkerNote } from '../messages/workers-reply.ts';
@@ -35,6 +36,7 @@ export async function submitBuild(
   await deps.records.create(buildId, { channel: posted.channel, ts: posted.ts, requester: userId });
   try {
     await enqueueBuild(deps.queues, input, policy, retryPolicy(deps.config), () => buildId);
+    await trackOpenBuild(deps.publisher, { userId, channelId }, request.arch, buildId);
     deps.logger.info({ buildId, userId, channelId, source: request.source }, 'build queued from Slack');
     // Accepted either way; the requester learns at once that it waits for a host of its arch (issue 4 §3).
     const live = await liveArchesWithin(deps.queues.connection, 2000);

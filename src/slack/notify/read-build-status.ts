@@ -51,10 +51,15 @@ export async function readBuildStatus(
   }
   if (state === 'active') return { ...base, state: 'running' };
   const retrying = job.attemptsMade > 0;
-  const waiting = await queue.getWaiting(0, 500);
-  const index = waiting.findIndex((j) => j.id === buildId);
-  const active = await queue.getActiveCount();
-  // The wait list is newest-first; builds queued before this one are the ones after it in the list.
-  const ahead = active + (index >= 0 ? waiting.length - 1 - index : 0);
+  // The wait list is newest-first: builds queued before this one are those after it. LPOS finds it without
+  // reading the jobs (a sync runs for every build event, so this must not grow with the queue).
+  const client = queues.connection;
+  const waitKey = queue.toKey('wait');
+  const [index, length, active] = await Promise.all([
+    client.lpos(waitKey, buildId),
+    client.llen(waitKey),
+    queue.getActiveCount(),
+  ]);
+  const ahead = active + (index !== null && index >= 0 ? length - 1 - index : 0);
   return { ...base, state: retrying ? 'retrying' : 'queued', ahead };
 }
