@@ -6,16 +6,16 @@ import { ACTIONS, BLOCKS } from '../../src/slack/action-ids.ts';
 import { createS3Store } from '../../src/storage/s3-store.ts';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack-api.ts';
 import { writeE2eConfig } from '../support/e2e-env.ts';
-import { type Child, collectLines, startTsx } from '../support/run-process.ts';
+import type { Child } from '../support/run-process.ts';
 import {
   blocksText,
   buildIdOf,
   buttonOf,
   type SlackDriver,
   slackDriver,
+  startWorkerAndBot,
   until,
 } from '../support/slack-e2e.ts';
-import { freePort } from '../testbed/free-port.ts';
 import { requireTools, startTestbed, TESTBED_TOOLS, type Testbed } from '../testbed/index.ts';
 
 const BOT_TOKEN = 'xoxb-access-e2e';
@@ -49,22 +49,7 @@ beforeAll(async () => {
     `  auditLog: "${join(dir, 'audit.jsonl')}"`,
   ].join('\n');
   const { env } = await writeE2eConfig(tb, dir, tb.registry, { extraYaml });
-  const worker = startTsx('workers/main.ts', env);
-  children.push(worker);
-  const port = await freePort();
-  bot = `http://127.0.0.1:${port}/slack/events`;
-  const botChild = startTsx('src/bin/bot.ts', {
-    ...env,
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.url,
-    PORT: String(port),
-  });
-  children.push(botChild);
-  await Promise.all([
-    collectLines(worker).waitFor(/worker ready/, 60_000),
-    collectLines(botChild).waitFor(/bot ready/, 60_000),
-  ]);
+  bot = await startWorkerAndBot(env, { fake, botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET }, children);
 });
 
 afterAll(async () => {

@@ -6,10 +6,16 @@ import { hostArch } from '../../src/domain/host-arch.ts';
 import { BLOCKS } from '../../src/slack/action-ids.ts';
 import { DEFAULT_CHANNEL, type FakeSlack, startFakeSlack } from '../fakes/slack-api.ts';
 import { WORKER_NAME, writeE2eConfig } from '../support/e2e-env.ts';
-import { type Child, collectLines, startTsx } from '../support/run-process.ts';
-import { blocksText, buildIdOf, type SlackDriver, slackDriver, until } from '../support/slack-e2e.ts';
+import type { Child } from '../support/run-process.ts';
+import {
+  blocksText,
+  buildIdOf,
+  type SlackDriver,
+  slackDriver,
+  startWorkerAndBot,
+  until,
+} from '../support/slack-e2e.ts';
 import { sendSlashCommand } from '../support/slack-requests.ts';
-import { freePort } from '../testbed/free-port.ts';
 import { requireTools, startTestbed, TESTBED_TOOLS, type Testbed } from '../testbed/index.ts';
 
 // The fleet in Slack (issue 4 §3): /bootc-iso workers, the form offering the arches that have a live host, and
@@ -60,22 +66,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bootc-iso-slack-workers-'));
   const { env } = await writeE2eConfig(tb, dir, tb.registry);
   const base = { ...env, METRICS_PORT: 'off' };
-  const worker = startTsx('workers/main.ts', base);
-  children.push(worker);
-  const port = await freePort();
-  bot = `http://127.0.0.1:${port}/slack/events`;
-  const botChild = startTsx('src/bin/bot.ts', {
-    ...base,
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.url,
-    PORT: String(port),
-  });
-  children.push(botChild);
-  await Promise.all([
-    collectLines(worker).waitFor(/worker ready/, 60_000),
-    collectLines(botChild).waitFor(/bot ready/, 60_000),
-  ]);
+  bot = await startWorkerAndBot(base, { fake, botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET }, children);
 });
 
 afterAll(async () => {

@@ -1,6 +1,8 @@
 import { expect } from 'vitest';
+import { freePort } from '../../src/local/free-port.ts';
 import { ACTIONS, BLOCKS } from '../../src/slack/action-ids.ts';
 import { DEFAULT_CHANNEL, type FakeMessage, type FakeSlack } from '../fakes/slack-api.ts';
+import { type Child, collectLines, startTsx } from './run-process.ts';
 import {
   blockActionsPayload,
   sendInteraction,
@@ -114,4 +116,31 @@ export function slackDriver(fake: FakeSlack, signingSecret: string, defaultUser:
       );
     },
   };
+}
+
+/**
+ * Starts a build worker and a bot as child processes (the bot on a free port, talking to `fake`) and waits until
+ * both are ready. Returns the bot's /slack/events URL; the children go into `children` for the caller to stop.
+ */
+export async function startWorkerAndBot(
+  env: Record<string, string>,
+  slack: { fake: FakeSlack; botToken: string; signingSecret: string },
+  children: Child[],
+): Promise<string> {
+  const worker = startTsx('workers/main.ts', env);
+  children.push(worker);
+  const port = await freePort();
+  const bot = startTsx('src/bin/bot.ts', {
+    ...env,
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: slack.signingSecret,
+    SLACK_API_URL: slack.fake.url,
+    PORT: String(port),
+  });
+  children.push(bot);
+  await Promise.all([
+    collectLines(worker).waitFor(/worker ready/, 60_000),
+    collectLines(bot).waitFor(/bot ready/, 60_000),
+  ]);
+  return `http://127.0.0.1:${port}/slack/events`;
 }
