@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Job, Worker } from 'bullmq';
@@ -14,6 +14,7 @@ import { readBuildStatus } from '../../src/slack/notify/read-build-status.ts';
 import { createS3Store } from '../../src/storage/s3-store.ts';
 import type { Podman } from '../../workers/podman.ts';
 import { type BuildJobDeps, createBuildJobProcessor } from '../../workers/process-build-job.ts';
+import { stubPodman } from '../support/stub-podman.ts';
 import { type RedisHandle, type S3Handle, startRedis, startS3 } from '../testbed/index.ts';
 
 const REGISTRY = 'registry.example.com';
@@ -37,33 +38,6 @@ function request(overrides: Partial<BuildRequestInput> = {}): BuildRequestInput 
     arch: 'x86_64',
     requester: { kind: 'cli', user: 'tester' },
     requestedAt: new Date().toISOString(),
-    ...overrides,
-  };
-}
-
-/** A podman double for the pipeline's dependency (the code under test is the processor and queue wiring). */
-function stubPodman(overrides: Partial<Podman> = {}): Podman & { calls: string[] } {
-  const calls: string[] = [];
-  return {
-    calls,
-    version: async () => '4.3.1',
-    login: async (o) => void calls.push(`login ${o.registry}`),
-    pull: async (o) => void calls.push(`pull ${o.ref}`),
-    imageDigest: async () => `sha256:${'a'.repeat(64)}`,
-    runContainer: async (args, o) => {
-      calls.push('run');
-      const output = args[args.indexOf(args.find((a) => a.endsWith(':/output')) ?? '')]?.replace(
-        /:\/output$/,
-        '',
-      );
-      if (!output) throw new Error('no /output mount');
-      await mkdir(join(output, 'bootiso'), { recursive: true });
-      await writeFile(join(output, 'bootiso', 'install.iso'), 'ISO');
-      o.onLine('Build complete!');
-      return { exitCode: 0, timedOut: false };
-    },
-    removeContainer: async () => undefined,
-    containersWithLabel: async () => [],
     ...overrides,
   };
 }

@@ -18,9 +18,9 @@ import {
 } from '../../src/queue/worker-registry.ts';
 import { createS3Store } from '../../src/storage/s3-store.ts';
 import { startHeartbeat, trackRunningBuilds } from '../../workers/heartbeat.ts';
-import type { Podman } from '../../workers/podman.ts';
 import { createBuildJobProcessor } from '../../workers/process-build-job.ts';
 import { collectLines, startTsx } from '../support/run-process.ts';
+import { stubPodman } from '../support/stub-podman.ts';
 import { type RedisHandle, type S3Handle, startRedis, startS3 } from '../testbed/index.ts';
 
 const REGISTRY = 'registry.example.com';
@@ -64,27 +64,6 @@ function request(arch: Arch): BuildRequestInput {
 }
 
 /** A podman double whose builder "run" writes a small ISO (the code under test is routing, not podman). */
-function stubPodman(): Podman {
-  return {
-    version: async () => '4.3.1',
-    login: async () => undefined,
-    pull: async () => undefined,
-    imageDigest: async () => `sha256:${'a'.repeat(64)}`,
-    runContainer: async (args, o) => {
-      const mount = args.find((a) => a.endsWith(':/output'));
-      const output = mount?.replace(/:\/output$/, '');
-      if (!output) throw new Error('no /output mount');
-      const { mkdir, writeFile } = await import('node:fs/promises');
-      await mkdir(join(output, 'bootiso'), { recursive: true });
-      await writeFile(join(output, 'bootiso', 'install.iso'), 'ISO');
-      o.onLine('Build complete!');
-      return { exitCode: 0, timedOut: false };
-    },
-    removeContainer: async () => undefined,
-    containersWithLabel: async () => [],
-  };
-}
-
 /** A build host for one arch, wired like startBuildWorker: a BullMQ worker on its arch queue plus a heartbeat. */
 async function startHost(name: string, arch: Arch) {
   const podman = stubPodman();

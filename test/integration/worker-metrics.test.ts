@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Job, Worker } from 'bullmq';
@@ -16,6 +16,7 @@ import type { Podman } from '../../workers/podman.ts';
 import { createBuildJobProcessor } from '../../workers/process-build-job.ts';
 import { startWorkerOps, type WorkerOps } from '../../workers/worker-ops.ts';
 import { sampleValue, scrape } from '../support/prometheus.ts';
+import { stubPodman } from '../support/stub-podman.ts';
 import { type RedisHandle, type S3Handle, startRedis, startS3 } from '../testbed/index.ts';
 
 const REGISTRY = 'registry.example.com';
@@ -34,27 +35,16 @@ let failNextBuild = false;
 const logger = pino({ level: 'silent' });
 
 /** podman double: the builder writes a small ISO, or exits 1 when the test asks for a failure. */
-function stubPodman(): Podman {
+function failablePodman(): Podman {
+  const podman = stubPodman({}, 'ISO image bytes');
   return {
-    version: async () => '4.3.1',
-    login: async () => undefined,
-    pull: async () => undefined,
-    imageDigest: async () => `sha256:${'a'.repeat(64)}`,
+    ...podman,
     runContainer: async (args, o) => {
-      if (failNextBuild) {
-        failNextBuild = false;
-        o.onLine('error: manifest: cannot build');
-        return { exitCode: 1, timedOut: false };
-      }
-      const output = args.find((a) => a.endsWith(':/output'))?.replace(/:\/output$/, '');
-      if (!output) throw new Error('no /output mount');
-      await mkdir(join(output, 'bootiso'), { recursive: true });
-      await writeFile(join(output, 'bootiso', 'install.iso'), 'ISO image bytes');
-      o.onLine('Build complete!');
-      return { exitCode: 0, timedOut: false };
+      if (!failNextBuild) return podman.runContainer(args, o);
+      failNextBuild = false;
+      o.onLine('error: manifest: cannot build');
+      return { exitCode: 1, timedOut: false };
     },
-    removeContainer: async () => undefined,
-    containersWithLabel: async () => [],
   };
 }
 
@@ -116,7 +106,7 @@ beforeAll(async () => {
         backoffSeconds: 0,
       },
     },
-    podman: stubPodman(),
+    podman: failablePodman(),
     store: createS3Store({ ...s3, forcePathStyle: true }),
     logger,
   });
