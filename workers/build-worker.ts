@@ -8,6 +8,7 @@ import type { BuildMetrics } from '../src/http/metrics.ts';
 import type { Logger } from '../src/logger.ts';
 import { subscribeToCancels } from '../src/queue/cancel-requests.ts';
 import { createRedis } from '../src/queue/connection.ts';
+import { createIdenticalBuildClaims } from '../src/queue/identical-build-claims.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../src/queue/names.ts';
 import type { ArtifactStore } from '../src/storage/artifact-store.ts';
 import { createS3Store } from '../src/storage/s3-store.ts';
@@ -57,6 +58,7 @@ export async function startBuildWorker(
     podman,
     store,
     logger,
+    claims: createIdenticalBuildClaims(connection, config.worker.lockSeconds * 1000),
     // This host cannot build now (low disk, podman broken): stop taking builds for a while, so that other hosts
     // get them, then look again.
     onHostUnfit: (reason) => {

@@ -4,7 +4,9 @@ import { AppError, asAppError, summariseError } from '../src/domain/errors.ts';
 import { type BuildPolicy, validateBuildRequest } from '../src/domain/validate-build-request.ts';
 import type { Logger } from '../src/logger.ts';
 import type { BuildResult } from '../src/queue/build-job.ts';
+import type { IdenticalBuildClaims } from '../src/queue/identical-build-claims.ts';
 import type { ArtifactStore } from '../src/storage/artifact-store.ts';
+import { WaitForIdenticalBuild } from './pipeline/identical-build-step.ts';
 import { runBuild } from './pipeline/run-build.ts';
 import type { Podman } from './podman.ts';
 import { createProgressReporter } from './progress-reporter.ts';
@@ -20,12 +22,16 @@ export interface BuildJobDeps {
   podman: Podman;
   store: ArtifactStore;
   logger: Logger;
+  claims?: IdenticalBuildClaims;
   /** Called when this host cannot build right now (low disk, podman broken), so the worker can stop taking jobs. */
   onHostUnfit?: (reason: string) => void;
 }
 
 /** How long a build handed back for a host problem waits before any worker takes it again. */
 export const HOST_RETRY_DELAY_MS = 15_000;
+
+/** How often a build waiting for an identical one looks again (a Redis read; images are pulled only once it ends). */
+export const IDENTICAL_WAIT_MS = 2_000;
 
 /** Problems of this build host, not of the build: another host could run it. */
 function isHostProblem(thrown: unknown, abort: AbortSignal): boolean {
@@ -49,8 +55,12 @@ export function createBuildJobProcessor(deps: BuildJobDeps) {
     const base = { host: deps.config.workerName, attempt };
     const reporter = createProgressReporter(job, base, logger);
     const abort = signal ?? new AbortController().signal;
+    let stillWaiting = false;
     try {
       const request = validateBuildRequest(job.data, policy);
+      const waitingFor = await deps.claims?.stillWaiting(buildId);
+      stillWaiting = waitingFor !== undefined;
+      if (waitingFor) throw new WaitForIdenticalBuild(waitingFor);
       logger.info({ source: request.source, type: request.type, arch: request.arch }, 'build started');
       const result = await runBuild({
         buildId,
@@ -62,6 +72,7 @@ export function createBuildJobProcessor(deps: BuildJobDeps) {
         logger,
         signal: abort,
         progress: reporter.report,
+        ...(deps.claims ? { claims: deps.claims } : {}),
       });
       reporter.report({ step: 'done', message: 'build complete', percent: 100 });
       await reporter.flush();
@@ -71,6 +82,16 @@ export function createBuildJobProcessor(deps: BuildJobDeps) {
       );
       return result;
     } catch (thrown) {
+      if (thrown instanceof WaitForIdenticalBuild && token && !abort.aborted) {
+        // Not a failure and not worth a worker slot: back to the queue until the identical build has ended.
+        if (!stillWaiting) {
+          logger.info({ holder: thrown.holder }, 'waiting for an identical build');
+          reporter.report({ step: 'preflight', message: thrown.message });
+          await reporter.flush();
+        }
+        await job.moveToDelayed(Date.now() + IDENTICAL_WAIT_MS, token);
+        throw new DelayedError();
+      }
       if (abort.reason === SHUTDOWN_REASON || isHostProblem(thrown, abort)) {
         // Not the build's fault: hand it back to the queue for another host (or this one, later) without using
         // up an attempt or showing the requester a failure.

@@ -97,7 +97,9 @@ export function printOutcome(out: Output, outcome: BuildOutcome, json: boolean):
   const r = outcome.result;
   out.write(
     [
-      `build ${r.buildId} complete on ${r.workerHost}`,
+      r.reusedFrom
+        ? `build ${r.buildId} answered by identical build ${r.reusedFrom} (no builder run; --rebuild for a fresh one)`
+        : `build ${r.buildId} complete on ${r.workerHost}`,
       `  download: ${r.link.url}`,
       `  expires:  ${r.link.expiresAt}`,
       `  sha256:   ${r.iso.sha256}`,

@@ -21,6 +21,7 @@ export const BUILD_USAGE = `usage: bootc-iso build (--image REF | --preset NAME)
   --kickstart FILE         full kickstart (cannot be combined with --user)
   --volume-id LABEL        ISO volume label
   --fips                   enable FIPS mode
+  --rebuild                build even if an identical build's ISO exists (by default that ISO is the answer)
   --local                  run the build in this process instead of on a worker
   --detach                 queue the build, print its id and exit
   --json                   machine-readable output`;
@@ -112,6 +113,7 @@ export function parseBuildArgs(argv: string[]): BuildCliOptions {
         ...(v['volume-id'] ? { iso: { volumeId: v['volume-id'] } } : {}),
         fips: v.fips ?? false,
       },
+      ...(v.rebuild ? { rebuild: true } : {}),
     },
   };
 }
@@ -136,6 +138,7 @@ const OPTIONS = {
   kickstart: { type: 'string' },
   'volume-id': { type: 'string' },
   fips: { type: 'boolean' },
+  rebuild: { type: 'boolean' },
   local: { type: 'boolean' },
   detach: { type: 'boolean' },
   json: { type: 'boolean' },

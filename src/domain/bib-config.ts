@@ -161,7 +161,8 @@ export function parseBibConfigToml(toml: string): Customizations {
   return fromBlueprint(parsed.data);
 }
 
-function canonicalJson(value: unknown): string {
+/** JSON with sorted keys and no undefined members: equal values, equal text (hash inputs). */
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value)

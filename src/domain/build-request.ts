@@ -98,6 +98,8 @@ export const BuildRequest = z.strictObject({
   customizations: Customizations.default({ users: [], fips: false }),
   requester: Requester,
   requestedAt: z.iso.datetime(),
+  /** Build even when an identical build's ISO exists (otherwise that ISO is the answer, see identical-build.ts). */
+  rebuild: z.boolean().default(false),
 });
 export type BuildRequest = z.infer<typeof BuildRequest>;
 /** What producers pass in before defaults are applied. */

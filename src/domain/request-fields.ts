@@ -25,6 +25,7 @@ const LABELS: Record<string, string> = {
   arch: 'architecture',
   rootfs: 'root filesystem',
   requestedAt: 'request time',
+  rebuild: 'rebuild even if an identical ISO exists',
   requester: 'requester',
   'requester.kind': 'requester kind',
   'requester.userId': 'Slack user id',

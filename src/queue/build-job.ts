@@ -43,6 +43,8 @@ export interface BuildResult {
   /** Milliseconds per step. */
   timings: StepTimings;
   finishedAt: string;
+  /** Set when no builder ran: the ISO is the one of this earlier identical build (issue 6 §5). */
+  reusedFrom?: string;
 }
 
 export function isBuildProgress(value: unknown): value is BuildProgress {

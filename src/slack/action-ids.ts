@@ -34,9 +34,12 @@ export const BLOCKS = {
   kernelArgs: 'bootc_iso_kernel_args',
   volumeId: 'bootc_iso_volume_id',
   fips: 'bootc_iso_fips',
+  rebuild: 'bootc_iso_rebuild',
 } as const;
 export type ModalBlock = keyof typeof BLOCKS;
 export type ModalBlockId = (typeof BLOCKS)[ModalBlock];
 
 /** The value of the single FIPS checkbox. */
 export const FIPS_OPTION = 'fips';
+/** The value of the single "rebuild anyway" checkbox. */
+export const REBUILD_OPTION = 'rebuild';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateBuildRequest } from '../../src/domain/validate-build-request.ts';
-import { BLOCKS, FIPS_OPTION, type ModalBlock } from '../../src/slack/action-ids.ts';
+import { BLOCKS, FIPS_OPTION, type ModalBlock, REBUILD_OPTION } from '../../src/slack/action-ids.ts';
 import { readBuildSubmission, type SubmittedView } from '../../src/slack/views/read-build-submission.ts';
 import { checkAcceptedRequest } from './support/accepted.ts';
 import {
@@ -63,6 +63,7 @@ const hostileFields = fc.record({
   kernelArgs: maybe(kernelArgs),
   volumeId: maybe(volumeId),
   fips: fc.constantFrom<{ value: string }[]>([], [{ value: FIPS_OPTION }], [{ value: 'other' }]),
+  rebuild: fc.constantFrom<{ value: string }[]>([], [{ value: REBUILD_OPTION }], [{ value: 'other' }]),
 });
 type Fields = typeof hostileFields extends fc.Arbitrary<infer T> ? T : never;
 const FIELD_NAMES: (keyof Fields)[] = [
@@ -76,6 +77,7 @@ const FIELD_NAMES: (keyof Fields)[] = [
   'kernelArgs',
   'volumeId',
   'fips',
+  'rebuild',
 ];
 
 /** A form every rule accepts: a preset or an image, users or a kickstart (not both), a payload for bootc-installer. */
@@ -92,6 +94,7 @@ const goodFields = fc
     kernelArgs: fc.option(goodKernelArgs, { nil: null }),
     volumeId: fc.option(goodVolumeId, { nil: null }),
     fips: fc.constantFrom<{ value: string }[]>([], [{ value: FIPS_OPTION }]),
+    rebuild: fc.constantFrom<{ value: string }[]>([], [{ value: REBUILD_OPTION }]),
   })
   .map(
     (f): Fields => ({
@@ -105,6 +108,7 @@ const goodFields = fc
       kernelArgs: f.kernelArgs,
       volumeId: f.volumeId,
       fips: f.fips,
+      rebuild: f.rebuild,
     }),
   );
 
@@ -159,6 +163,7 @@ const submittedView = fc
       kernelArgs: { type: 'plain_text_input', value: f.kernelArgs },
       volumeId: { type: 'plain_text_input', value: f.volumeId },
       fips: { type: 'checkboxes', selected_options: f.fips },
+      rebuild: { type: 'checkboxes', selected_options: f.rebuild },
     };
     const values: SubmittedView['state']['values'] = {};
     for (const [name, state] of Object.entries(states) as [ModalBlock, ElementState][]) {

@@ -10,8 +10,8 @@ const require = createRequire(import.meta.url);
 
 /**
  * Adds an access key pair to s3rver, which otherwise accepts only S3RVER/S3RVER, so that a test can use a
- * distinctive secret key (the secrets scan looks for it). s3rver checks every signature, presigned ones included,
- * against its account registry; the testbed runs s3rver in this process, so the pair applies to it at once.
+ * distinctive secret key (the secrets scan looks for it). The testbed's signature guard checks every signature,
+ * presigned ones included, against s3rver's account registry; the testbed runs s3rver in this process, so the pair applies to it at once.
  * Returns a function that removes the pair again.
  */
 export function addS3rverCredentials(accessKeyId: string, secretAccessKey: string): () => void {

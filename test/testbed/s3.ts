@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { type KoaMiddleware, s3SignatureGuard } from './s3-signature-guard.ts';
 import { makeTempDir } from './util.ts';
 
 export interface S3Handle {
@@ -24,6 +25,8 @@ interface S3rverInstance {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
   httpServer?: Server;
+  /** Koa's middleware stack (s3rver is a Koa app). */
+  middleware: KoaMiddleware[];
 }
 type S3rverClass = new (options: {
   address: string;
@@ -35,7 +38,10 @@ type S3rverClass = new (options: {
 
 const require = createRequire(import.meta.url);
 
-/** s3rver in-process on 127.0.0.1:<free port> over a temp directory, with `bucket` created. Credentials S3RVER/S3RVER. */
+/**
+ * s3rver in-process on 127.0.0.1:<free port> over a temp directory, with `bucket` created. Credentials S3RVER/S3RVER.
+ * Anonymous requests are refused and every SigV4 signature is verified (s3-signature-guard.ts).
+ */
 export async function startS3(opts: { bucket?: string } = {}): Promise<S3Handle> {
   const bucket = opts.bucket ?? 'bootc-iso-test';
   const dir = await makeTempDir('s3');
@@ -48,6 +54,8 @@ export async function startS3(opts: { bucket?: string } = {}): Promise<S3Handle>
     silent: true,
     configureBuckets: [{ name: bucket }],
   });
+  // Like real S3: no anonymous access, every signature checked (s3rver alone checks neither).
+  server.middleware.unshift(s3SignatureGuard());
   let address: AddressInfo;
   try {
     address = await server.run();
@@ -86,6 +94,7 @@ export async function startS3(opts: { bucket?: string } = {}): Promise<S3Handle>
         silent: true,
         configureBuckets: [],
       });
+      current.middleware.unshift(s3SignatureGuard());
       await current.run();
     },
   };

@@ -2,6 +2,7 @@ import type { Config } from '../../src/config/load-config.ts';
 import type { BuildRequest } from '../../src/domain/build-request.ts';
 import type { Logger } from '../../src/logger.ts';
 import type { BuildProgress } from '../../src/queue/build-job.ts';
+import type { IdenticalBuildClaims } from '../../src/queue/identical-build-claims.ts';
 import type { ArtifactStore } from '../../src/storage/artifact-store.ts';
 import type { Podman } from '../podman.ts';
 
@@ -13,6 +14,8 @@ export interface BuildContext {
   settings: Pick<Config, 'worker' | 'registries' | 'linkTtlSeconds' | 'workerName'>;
   podman: Podman;
   store: ArtifactStore;
+  /** Deduplication of concurrent identical builds; without it (tests, tools) identical builds simply both run. */
+  claims?: IdenticalBuildClaims;
   logger: Logger;
   /** Aborted on cancel or shutdown; every step passes it on to podman and the uploader. */
   signal: AbortSignal;

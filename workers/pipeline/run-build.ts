@@ -1,9 +1,16 @@
 import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { configHash } from '../../src/domain/bib-config.ts';
+import { identicalBuildInputs, identicalBuildKey } from '../../src/domain/identical-build.ts';
 import type { BuildResult } from '../../src/queue/build-job.ts';
 import { artifactKeys } from '../../src/storage/artifact-store.ts';
 import type { AttemptPaths, BuildContext } from './build-context.ts';
+import {
+  claimIdenticalBuild,
+  type Pulled,
+  recordForReuse,
+  reuseIdenticalBuild,
+  WaitForIdenticalBuild,
+} from './identical-build-step.ts';
 import { preflight } from './preflight.ts';
 import { loginToRegistries, pullImage } from './registry-access.ts';
 import { runBuilder } from './run-builder.ts';
@@ -62,67 +69,79 @@ export async function runBuild(ctx: BuildContext): Promise<BuildResult> {
     ];
     const registries = await timed('login', () => loginToRegistries(ctx, images, paths.authFile));
 
-    ctx.progress({ step: 'pull', message: `pulling ${request.builder.image}` });
-    const builderDigest = await timed('pullBuilder', () =>
-      pullImage(ctx, request.builder.image, paths.authFile),
-    );
-    ctx.progress({ step: 'pull', message: `pulling ${request.source}` });
-    const sourceDigest = await timed('pullSource', () => pullImage(ctx, request.source, paths.authFile));
-    if (request.installerPayloadRef) {
-      const payload = request.installerPayloadRef;
-      await timed('pullPayload', () => pullImage(ctx, payload, paths.authFile));
+    const pulled = await pullImages(ctx, paths.authFile, timed);
+    const { builderDigest, sourceDigest } = pulled;
+    const inputs = identicalBuildInputs(request, {
+      source: sourceDigest,
+      builder: builderDigest,
+      ...(pulled.payloadDigest ? { payload: pulled.payloadDigest } : {}),
+    });
+    const cacheKey = identicalBuildKey(inputs);
+    if (!request.rebuild) {
+      const reused = await reuseIdenticalBuild(ctx, cacheKey, pulled, timings);
+      if (reused) return reused;
     }
+    // "Rebuild anyway" skips the wait as well: the requester asked for a build of their own.
+    const release = request.rebuild ? async () => undefined : await claimIdenticalBuild(ctx, cacheKey);
+    try {
+      ctx.progress({ step: 'build', message: 'starting bootc-image-builder', percent: 0 });
+      const isoPath = await timed('build', () => runBuilder(ctx, paths));
 
-    ctx.progress({ step: 'build', message: 'starting bootc-image-builder', percent: 0 });
-    const isoPath = await timed('build', () => runBuilder(ctx, paths));
+      const keys = artifactKeys(ctx.buildId);
+      ctx.progress({ step: 'upload', message: 'uploading ISO', percent: 0 });
+      const iso = await timed('upload', () => uploadIso(ctx, keys.iso, isoPath));
+      const log = await withUploadRetries(ctx, keys.log, () =>
+        ctx.store.uploadFile(keys.log, paths.buildLog, {
+          contentType: 'text/plain; charset=utf-8',
+          signal: ctx.signal,
+        }),
+      );
 
-    const keys = artifactKeys(ctx.buildId);
-    ctx.progress({ step: 'upload', message: 'uploading ISO', percent: 0 });
-    const iso = await timed('upload', () => uploadIso(ctx, keys.iso, isoPath));
-    const log = await withUploadRetries(ctx, keys.log, () =>
-      ctx.store.uploadFile(keys.log, paths.buildLog, {
-        contentType: 'text/plain; charset=utf-8',
-        signal: ctx.signal,
-      }),
-    );
-
-    ctx.progress({ step: 'link', message: 'creating download link' });
-    const filename = `${ctx.buildId}-install.iso`;
-    const link = await ctx.store.presignGet(keys.iso, { ttlSeconds: ctx.settings.linkTtlSeconds, filename });
-    const finishedAt = new Date().toISOString();
-    const manifest = {
-      schemaVersion: 1,
-      buildId: ctx.buildId,
-      request,
-      configHash: configHash(request.customizations),
-      source: { image: request.source, digest: sourceDigest },
-      builder: { image: request.builder.image, digest: builderDigest },
-      iso: { key: iso.key, size: iso.size, sha256: iso.sha256, filename },
-      log: { key: log.key, size: log.size, sha256: log.sha256 },
-      worker: { host, attempt: ctx.attempt, podmanVersion: checks.podmanVersion, registries },
-      timings,
-      finishedAt,
-    };
-    // The manifest goes last: its presence marks a complete, trustworthy set of artifacts.
-    await withUploadRetries(ctx, keys.manifest, () =>
-      ctx.store.putObject(keys.manifest, `${JSON.stringify(manifest, null, 2)}\n`, 'application/json'),
-    );
-    return {
-      buildId: ctx.buildId,
-      iso: { key: iso.key, size: iso.size, sha256: iso.sha256, filename },
-      logKey: log.key,
-      manifestKey: keys.manifest,
-      link: { url: link.url, expiresAt: link.expiresAt.toISOString() },
-      sourceImage: request.source,
-      sourceDigest,
-      builderImage: request.builder.image,
-      builderDigest,
-      workerHost: host,
-      timings,
-      finishedAt,
-    };
+      ctx.progress({ step: 'link', message: 'creating download link' });
+      const filename = `${ctx.buildId}-install.iso`;
+      const link = await ctx.store.presignGet(keys.iso, {
+        ttlSeconds: ctx.settings.linkTtlSeconds,
+        filename,
+      });
+      const finishedAt = new Date().toISOString();
+      const manifest = {
+        schemaVersion: 1,
+        buildId: ctx.buildId,
+        request,
+        configHash: inputs.configHash,
+        identicalBuildKey: cacheKey,
+        source: { image: request.source, digest: sourceDigest },
+        builder: { image: request.builder.image, digest: builderDigest },
+        iso: { key: iso.key, size: iso.size, sha256: iso.sha256, filename },
+        log: { key: log.key, size: log.size, sha256: log.sha256 },
+        worker: { host, attempt: ctx.attempt, podmanVersion: checks.podmanVersion, registries },
+        timings,
+        finishedAt,
+      };
+      // The manifest goes last: its presence marks a complete, trustworthy set of artifacts.
+      await withUploadRetries(ctx, keys.manifest, () =>
+        ctx.store.putObject(keys.manifest, `${JSON.stringify(manifest, null, 2)}\n`, 'application/json'),
+      );
+      await recordForReuse(ctx, cacheKey, inputs, keys.manifest);
+      return {
+        buildId: ctx.buildId,
+        iso: { key: iso.key, size: iso.size, sha256: iso.sha256, filename },
+        logKey: log.key,
+        manifestKey: keys.manifest,
+        link: { url: link.url, expiresAt: link.expiresAt.toISOString() },
+        sourceImage: request.source,
+        sourceDigest,
+        builderImage: request.builder.image,
+        builderDigest,
+        workerHost: host,
+        timings,
+        finishedAt,
+      };
+    } finally {
+      await release();
+    }
   } catch (error) {
-    await keepFailedLog(ctx, paths);
+    if (!(error instanceof WaitForIdenticalBuild)) await keepFailedLog(ctx, paths);
     throw error;
   } finally {
     await rm(paths.root, { recursive: true, force: true }).catch((error: unknown) => {
@@ -130,4 +149,21 @@ export async function runBuild(ctx: BuildContext): Promise<BuildResult> {
     });
     await rmdir(dirname(paths.root)).catch(() => undefined);
   }
+}
+
+/** Builder, source and payload are independent pulls: run side by side, they cost the slowest one, not the sum. */
+async function pullImages(
+  ctx: BuildContext,
+  authFile: string,
+  timed: <T>(step: string, fn: () => Promise<T>) => Promise<T>,
+): Promise<Pulled & { payloadDigest?: string }> {
+  const { request } = ctx;
+  ctx.progress({ step: 'pull', message: `pulling ${request.builder.image} and ${request.source}` });
+  const payload = request.installerPayloadRef;
+  const [builderDigest, sourceDigest, payloadDigest] = await Promise.all([
+    timed('pullBuilder', () => pullImage(ctx, request.builder.image, authFile)),
+    timed('pullSource', () => pullImage(ctx, request.source, authFile)),
+    payload ? timed('pullPayload', () => pullImage(ctx, payload, authFile)) : undefined,
+  ]);
+  return { builderDigest, sourceDigest, ...(payloadDigest ? { payloadDigest } : {}) };
 }

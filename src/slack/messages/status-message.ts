@@ -94,6 +94,8 @@ function queuedBlocks(s: BuildStatus): Blocks {
     const why = error ? `\n${errorText(error, 500)}` : '';
     return [section(`The last attempt stopped and will be retried, possibly on another host.${why}`)];
   }
+  // A build handed back by a host, or waiting for an identical build, says why in its last progress message.
+  if (s.progress && s.progress.message.trim() !== '') return [context(oneLine(s.progress.message, 200))];
   if (s.ahead === undefined) return [context('Waiting for a build host.')];
   if (s.ahead <= 0) return [context('Next in line: waiting for a free build host.')];
   return [context(`${s.ahead} build${s.ahead === 1 ? '' : 's'} ahead in the queue.`)];
@@ -113,6 +115,9 @@ function completedBlocks(s: BuildStatus, result: BuildResult): Blocks {
   else if (!canDownload)
     lead = 'The download link does not fit in a Slack button: press *Fresh link*, or use the bootc-iso CLI.';
   else lead = `*Your ISO is ready.* The download link expires ${slackDate(result.link.expiresAt)}.`;
+  if (result.reusedFrom !== undefined) {
+    lead += `\nNo build was needed: an identical build (${inlineCode(result.reusedFrom, 40)}, same image digests and settings) made this ISO. Use *Rebuild anyway* in the build form or \`bootc-iso build --rebuild\` for a fresh one.`;
+  }
   const details = fields([
     `*SHA-256*\n${inlineCode(result.iso.sha256, 200)}`,
     `*Size*\n${humanSize(result.iso.size)}`,

@@ -1,6 +1,12 @@
 import type { types } from '@slack/bolt';
 import { type Arch, type IsoType, LIMITS } from '../../domain/build-request.ts';
-import { BLOCKS, BUILD_MODAL_CALLBACK, FIPS_OPTION, type ModalBlockId } from '../action-ids.ts';
+import {
+  BLOCKS,
+  BUILD_MODAL_CALLBACK,
+  FIPS_OPTION,
+  type ModalBlockId,
+  REBUILD_OPTION,
+} from '../action-ids.ts';
 import { truncate } from '../escape.ts';
 import { USERS_FORMAT_HINT, USERS_PLACEHOLDER } from './users-field.ts';
 
@@ -186,6 +192,13 @@ export function buildModalView(ctx: BuildModalContext): types.ModalView {
       'Up to 32 characters: A-Z, 0-9, "_", "-" and ".".',
     ),
     input(BLOCKS.fips, 'FIPS', fips),
+    input(BLOCKS.rebuild, 'Identical builds', {
+      type: 'checkboxes',
+      action_id: BLOCKS.rebuild,
+      options: [
+        option('Rebuild anyway', REBUILD_OPTION, 'Otherwise the ISO of an identical earlier build is reused'),
+      ],
+    }),
   ];
   return {
     type: 'modal',

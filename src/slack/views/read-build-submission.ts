@@ -2,7 +2,7 @@ import type { Config } from '../../config/load-config.ts';
 import { ARCHES, type BuildRequestInput, ISO_TYPES } from '../../domain/build-request.ts';
 import { quoteForMessage } from '../../domain/text-rules.ts';
 import { collectBuildRequestErrors } from '../../domain/validate-build-request.ts';
-import { BLOCKS, FIPS_OPTION, type ModalBlockId } from '../action-ids.ts';
+import { BLOCKS, FIPS_OPTION, type ModalBlockId, REBUILD_OPTION } from '../action-ids.ts';
 import { truncate } from '../escape.ts';
 import { type ParsedUsers, parseUsersField, pointAtLine } from './users-field.ts';
 
@@ -218,6 +218,8 @@ export function readBuildSubmission(view: SubmittedView, ctx: ReadSubmissionCont
   };
   const payload = text(view, BLOCKS.payload)?.trim();
   if (payload !== undefined) input.installerPayloadRef = payload;
+  if (element(view, BLOCKS.rebuild)?.selected_options?.some((o) => o.value === REBUILD_OPTION))
+    input.rebuild = true;
   addValidatorErrors(input, src, users, ctx, errors);
   if (errors.byBlock.size > 0) return { ok: false, errors: errors.toRecord() };
   return { ok: true, input, channelId };

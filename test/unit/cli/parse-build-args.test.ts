@@ -19,6 +19,11 @@ describe('bootc-iso build arguments', () => {
     expect(opts.request.type).toBe('iso');
     expect(opts.request.customizations).toEqual({ users: [], fips: false });
     expect(opts.local).toBe(false);
+    expect(opts.request.rebuild).toBeUndefined();
+  });
+
+  it('asks for a fresh build with --rebuild (an identical build would answer otherwise)', () => {
+    expect(parseBuildArgs(['--preset', 'demo', '--rebuild']).request.rebuild).toBe(true);
   });
 
   it('attaches SSH keys, groups and password hashes to the --user before them', () => {

@@ -1,7 +1,7 @@
 import type { ViewOutput } from '@slack/bolt';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { validateBuildRequest } from '../../../src/domain/validate-build-request.ts';
-import { BLOCKS, FIPS_OPTION } from '../../../src/slack/action-ids.ts';
+import { BLOCKS, FIPS_OPTION, REBUILD_OPTION } from '../../../src/slack/action-ids.ts';
 import { readBuildSubmission, type SubmittedView } from '../../../src/slack/views/read-build-submission.ts';
 import { ED25519_KEY, SHA512_HASH } from '../domain/fixtures.ts';
 import { CHANNEL_ID, config, NOW, submission, TEAM_ID, USER_ID } from './slack-fixtures.ts';
@@ -82,6 +82,14 @@ describe('readBuildSubmission', () => {
       fips: true,
     });
     expect(() => validateBuildRequest(out.input, config)).not.toThrow();
+  });
+
+  it('reads "Rebuild anyway" as rebuild: true, and leaves it out when unticked', () => {
+    expect(inputOf(submission({ ...defaults, rebuild: [REBUILD_OPTION] })).input.rebuild).toBe(true);
+    expect(inputOf(submission({ ...defaults, rebuild: [] })).input.rebuild).toBeUndefined();
+    expect(inputOf(submission({ ...defaults, rebuild: ['other'] })).input.rebuild).toBeUndefined();
+    const parsed = validateBuildRequest(inputOf(submission(defaults)).input, config);
+    expect(parsed.rebuild).toBe(false);
   });
 
   it('asks for a preset or an image when neither is given', () => {

@@ -92,6 +92,28 @@ describe('statusMessage', () => {
     expect(text).toMatch(/<!date\^1770465600\^\{date_short_pretty\} \{time\}\|2026-02-07 12:00 UTC>/);
   });
 
+  it('says when no build ran because an identical build made the ISO, and how to get a fresh one', () => {
+    const s = status({ state: 'completed', result: { ...result(), reusedFrom: 'bearlier01' } });
+    expectSafeMessage(statusMessage(s), { allowedUrls: [] });
+    expect(allText(s)).toContain('No build was needed');
+    expect(allText(s)).toContain('bearlier01');
+    expect(allText(s)).toContain('Rebuild anyway');
+    expect(allText(status({ state: 'completed', result: result() }))).not.toContain('No build was needed');
+  });
+
+  it('shows why a queued build waits when its last progress says so (identical build, host handed it back)', () => {
+    const s = status({
+      state: 'queued',
+      ahead: 0,
+      progress: {
+        step: 'preflight',
+        message: 'an identical build (bother001) is running; this build will get its ISO',
+      },
+    });
+    expect(allText(s)).toContain('an identical build (bother001) is running');
+    expect(allText(s)).not.toContain('Next in line');
+  });
+
   it('drops the Download button when the link expired or is too long for a button, and says what to do', () => {
     const expired = status({ state: 'completed', result: result(), linkExpired: true });
     expect(buttons(expired).map((b) => b.action_id)).toEqual([ACTIONS.freshLink]);

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import type { IdenticalBuildInputs } from '../domain/identical-build.ts';
+import type { ArtifactStore } from './artifact-store.ts';
+
+/**
+ * The identical-build cache lives in the artifact store itself: `cache/<key>.json` points at the manifest of the
+ * build that produced the ISO. Keeping the index next to the artifacts (rather than in Redis) means it survives the
+ * loss of everything but storage without a rebuild step, and an entry can never outlive the check of its artifact:
+ * every hit is verified against the manifest and the ISO object before it is used.
+ */
+export const cacheEntryKey = (key: string) => `cache/${key}.json`;
+
+const CacheEntry = z.object({
+  schemaVersion: z.literal(1),
+  key: z.string(),
+  buildId: z.string(),
+  manifestKey: z.string(),
+});
+
+/** The part of a build's manifest.json a cache hit needs (the manifest is written last, after every artifact). */
+const ManifestForReuse = z.object({
+  buildId: z.string(),
+  iso: z.object({ key: z.string(), size: z.number(), sha256: z.string(), filename: z.string() }),
+  log: z.object({ key: z.string() }),
+  finishedAt: z.string(),
+});
+
+export interface CachedBuild {
+  buildId: string;
+  manifestKey: string;
+  iso: { key: string; size: number; sha256: string; filename: string };
+  logKey: string;
+  finishedAt: string;
+}
+
+export type CacheLookup =
+  | { hit: true; build: CachedBuild }
+  | { hit: false; why: 'no-entry' | 'manifest-missing' | 'iso-missing' | 'iso-size-differs' | 'unreadable' };
+
+async function readJson(store: ArtifactStore, key: string): Promise<unknown> {
+  return JSON.parse(await store.getObjectText(key)) as unknown;
+}
+
+/**
+ * Looks `key` up and verifies what the entry points at: the manifest parses and names this key's build, and the ISO
+ * object exists with the size the manifest recorded. Anything else is a miss, never an error: a stale or damaged
+ * entry costs a build, not a wrong answer.
+ */
+export async function findCachedBuild(store: ArtifactStore, key: string): Promise<CacheLookup> {
+  if (!(await store.headObject(cacheEntryKey(key)))) return { hit: false, why: 'no-entry' };
+  let entry: z.infer<typeof CacheEntry>;
+  try {
+    entry = CacheEntry.parse(await readJson(store, cacheEntryKey(key)));
+  } catch {
+    return { hit: false, why: 'unreadable' };
+  }
+  if (entry.key !== key) return { hit: false, why: 'unreadable' };
+  if (!(await store.headObject(entry.manifestKey))) return { hit: false, why: 'manifest-missing' };
+  let manifest: z.infer<typeof ManifestForReuse>;
+  try {
+    manifest = ManifestForReuse.parse(await readJson(store, entry.manifestKey));
+  } catch {
+    return { hit: false, why: 'unreadable' };
+  }
+  const iso = await store.headObject(manifest.iso.key);
+  if (!iso) return { hit: false, why: 'iso-missing' };
+  if (iso.size !== manifest.iso.size) return { hit: false, why: 'iso-size-differs' };
+  return {
+    hit: true,
+    build: {
+      buildId: manifest.buildId,
+      manifestKey: entry.manifestKey,
+      iso: manifest.iso,
+      logKey: manifest.log.key,
+      finishedAt: manifest.finishedAt,
+    },
+  };
+}
+
+/** Written after the build's manifest, so an entry only ever points at a complete set of artifacts. */
+export async function recordCachedBuild(
+  store: ArtifactStore,
+  entry: { key: string; buildId: string; manifestKey: string; inputs: IdenticalBuildInputs },
+): Promise<void> {
+  const body = { schemaVersion: 1, ...entry, recordedAt: new Date().toISOString() };
+  await store.putObject(cacheEntryKey(entry.key), `${JSON.stringify(body, null, 2)}\n`, 'application/json');
+}
