@@ -1,7 +1,7 @@
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { BuildMetrics, BuildOutcome } from '../src/http/metrics.ts';
 import { type BuildResult, isBuildProgress } from '../src/queue/build-job.ts';
-import { SHUTDOWN_REASON } from './process-build-job.ts';
+import { IdenticalBuildDelay, SHUTDOWN_REASON } from './process-build-job.ts';
 
 type BuildProcessor = (job: Job, token?: string, signal?: AbortSignal) => Promise<BuildResult>;
 
@@ -20,11 +20,12 @@ export function withBuildMetrics<T extends BuildProcessor>(processor: T, metrics
     try {
       const result = await processor(job, token, signal);
       metrics.finished({
-        outcome: 'succeeded',
+        outcome: result.reusedFrom ? 'reused' : 'succeeded',
         ...labels,
         seconds: seconds(),
         timings: result.timings,
-        isoBytes: result.iso.size,
+        // A reused ISO was uploaded by the build that made it.
+        isoBytes: result.reusedFrom ? 0 : result.iso.size,
       });
       return result;
     } catch (error) {
@@ -52,6 +53,7 @@ export function outcomeOf(
   job: { attemptsMade: number; attempts: number },
   signal: AbortSignal | undefined,
 ): BuildOutcome {
+  if (error instanceof IdenticalBuildDelay) return 'waiting';
   // Handed back to the queue without using up an attempt: this host is shutting down or unfit (disk, podman).
   if (error instanceof DelayedError) return 'requeued';
   if (signal?.aborted) return signal.reason === SHUTDOWN_REASON ? 'requeued' : 'cancelled';

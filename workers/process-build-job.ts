@@ -30,6 +30,9 @@ export interface BuildJobDeps {
 /** How long a build handed back for a host problem waits before any worker takes it again. */
 export const HOST_RETRY_DELAY_MS = 15_000;
 
+/** Thrown (BullMQ's DelayedError) when a build goes back to the queue to wait for an identical one. */
+export class IdenticalBuildDelay extends DelayedError {}
+
 /** How often a build waiting for an identical one looks again (a Redis read; images are pulled only once it ends). */
 export const IDENTICAL_WAIT_MS = 2_000;
 
@@ -90,7 +93,7 @@ export function createBuildJobProcessor(deps: BuildJobDeps) {
           await reporter.flush();
         }
         await job.moveToDelayed(Date.now() + IDENTICAL_WAIT_MS, token);
-        throw new DelayedError();
+        throw new IdenticalBuildDelay();
       }
       if (abort.reason === SHUTDOWN_REASON || isHostProblem(thrown, abort)) {
         // Not the build's fault: hand it back to the queue for another host (or this one, later) without using

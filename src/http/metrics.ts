@@ -8,8 +8,20 @@ import { listLiveWorkers } from '../queue/worker-registry.ts';
 /** Every metric of ours starts with this; process_* and nodejs_* come from prom-client's default collectors. */
 export const METRIC_PREFIX = 'bootc_iso_';
 
-/** How one attempt of a build ended, as the worker saw it; `requeued`: handed back (host shutting down or unfit). */
-export const BUILD_OUTCOMES = ['succeeded', 'failed', 'retrying', 'cancelled', 'requeued'] as const;
+/**
+ * How one attempt of a build ended, as the worker saw it. `requeued`: handed back (host shutting down or unfit);
+ * `reused`: answered from an identical build's ISO, no builder run; `waiting`: an identical build was running, so
+ * this one went back to the queue to wait for it (one per look).
+ */
+export const BUILD_OUTCOMES = [
+  'succeeded',
+  'reused',
+  'failed',
+  'retrying',
+  'cancelled',
+  'requeued',
+  'waiting',
+] as const;
 export type BuildOutcome = (typeof BUILD_OUTCOMES)[number];
 
 /** A registry with the Node process metrics, labelled with the process role ("bot", "worker"). */
@@ -102,7 +114,7 @@ export function createBuildMetrics(registry: Registry): BuildMetrics {
       };
       builds.inc(labels);
       duration.observe(labels, attempt.seconds);
-      if (attempt.outcome !== 'succeeded' && attempt.outcome !== 'requeued') {
+      if (['failed', 'retrying', 'cancelled'].includes(attempt.outcome)) {
         failures.inc({ code: oneOf(Object.keys(ERROR_CODES), attempt.code ?? 'INTERNAL') });
       }
       for (const [step, ms] of Object.entries(attempt.timings ?? {})) {

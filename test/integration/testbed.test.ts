@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -118,9 +119,16 @@ describe('testbed services', () => {
     expect(await pingRedis(tb.redis.port)).toBe(true);
 
     expect(tb.s3.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const bucket = await fetch(`${tb.s3.endpoint}/${tb.s3.bucket}`);
-    expect(bucket.status).toBe(200);
-    expect(await bucket.text()).toContain(`<Name>${tb.s3.bucket}</Name>`);
+    // Like a real store: anonymous listing is refused, a signed one works.
+    expect((await fetch(`${tb.s3.endpoint}/${tb.s3.bucket}`)).status).toBe(403);
+    const s3 = new S3Client({
+      region: tb.s3.region,
+      endpoint: tb.s3.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: tb.s3.accessKeyId, secretAccessKey: tb.s3.secretAccessKey },
+    });
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: tb.s3.bucket }))).Name).toBe(tb.s3.bucket);
+    s3.destroy();
 
     expect(tb.registry.host).toMatch(/^127\.0\.0\.1:\d+$/);
     expect((await fetch(`http://${tb.registry.host}/v2/`)).status).toBe(401);

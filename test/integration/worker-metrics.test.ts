@@ -168,9 +168,23 @@ describe("a build worker's /metrics, /healthz and /readyz", () => {
     expect(sampleValue(after, 'bootc_iso_redis_up')).toBe(1);
   });
 
+  it('counts an identical request answered from the earlier ISO as reused, uploading nothing', async () => {
+    const { buildId } = await enqueueBuild(queues, request(), policy, { attempts: 1, backoffSeconds: 0 });
+    expect(await finished(await queues.get('x86_64').getJob(buildId))).toBe('completed');
+    const text = await metrics();
+    const labels = { outcome: 'reused', type: 'anaconda-iso', arch: 'x86_64' };
+    expect(sampleValue(text, 'bootc_iso_builds_total', labels)).toBe(1);
+    expect(sampleValue(text, 'bootc_iso_builds_total', { ...labels, outcome: 'succeeded' })).toBe(1);
+    expect(sampleValue(text, 'bootc_iso_uploaded_bytes_total')).toBe(ISO_BYTES);
+  });
+
   it('counts a failed build by outcome and error code, and uploads nothing', async () => {
     failNextBuild = true;
-    const { buildId } = await enqueueBuild(queues, request(), policy, { attempts: 1, backoffSeconds: 0 });
+    // A rebuild: the same request would otherwise be answered from the first build's ISO.
+    const { buildId } = await enqueueBuild(queues, { ...request(), rebuild: true }, policy, {
+      attempts: 1,
+      backoffSeconds: 0,
+    });
     expect(await finished(await queues.get('x86_64').getJob(buildId))).toBe('failed');
     const text = await metrics();
     const labels = { outcome: 'failed', type: 'anaconda-iso', arch: 'x86_64' };
@@ -179,6 +193,7 @@ describe("a build worker's /metrics, /healthz and /readyz", () => {
     expect(sampleValue(text, 'bootc_iso_builds_total', { outcome: 'succeeded' })).toBe(1);
     expect(sampleValue(text, 'bootc_iso_uploaded_bytes_total')).toBe(ISO_BYTES);
     expect(sampleValue(text, 'bootc_iso_queue_jobs', { queue: 'builds-x86_64', state: 'failed' })).toBe(1);
+    expect(sampleValue(text, 'bootc_iso_builds_total', { outcome: 'reused' })).toBe(1);
   });
 
   it('reports live workers and their build slots from the heartbeats', async () => {
