@@ -92,6 +92,7 @@ export function formatJobDetails(v: JobView, now: Date): string {
   }
   const r = v.result;
   if (r) {
+    if (r.reusedFrom) add('reused', `ISO of identical build ${clean(r.reusedFrom)} (no builder ran)`);
     add('download', r.link.url);
     add('expires', `${r.link.expiresAt}${Date.parse(r.link.expiresAt) <= now.getTime() ? ' (expired)' : ''}`);
     add('sha256', r.iso.sha256);

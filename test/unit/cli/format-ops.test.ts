@@ -153,6 +153,12 @@ describe('operator text output', () => {
     expect(text).toMatch(/download: +https:\/\/s3.example.com/);
     expect(text).toMatch(/sha256: +(ab){32}/);
     expect(text).toContain('bootc-iso job b7k2m9qxz --logs');
+    expect(text).not.toContain('reused');
+    const reused = formatJobDetails(
+      toJobView(job({ returnvalue: { ...result, reusedFrom: 'bearlier01' } }), 'completed', 'x86_64'),
+      NOW,
+    );
+    expect(reused).toMatch(/reused: +ISO of identical build bearlier01 \(no builder ran\)/);
   });
 
   it('shows a failed build with its error and the builder’s last lines', () => {
