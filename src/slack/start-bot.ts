@@ -12,9 +12,12 @@ import { createS3Store } from '../storage/s3-store.ts';
 import { configuredGroups } from './access/access-policy.ts';
 import { createAuditLog } from './access/audit-log.ts';
 import { createGroupResolver } from './access/user-groups.ts';
+import { createBackgroundTasks } from './background/background-tasks.ts';
+import { createLiveArchesCache } from './background/live-arches-cache.ts';
 import { BuildRecords } from './build-records.ts';
 import { createSlackApp, type ExtraRoute } from './create-app.ts';
 import { registerCommand } from './handlers/command.ts';
+import type { HandlerDeps } from './handlers/handler-deps.ts';
 import { registerInteractions } from './handlers/interactions.ts';
 import {
   createNotifyQueue,
@@ -76,8 +79,15 @@ export async function startBot(
       logger,
     }),
   };
-  registerCommand(app, deps);
-  registerInteractions(app, deps);
+  // Post-ack work of the listeners (issue 6): bounded, behind the acks, drained on stop.
+  const background = createBackgroundTasks({ logger });
+  const handlerDeps: HandlerDeps = {
+    ...deps,
+    background,
+    liveArches: createLiveArchesCache(connection),
+  };
+  registerCommand(app, handlerDeps);
+  registerInteractions(app, handlerDeps);
   app.error(async (error) => {
     logger.error({ error: error.message, code: (error as { code?: string }).code }, 'slack handler error');
   });
@@ -102,6 +112,8 @@ export async function startBot(
 
   return async () => {
     await app.stop();
+    // Acked requests still owe their status post, enqueue or answer: finish them before Redis closes.
+    await background.drain(15_000);
     await stopBridge();
     await notifier.close();
     await notify.close();

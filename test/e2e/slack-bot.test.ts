@@ -136,6 +136,41 @@ describe('Slack: /bootc-iso build through two bots, a real worker, podman and S3
     );
   });
 
+  it('answers the same request again from the first ISO in one edit at once, and builds when told to rebuild', async () => {
+    const form = {
+      preset: { type: 'static_select', selected_option: { value: 'demo' } },
+      users: { type: 'plain_text_input', value: 'admin | | wheel' },
+      volumeId: { type: 'plain_text_input', value: 'SLACK_E2E' },
+    };
+    const before = statusMessages().length;
+    const submittedAt = Date.now();
+    expect((await submitModal(bots[1] ?? '', form)).status).toBe(200);
+    const message = await until('the status message', () => statusMessages()[before]);
+    const done = await until('the final message', () => {
+      const m = fake.message(message.channel, message.ts);
+      return m && buttonOf(m, ACTIONS.download) ? m : undefined;
+    });
+    const answeredMs = (done.edits.at(-1)?.at ?? Date.now()) - submittedAt;
+    expect(blocksText(done)).toContain('No build was needed');
+    expect(done.updates).toBe(1);
+    // Far sooner than the 5 s between edits: the one edit shows the final state.
+    expect(answeredMs).toBeLessThan(4000);
+    console.log(`slack: identical request answered in ${answeredMs} ms with ${done.updates} chat.update`);
+
+    const rebuild = { ...form, rebuild: { type: 'checkboxes', selected_options: [{ value: 'rebuild' }] } };
+    expect((await submitModal(bots[0] ?? '', rebuild)).status).toBe(200);
+    const second = await until('the rebuild status message', () => statusMessages()[before + 1]);
+    const rebuilt = await until('the rebuilt message', () => {
+      const m = fake.message(second.channel, second.ts);
+      return m && buttonOf(m, ACTIONS.download) ? m : undefined;
+    });
+    expect(blocksText(rebuilt)).not.toContain('No build was needed');
+    const queue = queueOfHost();
+    const job = await queue.getJob(buildIdOf(rebuilt));
+    await queue.close();
+    expect(job?.returnvalue?.timings?.build).toBeGreaterThan(0);
+  });
+
   it('answers a modal with errors next to each field and queues nothing', async () => {
     const queue = queueOfHost();
     const jobsBefore = await queue.count();

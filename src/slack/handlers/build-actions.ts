@@ -2,12 +2,12 @@ import type { Job } from 'bullmq';
 import { ARCHES, type BuildRequest } from '../../domain/build-request.ts';
 import type { BuildResult } from '../../queue/build-job.ts';
 import { requestCancel } from '../../queue/cancel-requests.ts';
-import { artifactKeys } from '../../storage/artifact-store.ts';
 import { mayChangeBuild } from '../access/access-policy.ts';
 import { authorizeBuild } from '../access/authorize-build.ts';
 import { statusMessage, threadNote } from '../messages/status-message.ts';
 import { scheduleSync } from '../notify/event-bridge.ts';
 import type { SlackDeps } from '../slack-deps.ts';
+import type { HandlerDeps } from './handler-deps.ts';
 import { submitBuild } from './submit-build.ts';
 
 /** What the person who clicked or typed is told, ephemerally. */
@@ -76,7 +76,7 @@ export async function cancelBuild(deps: SlackDeps, buildId: string, userId: stri
   return `Build \`${buildId}\` has already finished.`;
 }
 
-export async function retryBuild(deps: SlackDeps, buildId: string, userId: string): Promise<ActionReply> {
+export async function retryBuild(deps: HandlerDeps, buildId: string, userId: string): Promise<ActionReply> {
   const job = await findBuild(deps, buildId);
   if (!job) return `No build \`${buildId}\` (builds are kept for 30 days).`;
   const denied = await mayChange(deps, buildId, userId, 'retry');
@@ -119,7 +119,8 @@ export async function freshLink(deps: SlackDeps, buildId: string): Promise<Actio
   if (!deps.store)
     return 'This bot has no S3 settings, so it cannot sign links; ask an operator, or use the CLI.';
   const result = job.returnvalue as BuildResult;
-  if (!(await deps.store.headObject(artifactKeys(buildId).iso))) {
+  // The result's key, not this build's: an ISO reused from an identical build lives under that build's keys.
+  if (!(await deps.store.headObject(result.iso.key))) {
     return `The ISO of build \`${buildId}\` is no longer in storage (it may have expired); retry the build.`;
   }
   const link = await deps.store.presignGet(result.iso.key, {

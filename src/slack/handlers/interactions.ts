@@ -1,14 +1,15 @@
 import type { App } from '@slack/bolt';
 import { asAppError } from '../../domain/errors.ts';
 import { authorizeBuild } from '../access/authorize-build.ts';
+import { releaseOpenBuild, reserveOpenBuild } from '../access/build-limits.ts';
 import { ACTIONS, BLOCKS, BUILD_MODAL_CALLBACK } from '../action-ids.ts';
-import type { SlackDeps } from '../slack-deps.ts';
 import { readBuildSubmission } from '../views/read-build-submission.ts';
 import { cancelBuild, freshLink, retryBuild } from './build-actions.ts';
+import type { HandlerDeps } from './handler-deps.ts';
 import { submitBuild } from './submit-build.ts';
 
 /** The modal submission and the buttons on status messages. */
-export function registerInteractions(app: App, deps: SlackDeps): void {
+export function registerInteractions(app: App, deps: HandlerDeps): void {
   app.view(BUILD_MODAL_CALLBACK, async ({ ack, body, view }) => {
     const read = readBuildSubmission(view as never, {
       config: deps.config,
@@ -28,43 +29,53 @@ export function registerInteractions(app: App, deps: SlackDeps): void {
       await ack({ response_action: 'errors', errors: { [block]: decision.reason } });
       return;
     }
+    // Sent before the ack, so the next submission's limit check sees this build before it is queued.
+    const reservation = reserveOpenBuild(deps.publisher, who);
     await ack();
-    try {
-      const { buildId } = await submitBuild(deps, read.input, read.channelId, body.user.id);
-      await deps.audit({
-        who: who.userId,
-        channel: who.channelId,
-        action: 'build',
-        allowed: true,
-        buildId,
-        target: read.input.preset ?? read.input.source,
-      });
-    } catch (error) {
-      deps.logger.error(
-        { error: String(error), userId: body.user.id },
-        'could not start a build from the modal',
-      );
-      await deps.poster
-        .post(body.user.id, { text: `Sorry, your build could not be queued: ${asAppError(error).message}` })
-        .catch(() => undefined);
-    }
+    // The access decision is made (and sent) above; the status post and the enqueue run after the ack (issue 6).
+    deps.background.run('modal submission', async () => {
+      try {
+        const { buildId } = await submitBuild(deps, read.input, read.channelId, body.user.id, reservation);
+        await deps.audit({
+          who: who.userId,
+          channel: who.channelId,
+          action: 'build',
+          allowed: true,
+          buildId,
+          target: read.input.preset ?? read.input.source,
+        });
+      } catch (error) {
+        deps.logger.error(
+          { error: String(error), userId: body.user.id },
+          'could not start a build from the modal',
+        );
+        await deps.poster
+          .post(body.user.id, { text: `Sorry, your build could not be queued: ${asAppError(error).message}` })
+          .catch(() => undefined);
+      } finally {
+        // A no-op when the build was queued (the reservation became the build); frees the place otherwise.
+        await releaseOpenBuild(deps.publisher, reservation).catch(() => undefined);
+      }
+    });
   });
 
   const onButton = (actionId: string, run: (buildId: string, userId: string) => Promise<string>) => {
     app.action(actionId, async ({ ack, body, action, respond }) => {
       await ack();
       const buildId = 'value' in action && typeof action.value === 'string' ? action.value : '';
-      try {
-        const reply = await run(buildId, body.user.id);
-        await respond({ response_type: 'ephemeral', replace_original: false, text: reply });
-      } catch (error) {
-        deps.logger.error({ error: String(error), actionId, buildId }, 'button action failed');
-        await respond({
-          response_type: 'ephemeral',
-          replace_original: false,
-          text: `Sorry, that did not work: ${asAppError(error).message}`,
-        }).catch(() => undefined);
-      }
+      deps.background.run(`button ${actionId}`, async () => {
+        try {
+          const reply = await run(buildId, body.user.id);
+          await respond({ response_type: 'ephemeral', replace_original: false, text: reply });
+        } catch (error) {
+          deps.logger.error({ error: String(error), actionId, buildId }, 'button action failed');
+          await respond({
+            response_type: 'ephemeral',
+            replace_original: false,
+            text: `Sorry, that did not work: ${asAppError(error).message}`,
+          }).catch(() => undefined);
+        }
+      });
     });
   };
   onButton(ACTIONS.cancel, (id, user) => cancelBuild(deps, id, user));

@@ -3,22 +3,24 @@ import type { BuildRequestInput } from '../../domain/build-request.ts';
 import { summariseError } from '../../domain/errors.ts';
 import { validateBuildRequest } from '../../domain/validate-build-request.ts';
 import { enqueueBuild } from '../../queue/build-producer.ts';
-import { liveArchesWithin } from '../../queue/worker-registry.ts';
-import { trackOpenBuild } from '../access/build-limits.ts';
+import { type OpenBuildReservation, trackOpenBuild } from '../access/build-limits.ts';
 import { notInChannelReply } from '../messages/command-replies.ts';
 import { statusMessage } from '../messages/status-message.ts';
 import { noWorkerNote } from '../messages/workers-reply.ts';
-import { buildPolicy, retryPolicy, type SlackDeps } from '../slack-deps.ts';
+import { buildPolicy, retryPolicy } from '../slack-deps.ts';
+import type { HandlerDeps } from './handler-deps.ts';
 
 /**
  * Queues a validated request and gives it its status message. The message is posted first, so that its channel
  * and ts are stored before the first build event can arrive; if queueing then fails, the same message says so.
  */
 export async function submitBuild(
-  deps: SlackDeps,
+  deps: HandlerDeps,
   input: BuildRequestInput,
   channelId: string,
   userId: string,
+  /** The place in the limits taken before the ack; it becomes the build's once the build is queued. */
+  reservation?: OpenBuildReservation,
 ): Promise<{ buildId: string; queued: boolean }> {
   const policy = buildPolicy(deps.config);
   const request = validateBuildRequest(input, policy);
@@ -36,10 +38,13 @@ export async function submitBuild(
   await deps.records.create(buildId, { channel: posted.channel, ts: posted.ts, requester: userId });
   try {
     await enqueueBuild(deps.queues, input, policy, retryPolicy(deps.config), () => buildId);
-    await trackOpenBuild(deps.publisher, { userId, channelId }, request.arch, buildId);
+    // Both at once: neither depends on the other, and each is a round trip.
+    const [, live] = await Promise.all([
+      trackOpenBuild(deps.publisher, { userId, channelId }, request.arch, buildId, reservation),
+      deps.liveArches(2000),
+    ]);
     deps.logger.info({ buildId, userId, channelId, source: request.source }, 'build queued from Slack');
     // Accepted either way; the requester learns at once that it waits for a host of its arch (issue 4 §3).
-    const live = await liveArchesWithin(deps.queues.connection, 2000);
     if (live && !live.includes(request.arch))
       await deps.poster.reply(posted.channel, posted.ts, noWorkerNote(request.arch)).catch(() => undefined);
     return { buildId, queued: true };

@@ -72,7 +72,11 @@ export async function syncBuild(deps: SyncDeps, data: SyncJobData): Promise<'don
     const message = statusMessage(status);
     const render = createHash('sha256').update(JSON.stringify(message)).digest('hex');
     if (render === record.lastRender) return 'done' as const;
-    const dueAt = record.lastUpdateAt + UPDATE_INTERVAL_MS;
+    // At most one edit per 5 s, counted from the post. One exception: when the message was never edited and the
+    // build is already over (an ISO reused from an identical build, a request refused at once), the one and only
+    // edit goes out at once instead of 5 s after the post.
+    const firstAndFinal = record.lastRender === '' && TERMINAL.has(status.state);
+    const dueAt = firstAndFinal ? 0 : record.lastUpdateAt + UPDATE_INTERVAL_MS;
     if (now() < dueAt) {
       await scheduleSync(deps.notify, data, dueAt, now());
       return 'later' as const;
