@@ -5,7 +5,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { ACK_SCENARIOS, type AckCase, type AckResult, runAckBench, SCENARIO_LABEL } from './ack/ack-bench.ts';
+import {
+  ACK_SCENARIOS,
+  type AckCase,
+  type AckResult,
+  caseKey,
+  runAckBench,
+  SCENARIO_LABEL,
+} from './ack/ack-bench.ts';
 import { type DispatchResult, runDispatchBench } from './dispatch/dispatch-bench.ts';
 import { REPO_ROOT } from './lib/proc.ts';
 import { markdownTable, plainTable, type SummaryRow, summaryTable } from './lib/report.ts';
@@ -51,6 +58,8 @@ function parseArgs(argv: string[]) {
     slackSeconds: num('slack-seconds', 60, 20),
     out: flags.get('out') ?? join(REPO_ROOT, 'bench/results'),
     keep: flags.has('keep'),
+    /** Ack cases to run (caseKey names, e.g. modal,build,command@100/s); all when unset. */
+    ackCases: flags.get('ack-cases')?.split(','),
   };
 }
 
@@ -117,7 +126,7 @@ async function main() {
         runs: opts.ackRuns,
         warmup: Math.min(200, opts.ackRequests),
         concurrency: 50,
-        cases: ackCases(),
+        cases: ackCases().filter((c) => !opts.ackCases || opts.ackCases.includes(caseKey(c))),
         log,
       }),
     );

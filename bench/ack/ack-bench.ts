@@ -2,6 +2,7 @@
 // process) against the project's Bolt app with listeners that only ack, measured in the same run.
 import { writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import type { Agent } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
@@ -16,7 +17,7 @@ import { freePort } from '../../test/testbed/free-port.ts';
 import { startRedis } from '../../test/testbed/redis.ts';
 import { BENCH_SOURCE, writeBenchConfig } from '../lib/bench-config.ts';
 import { type FakeSlackProcess, startFakeSlackProcess } from '../lib/fake-slack.ts';
-import { type LoadRequest, type LoadResult, runLoad } from '../lib/load.ts';
+import { type LoadRequest, type LoadResult, loadAgent, runLoad } from '../lib/load.ts';
 import { type Started, startTsx, until, waitHttp } from '../lib/proc.ts';
 import { median, type Percentiles, percentiles } from '../lib/stats.ts';
 
@@ -221,7 +222,7 @@ export async function runAckBench(opts: {
       // Open-loop cases send five seconds' worth of requests.
       const count = ackCase.rate ? Math.min(opts.requests, Math.round(ackCase.rate * 5)) : opts.requests;
       for (let run = 0; run < opts.runs; run++) {
-        const load = async (port: number, count: number, tag: string) => {
+        const load = async (port: number, count: number, tag: string, agent: Agent) => {
           const urls =
             scenario === 'command' ? await fake.responseUrls(`${scenario}${run}${tag}`, count) : [];
           const sentAt = new Map<string, number>();
@@ -230,6 +231,7 @@ export async function runAckBench(opts: {
             secret: SECRET,
             total: count,
             concurrency: opts.concurrency,
+            agent,
             ...(ackCase.rate && tag === 'm' ? { rate: ackCase.rate } : {}),
             check: (status, body) => status === 200 && (!scenario.startsWith('modal') || body === ''),
             prepare: async (i): Promise<LoadRequest> => {
@@ -248,13 +250,35 @@ export async function runAckBench(opts: {
           });
           return { res, sentAt };
         };
+        const settle = async (queued: number) => {
+          let last = -1;
+          await until(
+            'the warm-up to settle',
+            async () => {
+              const calls = await fake.count();
+              const idle = calls === last && (queued === 0 || (await queuedCount()) >= queued);
+              last = calls;
+              return idle;
+            },
+            60_000,
+            300,
+          ).catch(() => undefined);
+        };
         const measure = async (which: 'bare' | 'bot') => {
           const port = which === 'bare' ? barePort : botPort;
           if (which === 'bot') await startBot(scenario === 'modal-nolimit' ? noLimitConfig : configPath);
-          await load(port, opts.warmup, 'w');
+          // The measured run reuses the warm-up's connections: 50 connections opened at once made the first
+          // requests of a run the slowest on both sides (measured), which says nothing about either app.
+          const agent = loadAgent(opts.concurrency);
+          await load(port, opts.warmup, 'w', agent);
+          // The warm-up warms code paths; its post-ack work (Web API calls, enqueues) must not spill into the measured
+          // run, or the first measured requests queue behind it (measured: the ~30 slowest requests of a run were the
+          // first ones, waiting behind the warm-up's status posts). Both sides start measuring from an idle process.
+          await settle(scenario.startsWith('modal') && which === 'bot' ? opts.warmup : 0);
           const callsBefore = await fake.count();
           const startedAt = Date.now();
-          const { res, sentAt } = await load(port, count, 'm');
+          const { res, sentAt } = await load(port, count, 'm', agent);
+          agent.destroy();
           if (process.env.BENCH_DUMP) {
             writeFileSync(
               join(opts.dir, `lat-${key.replace('/', '')}-${which}-${run}.json`),

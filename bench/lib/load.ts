@@ -19,6 +19,11 @@ export interface LoadResult {
   wallMs: number;
 }
 
+/** Keep-alive connections for `concurrency` requests in flight. */
+export function loadAgent(concurrency: number): Agent {
+  return new Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
+}
+
 /**
  * A small bounded load generator: exactly `total` signed POSTs to `url` with at most `concurrency` in flight over
  * keep-alive connections (as many as the concurrency), each with a 10 s timeout. `prepare(i)` builds request i before
@@ -33,13 +38,11 @@ export async function runLoad(opts: {
   check?: (status: number, body: string) => boolean;
   /** Open loop: request i is sent at start + i / rate (never more than `concurrency` in flight). */
   rate?: number;
+  /** Keep-alive connections to reuse (from loadAgent), e.g. those a warm-up opened; the caller destroys it. */
+  agent?: Agent;
 }): Promise<LoadResult> {
   const target = new URL(opts.url);
-  const agent = new Agent({
-    keepAlive: true,
-    maxSockets: opts.concurrency,
-    maxFreeSockets: opts.concurrency,
-  });
+  const agent = opts.agent ?? loadAgent(opts.concurrency);
   const result: LoadResult = { latencies: [], statuses: {}, badBodies: 0, samples: [], errors: 0, wallMs: 0 };
   let next = 0;
   const one = (req: LoadRequest): Promise<void> =>
@@ -96,6 +99,6 @@ export async function runLoad(opts: {
     }),
   );
   result.wallMs = performance.now() - startedAt;
-  agent.destroy();
+  if (!opts.agent) agent.destroy();
   return result;
 }

@@ -17,7 +17,12 @@ export interface BackgroundTasks {
 
 export interface BackgroundOptions {
   logger: Pick<Logger, 'error' | 'warn'>;
-  /** Tasks running at once per lane; past it, tasks wait their turn (default urgent 32, normal 8). */
+  /**
+   * Tasks running at once per lane; past it, tasks wait their turn (default urgent 8, normal 2). Low on purpose:
+   * every running task competes with the acks for the one event loop. Measured on 2 cores with 50 requests in
+   * flight (npm run bench): urgent 32 / normal 8 put the bot's ack p50 at 3-4x the bare app's; 8 / 2 at 1-2x,
+   * with views.open still within about 1 s of its command (its trigger id lives 3 s).
+   */
   concurrency?: Partial<Record<TaskLane, number>>;
   /**
    * Past this wait (default urgent 500 ms, normal 2 s), a lane starts one more task per event-loop turn even when
@@ -42,7 +47,7 @@ interface Task {
  */
 export function createBackgroundTasks(options: BackgroundOptions): BackgroundTasks {
   const now = options.now ?? Date.now;
-  const limit = { urgent: 32, normal: 8, ...options.concurrency };
+  const limit = { urgent: 8, normal: 2, ...options.concurrency };
   const maxWait = { urgent: 500, normal: 2000, ...options.maxWaitMs };
   const queued: Record<TaskLane, Task[]> = { urgent: [], normal: [] };
   const running: Record<TaskLane, number> = { urgent: 0, normal: 0 };

@@ -11,7 +11,7 @@ import {
 } from '../messages/command-replies.ts';
 import { workersReply } from '../messages/workers-reply.ts';
 import { modalArchChoices } from '../views/arch-choices.ts';
-import { buildModalView } from '../views/build-modal.ts';
+import { createModalViewCache } from '../views/modal-view-cache.ts';
 import { cancelBuild, retryBuild } from './build-actions.ts';
 import type { HandlerDeps } from './handler-deps.ts';
 import { buildStatusOf, listBuilds } from './list-builds.ts';
@@ -29,6 +29,10 @@ async function answer(respond: RespondFn, message: { text: string; blocks?: unkn
 
 /** `/bootc-iso <subcommand>`: every answer to the person is ephemeral; build status goes to the channel. */
 export function registerCommand(app: App, deps: HandlerDeps): void {
+  const modalView = createModalViewCache({
+    presets: deps.config.presets,
+    defaultBuilder: deps.config.defaultBuilder,
+  });
   app.command(SLASH_COMMAND, async ({ command, ack, client, respond }) => {
     const parsed = parseCommandText(command.text);
     if ('error' in parsed) {
@@ -66,9 +70,7 @@ export function registerCommand(app: App, deps: HandlerDeps): void {
               : Object.hasOwn(deps.config.presets, token)
                 ? { preset: token }
                 : { image: token };
-          const view = buildModalView({
-            presets: deps.config.presets,
-            defaultBuilder: deps.config.defaultBuilder,
+          const view = modalView({
             arches: arches.arches,
             offlineArches: arches.offline,
             channelId: command.channel_id,
@@ -76,7 +78,7 @@ export function registerCommand(app: App, deps: HandlerDeps): void {
           });
           // Sent as the JSON string the form encoding carries anyway, so the WebClient does not deep-copy the
           // view for its debug line (see blocksArg in slack-poster.ts).
-          await client.views.open({ trigger_id: command.trigger_id, view: JSON.stringify(view) as never });
+          await client.views.open({ trigger_id: command.trigger_id, view: view as never });
         }, 'urgent');
         return;
       }

@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { BLOCKS, BUILD_MODAL_CALLBACK } from '../../../src/slack/action-ids.ts';
 import { buildModalView } from '../../../src/slack/views/build-modal.ts';
+import { createModalViewCache } from '../../../src/slack/views/modal-view-cache.ts';
 import { blockKitProblems } from '../../fakes/block-kit-limits.ts';
 import { CHANNEL_ID, config, HOSTILE } from './slack-fixtures.ts';
 
@@ -99,5 +100,20 @@ describe('buildModalView', () => {
     expect(
       (inputBlock(view, BLOCKS.arch).element as types.StaticSelect).options?.map((o) => o.value),
     ).toEqual(['x86_64']);
+  });
+});
+
+describe('the modal view cache', () => {
+  it('renders exactly buildModalView, once per arches, channel and prefill, and stays bounded', () => {
+    const view = createModalViewCache({ presets: base.presets, defaultBuilder: base.defaultBuilder }, 2);
+    const ctx = { arches: base.arches, channelId: CHANNEL_ID };
+    const first = view(ctx);
+    expect(first).toBe(JSON.stringify(buildModalView(base)));
+    expect(view({ ...ctx })).toBe(first);
+    const other = view({ ...ctx, channelId: 'C0OTHER01' });
+    expect(JSON.parse(other).private_metadata).toContain('C0OTHER01');
+    const prefilled = view({ ...ctx, prefill: { image: 'quay.io/a/b:1' } });
+    expect(prefilled).toBe(JSON.stringify(buildModalView({ ...base, prefill: { image: 'quay.io/a/b:1' } })));
+    expect(view({ ...ctx, arches: ['aarch64'] })).not.toBe(first);
   });
 });
