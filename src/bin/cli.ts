@@ -20,6 +20,7 @@ commands:
   job       one build in detail, or its log: bootc-iso job <build-id> [--logs [--follow]] [--json]
   retry     queue a failed build again and follow it: bootc-iso retry <build-id> [--detach] [--json]
   workers   the live build workers: bootc-iso workers [--json]
+  cache     rebuild the identical-build index from the stored manifests: bootc-iso cache reindex [--json]
   help      show this text (bootc-iso <command> --help for a command's options)`;
 
 const COMMANDS = ['build', 'cancel', ...(Object.keys(OPS_USAGES) as (keyof typeof OPS_USAGES)[])] as const;

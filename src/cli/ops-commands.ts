@@ -1,7 +1,9 @@
 import type { Config } from '../config/load-config.ts';
+import { sharedLocalStore } from '../local/open-local-store.ts';
 import type { BuildQueues } from '../queue/build-producer.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
 import { createS3Store } from '../storage/s3-store.ts';
+import { CACHE_USAGE, runCacheCommand } from './cache-command.ts';
 import type { Output } from './follow-build.ts';
 import { JOB_USAGE, runJobCommand } from './job-command.ts';
 import { JOBS_USAGE, runJobsCommand } from './jobs-command.ts';
@@ -14,6 +16,7 @@ export const OPS_USAGES = {
   job: JOB_USAGE,
   retry: RETRY_USAGE,
   workers: WORKERS_USAGE,
+  cache: CACHE_USAGE,
 } as const;
 export type OpsCommand = keyof typeof OPS_USAGES;
 
@@ -26,7 +29,7 @@ export interface OpsContext {
   queues: BuildQueues;
   out: Output;
   err: Output;
-  /** Defaults to S3 from the config, when S3_BUCKET is set (only `job --logs` needs it). */
+  /** Defaults to S3 from the config, when S3_BUCKET is set (`job --logs` and `cache` need it). */
   store?: ArtifactStore;
 }
 
@@ -43,5 +46,10 @@ export async function runOpsCommand(command: OpsCommand, argv: string[], ctx: Op
       return runRetryCommand(argv, ctx);
     case 'workers':
       return runWorkersCommand(argv, ctx);
+    case 'cache': {
+      const store =
+        ctx.store ?? (ctx.config.s3 ? createS3Store(ctx.config.s3) : await sharedLocalStore(ctx.config));
+      return runCacheCommand(argv, { store, out: ctx.out });
+    }
   }
 }

@@ -19,6 +19,8 @@ export interface ArtifactStore {
   /** Size of the object, or undefined when it does not exist. */
   headObject(key: string): Promise<{ size: number } | undefined>;
   getObjectText(key: string): Promise<string>;
+  /** Every object key under `prefix` (operator tools only: a listing is never on a build's path). */
+  listKeys(prefix: string): AsyncIterable<string>;
   /** A time-limited GET link that works without credentials. */
   presignGet(
     key: string,

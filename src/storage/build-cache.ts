@@ -80,7 +80,8 @@ export async function findCachedBuild(store: ArtifactStore, key: string): Promis
 /** Written after the build's manifest, so an entry only ever points at a complete set of artifacts. */
 export async function recordCachedBuild(
   store: ArtifactStore,
-  entry: { key: string; buildId: string; manifestKey: string; inputs: IdenticalBuildInputs },
+  /** `inputs` are informational (for people reading the bucket); the index rebuilt from manifests has none. */
+  entry: { key: string; buildId: string; manifestKey: string; inputs?: IdenticalBuildInputs },
 ): Promise<void> {
   const body = { schemaVersion: 1, ...entry, recordedAt: new Date().toISOString() };
   await store.putObject(cacheEntryKey(entry.key), `${JSON.stringify(body, null, 2)}\n`, 'application/json');

@@ -4,6 +4,7 @@ import {
   type FileHandle,
   mkdir,
   open,
+  readdir,
   readFile,
   realpath,
   rename,
@@ -11,7 +12,7 @@ import {
   stat,
   writeFile,
 } from 'node:fs/promises';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../domain/errors.ts';
 import type { ArtifactStore, UploadedObject, UploadFileOptions } from './artifact-store.ts';
@@ -142,6 +143,24 @@ export function createLocalStore(options: LocalStoreOptions): LocalStore {
     }
   }
 
+  async function* listKeys(prefix: string): AsyncIterable<string> {
+    // parentPath is Node >= 20.12; `path` is its older name (engines allow 20.11).
+    let entries: { name: string; parentPath?: string; path?: string; isFile(): boolean }[];
+    try {
+      entries = await readdir(root, { recursive: true, withFileTypes: true });
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw storeError(prefix, root, error, 'reading');
+    }
+    for (const entry of entries) {
+      if (!entry.isFile()) continue;
+      const dir = entry.parentPath ?? entry.path ?? root;
+      const key = [...relative(root, dir).split(sep).filter(Boolean), entry.name].join('/');
+      // Temp files of uploads in progress (hidden names) are not objects.
+      if (key.startsWith(prefix) && !localKeyProblem(key)) yield key;
+    }
+  }
+
   async function presignGet(key: string, options: { ttlSeconds: number; filename?: string }) {
     return createDownloadLink(publicUrl, signingKey, key, { ...options, nowMs: now() });
   }
@@ -175,6 +194,7 @@ export function createLocalStore(options: LocalStoreOptions): LocalStore {
     putObject,
     headObject,
     getObjectText,
+    listKeys,
     presignGet,
     checkLink: (request) => verifyLink(signingKey, request, now()),
     openObject,

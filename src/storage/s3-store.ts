@@ -3,7 +3,13 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  paginateListObjectsV2,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { S3Settings } from '../config/env-schema.ts';
@@ -135,7 +141,17 @@ export function createS3Store(config: S3StoreConfig): ArtifactStore & { client: 
     return { url, expiresAt: new Date(Date.now() + ttl * 1000) };
   }
 
-  return { client, uploadFile, putObject, headObject, getObjectText, presignGet };
+  async function* listKeys(prefix: string): AsyncIterable<string> {
+    try {
+      for await (const page of paginateListObjectsV2({ client }, { Bucket, Prefix: prefix })) {
+        for (const object of page.Contents ?? []) if (object.Key) yield object.Key;
+      }
+    } catch (error) {
+      throw uploadError(`could not list ${prefix} in the artifact bucket`, error);
+    }
+  }
+
+  return { client, uploadFile, putObject, headObject, getObjectText, presignGet, listKeys };
 }
 
 function uploadError(message: string, cause: unknown): AppError {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { createIdenticalBuildClaims } from '../../src/queue/identical-build-clai
 import type { ArtifactStore } from '../../src/storage/artifact-store.ts';
 import { artifactKeys } from '../../src/storage/artifact-store.ts';
 import { cacheEntryKey, findCachedBuild, recordCachedBuild } from '../../src/storage/build-cache.ts';
+import { reindexBuildCache } from '../../src/storage/reindex-build-cache.ts';
 import { createS3Store } from '../../src/storage/s3-store.ts';
 import { type RedisHandle, type S3Handle, startRedis, startS3 } from '../testbed/index.ts';
 
@@ -47,20 +49,31 @@ afterAll(async () => {
 });
 
 /** A finished build's objects as the worker leaves them: ISO, then manifest, then the cache entry. */
-async function finishedBuild(store: ArtifactStore, buildId: string, key: string, iso = 'ISO-BYTES') {
+async function finishedBuild(
+  store: ArtifactStore,
+  buildId: string,
+  key: string,
+  opts: { iso?: string; finishedAt?: string; record?: boolean; reusedFrom?: string } = {},
+) {
   const keys = artifactKeys(buildId);
+  const iso = opts.iso ?? 'ISO-BYTES';
   await store.putObject(keys.iso, iso, 'application/x-iso9660-image');
   await store.putObject(keys.log, 'log', 'text/plain');
   const manifest = {
     buildId,
+    identicalBuildKey: key,
+    ...(opts.reusedFrom ? { reusedFrom: { buildId: opts.reusedFrom } } : {}),
     iso: { key: keys.iso, size: Buffer.byteLength(iso), sha256: 'f'.repeat(64), filename: `${buildId}.iso` },
     log: { key: keys.log },
-    finishedAt: '2026-11-26T10:00:00.000Z',
+    finishedAt: opts.finishedAt ?? '2026-11-26T10:00:00.000Z',
   };
   await store.putObject(keys.manifest, JSON.stringify(manifest), 'application/json');
-  await recordCachedBuild(store, { key, buildId, manifestKey: keys.manifest, inputs: INPUTS });
+  if (opts.record !== false)
+    await recordCachedBuild(store, { key, buildId, manifestKey: keys.manifest, inputs: INPUTS });
   return keys;
 }
+
+const hexKey = (seed: string) => createHash('sha256').update(seed).digest('hex');
 
 describe.each(['s3', 'local'])('identical-build cache entries in the %s store', (kind) => {
   const store = () => stores[kind] as ArtifactStore;
@@ -90,6 +103,53 @@ describe.each(['s3', 'local'])('identical-build cache entries in the %s store', 
     await finishedBuild(store(), 'bcache0003', other);
     await store().putObject(cacheEntryKey(key), await store().getObjectText(cacheEntryKey(other)), 'x');
     expect(await findCachedBuild(store(), key)).toEqual({ hit: false, why: 'unreadable' });
+  });
+});
+
+describe.each(['s3', 'local'])('rebuilding the identical-build index from manifests (%s store)', (kind) => {
+  const store = () => stores[kind] as ArtifactStore;
+
+  it('writes the missing entries, newest complete build per key, and skips what is no candidate', async () => {
+    const [k1, k2, k3] = [hexKey(`${kind}-a`), hexKey(`${kind}-b`), hexKey(`${kind}-c`)];
+    // Two builds of k1 whose entries were never written (or lost): the newer one must win.
+    await finishedBuild(store(), `b${kind}old1`, k1, {
+      record: false,
+      finishedAt: '2026-11-01T00:00:00.000Z',
+    });
+    await finishedBuild(store(), `b${kind}new1`, k1, {
+      record: false,
+      finishedAt: '2026-11-20T00:00:00.000Z',
+    });
+    // k2: its entry is in place already.
+    await finishedBuild(store(), `b${kind}cur2`, k2);
+    // k3: its ISO is gone (replaced by a partial one): nothing to point at.
+    const gone = await finishedBuild(store(), `b${kind}gone3`, k3, { record: false });
+    await store().putObject(gone.iso, 'x', 'application/x-iso9660-image');
+    // A build answered from another one is never a candidate itself.
+    await finishedBuild(store(), `b${kind}reus1`, k1, {
+      record: false,
+      reusedFrom: `b${kind}old1`,
+      finishedAt: '2026-11-25T00:00:00.000Z',
+    });
+
+    const before = await findCachedBuild(store(), k1);
+    expect(before.hit).toBe(false);
+    const report = await reindexBuildCache(store());
+    expect(report.written).toBeGreaterThanOrEqual(1);
+    expect(report.current).toBeGreaterThanOrEqual(1);
+    expect(report.skipped).toBeGreaterThanOrEqual(3);
+    expect(await findCachedBuild(store(), k1)).toMatchObject({
+      hit: true,
+      build: { buildId: `b${kind}new1` },
+    });
+    expect(await findCachedBuild(store(), k2)).toMatchObject({
+      hit: true,
+      build: { buildId: `b${kind}cur2` },
+    });
+    expect((await findCachedBuild(store(), k3)).hit).toBe(false);
+    // Running it again changes nothing.
+    const again = await reindexBuildCache(store());
+    expect(again.written).toBe(0);
   });
 });
 

@@ -42,6 +42,8 @@ export async function reuseIdenticalBuild(
     return undefined;
   }
   const earlier = lookup.build;
+  // A build that waited for this one is done waiting.
+  await ctx.claims?.clearWaiting(ctx.buildId).catch(() => undefined);
   ctx.progress({ step: 'link', message: `reusing the ISO of identical build ${earlier.buildId}` });
   const keys = artifactKeys(ctx.buildId);
   const finishedAt = new Date().toISOString();

@@ -46,6 +46,7 @@ export function workerArgv(request: BuildRequest, config: Config): string[] {
       headObject: async () => unused('store.headObject'),
       getObjectText: async () => unused('store.getObjectText'),
       presignGet: async () => unused('store.presignGet'),
+      listKeys: () => unused('store.listKeys'),
     },
     logger: createLogger({ level: 'silent', name: 'property' }),
     signal: new AbortController().signal,
