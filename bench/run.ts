@@ -247,6 +247,7 @@ async function runUploads(dir: string, opts: Options): Promise<UploadResults> {
       ? [{ partMiB: 16, queueSize: 4, bodyHwmMiB: 1 }]
       : [
           { partMiB: 16, queueSize: 4, bodyHwmMiB: 1 },
+          { partMiB: 12, queueSize: 4, bodyHwmMiB: 1 },
           { partMiB: 8, queueSize: 4, bodyHwmMiB: 1 },
           { partMiB: 8, queueSize: 8, bodyHwmMiB: 1 },
         ];

@@ -89,7 +89,7 @@ export function createBuildJobProcessor(deps: BuildJobDeps) {
         // Not a failure and not worth a worker slot: back to the queue until the identical build has ended.
         if (!stillWaiting) {
           logger.info({ holder: thrown.holder }, 'waiting for an identical build');
-          reporter.report({ step: 'preflight', message: thrown.message });
+          reporter.report({ step: 'preflight', message: thrown.message, waitingFor: thrown.holder });
           await reporter.flush();
         }
         await job.moveToDelayed(Date.now() + IDENTICAL_WAIT_MS, token);

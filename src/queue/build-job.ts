@@ -22,6 +22,11 @@ export interface BuildProgress {
   attempt?: number;
   /** Set with step 'failed' just before the job fails, so readers get the code and the log tail. */
   error?: ErrorSummary;
+  /**
+   * The identical build this one waits for (issue 6 §5). Such a job is active only for the instant a worker looks
+   * again, so readers show it as waiting throughout instead of flipping between running and queued.
+   */
+  waitingFor?: string;
 }
 
 export interface StepTimings {

@@ -20,11 +20,13 @@ import type { ArtifactStore, UploadedObject, UploadFileOptions } from './artifac
 export type S3StoreConfig = S3Settings;
 
 /**
- * Measured with `npm run bench` (bench/results/latest.md): 16 MiB parts with a part-sized stream buffer peaked at
- * ~300-390 MiB RSS, growing with the file; 8 MiB parts and a 1 MiB buffer kept the same throughput with a flat
- * ~180-200 MiB from 256 MiB to 4 GiB. 8 MiB × 10,000 parts still allows 78 GiB objects.
+ * Measured with `npm run bench` (bench/results/latest.md, README "Performance"), 4 parts in flight, 1 MiB stream
+ * buffer: 8 MiB parts peaked at a flat ~185 MiB RSS but reached only 0.93× aws-cli at 4 GiB; 16 MiB parts reached
+ * 1.04× but peaked at ~240 MiB, growing with the file; 12 MiB parts: 0.99× at 4 GiB, 1.00× at 1 GiB, a flat
+ * ~210 MiB from 256 MiB to 4 GiB. (A part-sized stream buffer in front of 16 MiB parts peaked at ~390 MiB.)
+ * 12 MiB × 10,000 parts allows objects up to 117 GiB.
  */
-export const PART_SIZE = 8 * 1024 * 1024;
+export const PART_SIZE = 12 * 1024 * 1024;
 export const QUEUE_SIZE = 4;
 /** Presigned URLs cannot outlive 7 days (MAX_PRESIGNED_TTL in @smithy/signature-v4). */
 export const MAX_LINK_TTL_SECONDS = 604_800;

@@ -49,7 +49,7 @@ export async function readBuildStatus(
     const cancelled = error.code === 'CANCELLED' || record?.cancelledBy !== undefined;
     return { ...base, state: cancelled ? 'cancelled' : 'failed', error, ...(logUrl ? { logUrl } : {}) };
   }
-  if (state === 'active') return { ...base, state: 'running' };
+  if (state === 'active' && !progress?.waitingFor) return { ...base, state: 'running' };
   const retrying = job.attemptsMade > 0;
   // The wait list is newest-first: builds queued before this one are those after it. LPOS finds it without
   // reading the jobs (a sync runs for every build event, so this must not grow with the queue).

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import type { BuildProgress } from '../../../src/queue/build-job.ts';
+import type { BuildQueues } from '../../../src/queue/build-producer.ts';
+import { readBuildStatus } from '../../../src/slack/notify/read-build-status.ts';
+import { request } from './slack-fixtures.ts';
+
+/** Just the queue reads readBuildStatus makes, over one job in a given state. */
+function queuesWith(state: string, progress: BuildProgress): BuildQueues {
+  const job = { data: request(), progress, attemptsMade: 0, getState: async () => state };
+  const queue = {
+    getJob: async () => job,
+    toKey: (type: string) => `{bootc-iso}:builds-x86_64:${type}`,
+    getActiveCount: async () => 1,
+  };
+  return {
+    get: () => queue,
+    connection: { lpos: async () => null, llen: async () => 0 },
+  } as unknown as BuildQueues;
+}
+
+describe('readBuildStatus', () => {
+  it('shows a build that waits for an identical one as waiting, also in the instant a worker looks again', async () => {
+    const waiting: BuildProgress = {
+      step: 'preflight',
+      message: 'an identical build (bholder01) is running; this build will get its ISO',
+      waitingFor: 'bholder01',
+      host: 'h1',
+    };
+    const looking = await readBuildStatus(queuesWith('active', waiting), 'x86_64', 'bwaiter01', undefined);
+    const delayed = await readBuildStatus(queuesWith('delayed', waiting), 'x86_64', 'bwaiter01', undefined);
+    expect(looking?.state).toBe('queued');
+    expect(delayed?.state).toBe('queued');
+    const building = await readBuildStatus(
+      queuesWith('active', { step: 'build', message: 'building', host: 'h1' }),
+      'x86_64',
+      'bwaiter01',
+      undefined,
+    );
+    expect(building?.state).toBe('running');
+  });
+});
