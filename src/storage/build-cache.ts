@@ -20,6 +20,8 @@ const CacheEntry = z.object({
 /** The part of a build's manifest.json a cache hit needs (the manifest is written last, after every artifact). */
 const ManifestForReuse = z.object({
   buildId: z.string(),
+  /** Recorded by every build since the cache exists; an entry pointing at a manifest of another key is a miss. */
+  identicalBuildKey: z.string().optional(),
   iso: z.object({ key: z.string(), size: z.number(), sha256: z.string(), filename: z.string() }),
   log: z.object({ key: z.string() }),
   finishedAt: z.string(),
@@ -62,6 +64,8 @@ export async function findCachedBuild(store: ArtifactStore, key: string): Promis
   } catch {
     return { hit: false, why: 'unreadable' };
   }
+  if (manifest.identicalBuildKey !== undefined && manifest.identicalBuildKey !== key)
+    return { hit: false, why: 'unreadable' };
   const iso = await store.headObject(manifest.iso.key);
   if (!iso) return { hit: false, why: 'iso-missing' };
   if (iso.size !== manifest.iso.size) return { hit: false, why: 'iso-size-differs' };

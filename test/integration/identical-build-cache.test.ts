@@ -103,6 +103,16 @@ describe.each(['s3', 'local'])('identical-build cache entries in the %s store', 
     await finishedBuild(store(), 'bcache0003', other);
     await store().putObject(cacheEntryKey(key), await store().getObjectText(cacheEntryKey(other)), 'x');
     expect(await findCachedBuild(store(), key)).toEqual({ hit: false, why: 'unreadable' });
+    // An entry of this key pointing at the manifest of a build of another key.
+    const foreign = {
+      schemaVersion: 1,
+      key,
+      buildId: 'bcache0003',
+      manifestKey: artifactKeys('bcache0003').manifest,
+    };
+    await store().putObject(cacheEntryKey(key), JSON.stringify(foreign), 'application/json');
+    expect(await findCachedBuild(store(), key)).toEqual({ hit: false, why: 'unreadable' });
+    expect((await findCachedBuild(store(), other)).hit).toBe(true);
   });
 });
 

@@ -42,7 +42,7 @@ export async function reuseIdenticalBuild(
     return undefined;
   }
   const earlier = lookup.build;
-  // A build that waited for this one is done waiting.
+  // If this build waited for the identical one, its wait is over.
   await ctx.claims?.clearWaiting(ctx.buildId).catch(() => undefined);
   ctx.progress({ step: 'link', message: `reusing the ISO of identical build ${earlier.buildId}` });
   const keys = artifactKeys(ctx.buildId);
