@@ -1,0 +1,48 @@
+// Command-line options of `npm run bench` (see bench/README.md).
+import { join } from 'node:path';
+import { REPO_ROOT } from './lib/proc.ts';
+import { GIB, parseSize } from './lib/stats.ts';
+
+export const SECTIONS = ['ack', 'upload', 'dispatch', 'slack', 'profile'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export function parseArgs(argv: string[]) {
+  const flags = new Map<string, string>();
+  for (const arg of argv) {
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!m?.[1]) throw new Error(`unknown argument ${arg}; see bench/README.md`);
+    flags.set(m[1], m[2] ?? 'true');
+  }
+  const quick = flags.has('quick');
+  const only = flags.get('only')?.split(',') ?? [...SECTIONS];
+  for (const s of only)
+    if (!SECTIONS.includes(s as Section))
+      throw new Error(`--only: unknown section ${s} (${SECTIONS.join(', ')})`);
+  const num = (name: string, full: number, fast: number) => Number(flags.get(name) ?? (quick ? fast : full));
+  return {
+    quick,
+    sections: only as Section[],
+    ackRequests: num('ack-requests', 1000, 300),
+    ackRuns: num('runs', 3, 2),
+    uploadRuns: num('upload-runs', 3, 2),
+    bigRuns: num('big-runs', 2, 1),
+    compareSize: parseSize(flags.get('compare-size') ?? (quick ? '256M' : '1G')),
+    bigSize: flags.get('upload-size') ? parseSize(flags.get('upload-size') ?? '') : quick ? 0 : 4 * GIB,
+    dispatchBuilds: num('builds', 500, 100),
+    dispatchWorkers: num('workers', 4, 4),
+    slackSeconds: num('slack-seconds', 60, 20),
+    out: flags.get('out') ?? join(REPO_ROOT, 'bench/results'),
+    keep: flags.has('keep'),
+    /** Ack cases to run (caseKey names, e.g. modal,build,command@100/s); all when unset. */
+    ackCases: flags.get('ack-cases')?.split(','),
+  };
+}
+
+export type Options = ReturnType<typeof parseArgs>;
+
+export interface SectionMeta {
+  seconds: number;
+  loadBefore: number;
+  loadAfter: number;
+  error?: string;
+}

@@ -1,0 +1,25 @@
+// Types shared by the report renderers.
+import type { AckResult } from '../ack/ack-bench.ts';
+import type { DispatchResult } from '../dispatch/dispatch-bench.ts';
+import type { SummaryRow } from '../lib/report.ts';
+import type { Options } from '../options.ts';
+import type { ProfileResult } from '../slack/profile-build.ts';
+import type { SlackBudgetResult } from '../slack/slack-budget.ts';
+import type { UploadResults } from '../upload/run-uploads.ts';
+
+export interface BenchResults {
+  ack?: AckResult;
+  upload?: UploadResults;
+  dispatch?: DispatchResult;
+  slack?: SlackBudgetResult;
+  profile?: ProfileResult;
+}
+
+/** What a section report reads (results, options, run environment) and adds to (summary rows, detail sections). */
+export interface ReportContext {
+  r: BenchResults;
+  opts: Options;
+  env: Record<string, unknown>;
+  rows: SummaryRow[];
+  details: string[];
+}
