@@ -5,17 +5,7 @@ import { parseBibConfigToml, toBibConfigToml } from '../../src/domain/bib-config
 import { type Customizations, LIMITS } from '../../src/domain/build-request.ts';
 import { validateBuildRequest } from '../../src/domain/validate-build-request.ts';
 import { checkAcceptedRequest, checkToml, plain } from './support/accepted.ts';
-import {
-  anyText,
-  HOSTILE_SNIPPETS,
-  hostile,
-  kickstart,
-  moduleName,
-  passwordHash,
-  sshKey,
-  userName,
-  volumeId,
-} from './support/arbitraries.ts';
+import { anyText, blueprintCustomizations, HOSTILE_SNIPPETS, kickstart } from './support/arbitraries.ts';
 import { blueprintProblems } from './support/bib-oracle.ts';
 import { policyOf, propertyConfig } from './support/config.ts';
 import {
@@ -96,50 +86,10 @@ const customizations: fc.Arbitrary<Customizations> = fc
     return out;
   });
 
-/** Blueprints as people write them, including keys and shapes ISO builds do not take. */
-const blueprintDoc = fc
-  .record(
-    {
-      user: fc.array(
-        fc.record(
-          {
-            name: userName,
-            key: sshKey,
-            password: passwordHash,
-            groups: fc.array(userName, { maxLength: 2 }),
-          },
-          { requiredKeys: ['name'] },
-        ),
-        { maxLength: 2 },
-      ),
-      kernel: fc.oneof(
-        fc.record({ append: hostile(fc.constant('console=ttyS0')) }),
-        fc.constantFrom({ name: 'kernel-rt' }, {}, { append: 1 }),
-      ),
-      installer: fc.record(
-        {
-          kickstart: fc.record({ contents: kickstart }),
-          modules: fc.record({
-            enable: fc.array(moduleName, { maxLength: 2 }),
-            disable: fc.array(moduleName),
-          }),
-          unattended: fc.boolean(),
-        },
-        { requiredKeys: [] },
-      ),
-      iso: fc.record({ volume_id: volumeId, publisher: hostile(fc.constant('ACME')) }, { requiredKeys: [] }),
-      fips: fc.oneof(fc.boolean(), fc.constant('yes')),
-      group: fc.constant([{ name: 'devs' }]),
-      disk: fc.constant({ minsize: '1 TiB' }),
-      filesystem: fc.constant([{ mountpoint: '/', minsize: '10 GiB' }]),
-      files: fc.constant([{ path: '/etc/x', data: 'x' }]),
-      sshd: fc.constant({ PasswordAuthentication: true }),
-    },
-    { requiredKeys: [] },
-  )
-  .chain((c) =>
-    fc.constantFrom<Record<string, unknown>>({ customizations: c }, { blueprint: { customizations: c } }, {}),
-  );
+/** Blueprints as people write them, at the top level or under [blueprint], or no customizations at all. */
+const blueprintDoc = blueprintCustomizations.chain((c) =>
+  fc.constantFrom<Record<string, unknown>>({ customizations: c }, { blueprint: { customizations: c } }, {}),
+);
 
 const tomlText = fc.oneof(
   { arbitrary: blueprintDoc.map((doc) => toTomlOrEmpty(doc)), weight: 8 },

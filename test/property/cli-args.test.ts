@@ -11,6 +11,7 @@ import { checkAcceptedRequest } from './support/accepted.ts';
 import {
   anyText,
   arch,
+  blueprintCustomizations,
   goodKickstart,
   goodRef,
   goodVolumeId,
@@ -21,7 +22,6 @@ import {
   imageRef,
   isoType,
   kickstart,
-  moduleName,
   passwordHash,
   rootfs,
   sshKey,
@@ -62,49 +62,7 @@ interface FileArg {
 type Token = string | FileArg;
 
 /** A blueprint as people write them, including keys ISO builds do not take. */
-const blueprint = fc
-  .record(
-    {
-      user: fc.array(
-        fc.record(
-          {
-            name: userName,
-            key: sshKey,
-            password: passwordHash,
-            groups: fc.array(userName, { maxLength: 2 }),
-          },
-          { requiredKeys: ['name'] },
-        ),
-        { maxLength: 2 },
-      ),
-      kernel: fc.oneof(
-        fc.record({ append: hostile(fc.constant('quiet')) }),
-        fc.constant({ name: 'kernel-rt' }),
-      ),
-      installer: fc.record(
-        {
-          kickstart: fc.record({ contents: kickstart }),
-          modules: fc.record({
-            enable: fc.array(moduleName, { maxLength: 2 }),
-            disable: fc.array(moduleName),
-          }),
-          unattended: fc.boolean(),
-        },
-        { requiredKeys: [] },
-      ),
-      iso: fc.record(
-        { volume_id: volumeId, application_id: hostile(fc.constant('app')) },
-        { requiredKeys: [] },
-      ),
-      fips: fc.oneof(fc.boolean(), fc.constant('yes')),
-      group: fc.constant([{ name: 'devs' }]),
-      disk: fc.constant({ minsize: '1 TiB' }),
-      filesystem: fc.constant([{ mountpoint: '/', minsize: '10 GiB' }]),
-      sshd: fc.constant({ PasswordAuthentication: true }),
-    },
-    { requiredKeys: [] },
-  )
-  .map((customizations) => ({ customizations }));
+const blueprint = blueprintCustomizations.map((customizations) => ({ customizations }));
 
 const tomlFile = fc.oneof(
   { arbitrary: blueprint.map((b) => stringify(b)), weight: 6 },

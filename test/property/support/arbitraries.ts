@@ -352,3 +352,51 @@ export const rootfs = fc.oneof(
   { arbitrary: fc.constantFrom('vfat', 'EXT4', 'zfs'), weight: 1 },
   { arbitrary: hostileSnippet, weight: 1 },
 );
+
+/**
+ * `[customizations]` of a BIB config.toml as people write them: the ISO keys (some with hostile values or wrong
+ * types) and keys ISO builds do not take (disk, filesystem, files...). Shared by the config.toml and CLI properties.
+ */
+export const blueprintCustomizations: fc.Arbitrary<Record<string, unknown>> = fc.record(
+  {
+    user: fc.array(
+      fc.record(
+        {
+          name: userName,
+          key: sshKey,
+          password: passwordHash,
+          groups: fc.array(userName, { maxLength: 2 }),
+        },
+        { requiredKeys: ['name'] },
+      ),
+      { maxLength: 2 },
+    ),
+    kernel: fc.oneof(
+      fc.record({ append: hostile(fc.constant('console=ttyS0')) }),
+      fc.constantFrom({ name: 'kernel-rt' }, {}, { append: 1 }),
+    ),
+    installer: fc.record(
+      {
+        kickstart: fc.record({ contents: kickstart }),
+        modules: fc.record({ enable: fc.array(moduleName, { maxLength: 2 }), disable: fc.array(moduleName) }),
+        unattended: fc.boolean(),
+      },
+      { requiredKeys: [] },
+    ),
+    iso: fc.record(
+      {
+        volume_id: volumeId,
+        publisher: hostile(fc.constant('ACME')),
+        application_id: hostile(fc.constant('app')),
+      },
+      { requiredKeys: [] },
+    ),
+    fips: fc.oneof(fc.boolean(), fc.constant('yes')),
+    group: fc.constant([{ name: 'devs' }]),
+    disk: fc.constant({ minsize: '1 TiB' }),
+    filesystem: fc.constant([{ mountpoint: '/', minsize: '10 GiB' }]),
+    files: fc.constant([{ path: '/etc/x', data: 'x' }]),
+    sshd: fc.constant({ PasswordAuthentication: true }),
+  },
+  { requiredKeys: [] },
+);
