@@ -53,14 +53,19 @@ export async function enqueueBuild(
   input: BuildRequestInput,
   policy: BuildPolicy,
   retry: RetryPolicy,
-  newId: () => string = newBuildId,
+  /** A build id chosen before (Slack posts the status message first), and a queue position already counted. */
+  known: { buildId?: string; ahead?: number } = {},
 ): Promise<EnqueuedBuild> {
   const request = validateBuildRequest(input, policy);
   const queue = queues.get(request.arch);
   await queue.waitUntilReady();
-  const buildId = newId();
-  const counts = await queue.getJobCounts('waiting', 'active', 'prioritized', 'delayed');
-  const ahead = Object.values(counts).reduce((sum, n) => sum + n, 0);
+  const buildId = known.buildId ?? newBuildId();
+  const ahead =
+    known.ahead ??
+    Object.values(await queue.getJobCounts('waiting', 'active', 'prioritized', 'delayed')).reduce(
+      (sum, n) => sum + n,
+      0,
+    );
   await queue.add('build', request, {
     jobId: buildId,
     attempts: retry.attempts,

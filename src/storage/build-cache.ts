@@ -39,44 +39,49 @@ export type CacheLookup =
   | { hit: true; build: CachedBuild }
   | { hit: false; why: 'no-entry' | 'manifest-missing' | 'iso-missing' | 'iso-size-differs' | 'unreadable' };
 
-async function readJson(store: ArtifactStore, key: string): Promise<unknown> {
-  return JSON.parse(await store.getObjectText(key)) as unknown;
+/** The object's JSON, or undefined when it cannot be read (missing, or the store unreachable: a miss either way). */
+async function readJson(store: ArtifactStore, key: string): Promise<{ json: unknown } | undefined> {
+  let text: string;
+  try {
+    text = await store.getObjectText(key);
+  } catch {
+    return undefined;
+  }
+  try {
+    return { json: JSON.parse(text) as unknown };
+  } catch {
+    return { json: undefined };
+  }
 }
 
 /**
  * Looks `key` up and verifies what the entry points at: the manifest parses and names this key's build, and the ISO
  * object exists with the size the manifest recorded. Anything else is a miss, never an error: a stale or damaged
- * entry costs a build, not a wrong answer.
+ * entry costs a build, not a wrong answer. Three requests: entry, manifest, HEAD of the ISO.
  */
 export async function findCachedBuild(store: ArtifactStore, key: string): Promise<CacheLookup> {
-  if (!(await store.headObject(cacheEntryKey(key)))) return { hit: false, why: 'no-entry' };
-  let entry: z.infer<typeof CacheEntry>;
-  try {
-    entry = CacheEntry.parse(await readJson(store, cacheEntryKey(key)));
-  } catch {
+  const entryRead = await readJson(store, cacheEntryKey(key));
+  if (!entryRead) return { hit: false, why: 'no-entry' };
+  const entry = CacheEntry.safeParse(entryRead.json);
+  if (!entry.success || entry.data.key !== key) return { hit: false, why: 'unreadable' };
+  const manifestRead = await readJson(store, entry.data.manifestKey);
+  if (!manifestRead) return { hit: false, why: 'manifest-missing' };
+  const manifest = ManifestForReuse.safeParse(manifestRead.json);
+  if (!manifest.success) return { hit: false, why: 'unreadable' };
+  const m = manifest.data;
+  if (m.identicalBuildKey !== undefined && m.identicalBuildKey !== key)
     return { hit: false, why: 'unreadable' };
-  }
-  if (entry.key !== key) return { hit: false, why: 'unreadable' };
-  if (!(await store.headObject(entry.manifestKey))) return { hit: false, why: 'manifest-missing' };
-  let manifest: z.infer<typeof ManifestForReuse>;
-  try {
-    manifest = ManifestForReuse.parse(await readJson(store, entry.manifestKey));
-  } catch {
-    return { hit: false, why: 'unreadable' };
-  }
-  if (manifest.identicalBuildKey !== undefined && manifest.identicalBuildKey !== key)
-    return { hit: false, why: 'unreadable' };
-  const iso = await store.headObject(manifest.iso.key);
+  const iso = await store.headObject(m.iso.key);
   if (!iso) return { hit: false, why: 'iso-missing' };
-  if (iso.size !== manifest.iso.size) return { hit: false, why: 'iso-size-differs' };
+  if (iso.size !== m.iso.size) return { hit: false, why: 'iso-size-differs' };
   return {
     hit: true,
     build: {
-      buildId: manifest.buildId,
-      manifestKey: entry.manifestKey,
-      iso: manifest.iso,
-      logKey: manifest.log.key,
-      finishedAt: manifest.finishedAt,
+      buildId: m.buildId,
+      manifestKey: entry.data.manifestKey,
+      iso: m.iso,
+      logKey: m.log.key,
+      finishedAt: m.finishedAt,
     },
   };
 }

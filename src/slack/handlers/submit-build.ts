@@ -37,7 +37,8 @@ export async function submitBuild(
   }
   await deps.records.create(buildId, { channel: posted.channel, ts: posted.ts, requester: userId });
   try {
-    await enqueueBuild(deps.queues, input, policy, retryPolicy(deps.config), () => buildId);
+    // The position was counted for the status message: no second count on this per-submission path.
+    await enqueueBuild(deps.queues, input, policy, retryPolicy(deps.config), { buildId, ahead });
     // Both at once: neither depends on the other, and each is a round trip.
     const [, live] = await Promise.all([
       trackOpenBuild(deps.publisher, { userId, channelId }, request.arch, buildId, reservation),

@@ -9,13 +9,17 @@ type VariablePart = Omit<BuildModalContext, keyof FixedPart>;
  * a channel renders it once instead of once per command (issue 6: building and serialising the view was a large part
  * of the work competing with acks). Bounded: the oldest entry goes when it is full.
  */
-export function createModalViewCache(fixed: FixedPart, limit = 256): (ctx: VariablePart) => string {
+export function createModalViewCache(
+  fixed: FixedPart,
+  limit = 256,
+  render: (ctx: BuildModalContext) => unknown = buildModalView,
+): (ctx: VariablePart) => string {
   const cache = new Map<string, string>();
   return (ctx) => {
     const key = JSON.stringify([ctx.arches, ctx.offlineArches ?? [], ctx.channelId, ctx.prefill ?? {}]);
     const hit = cache.get(key);
     if (hit !== undefined) return hit;
-    const json = JSON.stringify(buildModalView({ ...fixed, ...ctx }));
+    const json = JSON.stringify(render({ ...fixed, ...ctx }));
     if (cache.size >= limit) {
       const oldest = cache.keys().next().value;
       if (oldest !== undefined) cache.delete(oldest);

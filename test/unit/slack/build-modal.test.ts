@@ -105,15 +105,29 @@ describe('buildModalView', () => {
 
 describe('the modal view cache', () => {
   it('renders exactly buildModalView, once per arches, channel and prefill, and stays bounded', () => {
-    const view = createModalViewCache({ presets: base.presets, defaultBuilder: base.defaultBuilder }, 2);
+    let renders = 0;
+    const counted = (ctx: Parameters<typeof buildModalView>[0]) => {
+      renders += 1;
+      return buildModalView(ctx);
+    };
+    const view = createModalViewCache(
+      { presets: base.presets, defaultBuilder: base.defaultBuilder },
+      2,
+      counted,
+    );
     const ctx = { arches: base.arches, channelId: CHANNEL_ID };
     const first = view(ctx);
     expect(first).toBe(JSON.stringify(buildModalView(base)));
     expect(view({ ...ctx })).toBe(first);
+    expect(renders).toBe(1);
     const other = view({ ...ctx, channelId: 'C0OTHER01' });
     expect(JSON.parse(other).private_metadata).toContain('C0OTHER01');
     const prefilled = view({ ...ctx, prefill: { image: 'quay.io/a/b:1' } });
     expect(prefilled).toBe(JSON.stringify(buildModalView({ ...base, prefill: { image: 'quay.io/a/b:1' } })));
+    expect(renders).toBe(3);
+    // Bounded at 2: the first entry went when the third came, so it is rendered again.
+    view(ctx);
+    expect(renders).toBe(4);
     expect(view({ ...ctx, arches: ['aarch64'] })).not.toBe(first);
   });
 });
