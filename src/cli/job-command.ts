@@ -2,8 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../domain/errors.ts';
 import { isBuildProgress } from '../queue/build-job.ts';
 import type { BuildQueues } from '../queue/build-producer.ts';
+import { type FoundBuild, findBuild } from '../queue/find-build.ts';
+import { readJobWithState } from '../queue/read-job.ts';
 import { type ArtifactStore, artifactKeys } from '../storage/artifact-store.ts';
-import { type FoundBuild, findBuild } from './find-build.ts';
 import type { Output } from './follow-build.ts';
 import { clean, formatJobDetails } from './format-ops.ts';
 import { toJobView } from './job-view.ts';
@@ -69,9 +70,9 @@ async function waitForEnd(
     last = line;
     if (finished(current.state)) return current;
     await sleep(deps.pollMs ?? 2000);
-    const job = await queue.getJob(current.job.id ?? '');
-    if (!job) return undefined;
-    current = { job, arch: found.arch, state: await job.getState() };
+    const next = await readJobWithState(queue, current.job.id ?? '');
+    if (!next) return undefined;
+    current = { ...next, arch: found.arch };
   }
 }
 

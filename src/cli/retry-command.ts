@@ -5,9 +5,9 @@ import type { BuildRequest, BuildRequestInput } from '../domain/build-request.ts
 import type { BuildQueues } from '../queue/build-producer.ts';
 import { enqueueBuild } from '../queue/build-producer.ts';
 import { createRedis } from '../queue/connection.ts';
+import { findBuild } from '../queue/find-build.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../queue/names.ts';
 import { printOutcome } from './build-command.ts';
-import { findBuild } from './find-build.ts';
 import { type BuildOutcome, followBuild, type Output } from './follow-build.ts';
 import { buildIdArg, parseOpsArgs } from './ops-args.ts';
 import { warnWhenNoWorker } from './workers-command.ts';

@@ -1,7 +1,7 @@
-import type { Job } from 'bullmq';
-import { ARCHES, type BuildRequest } from '../../domain/build-request.ts';
+import type { BuildRequest } from '../../domain/build-request.ts';
 import type { BuildResult } from '../../queue/build-job.ts';
 import { requestCancel } from '../../queue/cancel-requests.ts';
+import { findBuild } from '../../queue/find-build.ts';
 import { mayChangeBuild } from '../access/access-policy.ts';
 import { authorizeBuild } from '../access/authorize-build.ts';
 import { statusMessage, threadNote } from '../messages/status-message.ts';
@@ -12,14 +12,6 @@ import { submitBuild } from './submit-build.ts';
 
 /** What the person who clicked or typed is told, ephemerally. */
 export type ActionReply = string;
-
-async function findBuild(deps: SlackDeps, buildId: string): Promise<Job | undefined> {
-  for (const arch of ARCHES) {
-    const job = await deps.queues.get(arch).getJob(buildId);
-    if (job) return job;
-  }
-  return undefined;
-}
 
 /** The requester or a configured admin may cancel or retry; every decision is audited. */
 async function mayChange(
@@ -44,7 +36,7 @@ async function mayChange(
 }
 
 export async function cancelBuild(deps: SlackDeps, buildId: string, userId: string): Promise<ActionReply> {
-  const job = await findBuild(deps, buildId);
+  const job = (await findBuild(deps.queues, buildId))?.job;
   if (!job) return `No build \`${buildId}\`.`;
   const denied = await mayChange(deps, buildId, userId, 'cancel');
   if (denied) return denied;
@@ -77,11 +69,11 @@ export async function cancelBuild(deps: SlackDeps, buildId: string, userId: stri
 }
 
 export async function retryBuild(deps: HandlerDeps, buildId: string, userId: string): Promise<ActionReply> {
-  const job = await findBuild(deps, buildId);
-  if (!job) return `No build \`${buildId}\` (builds are kept for 30 days).`;
+  const found = await findBuild(deps.queues, buildId);
+  if (!found) return `No build \`${buildId}\` (builds are kept for 30 days).`;
   const denied = await mayChange(deps, buildId, userId, 'retry');
   if (denied) return denied;
-  const state = await job.getState();
+  const { job, state } = found;
   if (state !== 'failed')
     return `Build \`${buildId}\` is ${state}; only failed or cancelled builds can be retried.`;
   const record = await deps.records.get(buildId);
@@ -114,8 +106,9 @@ export async function retryBuild(deps: HandlerDeps, buildId: string, userId: str
 
 /** A new presigned link for a finished build whose link expired (or is about to). */
 export async function freshLink(deps: SlackDeps, buildId: string): Promise<ActionReply> {
-  const job = await findBuild(deps, buildId);
-  if (!job || (await job.getState()) !== 'completed') return `Build \`${buildId}\` has no ISO to link to.`;
+  const found = await findBuild(deps.queues, buildId);
+  if (found?.state !== 'completed') return `Build \`${buildId}\` has no ISO to link to.`;
+  const { job } = found;
   if (!deps.store)
     return 'This bot has no S3 settings, so it cannot sign links; ask an operator, or use the CLI.';
   const result = job.returnvalue as BuildResult;

@@ -2,6 +2,7 @@ import type { BuildRequest } from '../../domain/build-request.ts';
 import type { ErrorSummary } from '../../domain/errors.ts';
 import { type BuildProgress, type BuildResult, isBuildProgress } from '../../queue/build-job.ts';
 import type { BuildQueues } from '../../queue/build-producer.ts';
+import { readJobWithState } from '../../queue/read-job.ts';
 import type { BuildRecord } from '../build-records.ts';
 import type { BuildStatus } from '../messages/status-message.ts';
 
@@ -14,10 +15,10 @@ export async function readBuildStatus(
   now = new Date(),
 ): Promise<BuildStatus | undefined> {
   const queue = queues.get(arch);
-  const job = await queue.getJob(buildId);
-  if (!job) return undefined;
+  const found = await readJobWithState(queue, buildId);
+  if (!found) return undefined;
+  const { job, state } = found;
   const request = job.data as BuildRequest;
-  const state = await job.getState();
   const progress: BuildProgress | undefined = isBuildProgress(job.progress) ? job.progress : undefined;
   const base = {
     buildId,

@@ -6,8 +6,9 @@ import { request } from './slack-fixtures.ts';
 
 /** Just the queue reads readBuildStatus makes, over one job in a given state. */
 function queuesWith(state: string, progress: BuildProgress): BuildQueues {
-  const job = { data: request(), progress, attemptsMade: 0, getState: async () => state };
+  const job = { data: request(), progress, attemptsMade: 0 };
   const queue = {
+    getJobState: async () => state,
     getJob: async () => job,
     toKey: (type: string) => `{bootc-iso}:builds-x86_64:${type}`,
     getActiveCount: async () => 1,
