@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { runBuildCommand } from '../cli/build-command.ts';
+import { printFailure, runBuildCommand } from '../cli/build-command.ts';
 import { runCancelCommand } from '../cli/cancel-command.ts';
 import { isOpsCommand, OPS_USAGES, runOpsCommand } from '../cli/ops-commands.ts';
 import { BUILD_USAGE } from '../cli/parse-build-args.ts';
@@ -78,10 +78,7 @@ async function main(argv: string[]): Promise<number> {
       },
     });
     if (outcome && !outcome.ok) {
-      const { error } = outcome;
-      process.stderr.write(`bootc-iso: build failed: ${error.message}\n`);
-      if (error.logTail.length)
-        process.stderr.write(`last builder output:\n  ${error.logTail.join('\n  ')}\n`);
+      printFailure(process.stderr, outcome);
       return 1;
     }
     return 0;

@@ -90,7 +90,9 @@ export async function toBuildRequestInput(opts: BuildCliOptions, config: Config)
 
 export function printOutcome(out: Output, outcome: BuildOutcome, json: boolean): void {
   if (json) {
-    out.write(`${JSON.stringify(outcome.ok ? outcome.result : { error: outcome.error })}\n`);
+    out.write(
+      `${JSON.stringify(outcome.ok ? outcome.result : { buildId: outcome.buildId, error: outcome.error })}\n`,
+    );
     return;
   }
   if (!outcome.ok) return;
@@ -109,6 +111,14 @@ export function printOutcome(out: Output, outcome: BuildOutcome, json: boolean):
       '',
     ].join('\n'),
   );
+}
+
+/** Tells a person why a followed build failed, and where to go from there; never a stack trace. */
+export function printFailure(err: Output, outcome: Extract<BuildOutcome, { ok: false }>): void {
+  const { buildId, error } = outcome;
+  err.write(`bootc-iso: build ${buildId} failed: ${error.message}\n`);
+  if (error.logTail.length) err.write(`last builder output:\n  ${error.logTail.join('\n  ')}\n`);
+  err.write(`whole log: bootc-iso job ${buildId} --logs; build it again: bootc-iso retry ${buildId}\n`);
 }
 
 /** `bootc-iso build`: returns the process exit code; errors for the person are thrown as AppError. */

@@ -8,7 +8,9 @@ export interface Output {
   isTTY?: boolean;
 }
 
-export type BuildOutcome = { ok: true; result: BuildResult } | { ok: false; error: ErrorSummary };
+export type BuildOutcome =
+  | { ok: true; result: BuildResult }
+  | { ok: false; buildId: string; error: ErrorSummary };
 
 /** A progress bar on a terminal, one plain line per change elsewhere (logs, CI, pipes). */
 function createDisplay(out: Output, quiet: boolean) {
@@ -62,6 +64,7 @@ export async function followBuild(
     if (!job)
       return {
         ok: false,
+        buildId,
         error: summariseError(new AppError('INTERNAL', `build ${buildId} is not in the queue`)),
       };
     try {
@@ -70,8 +73,9 @@ export async function followBuild(
     } catch (error) {
       const failed = await queue.getJob(buildId);
       const progress = failed?.progress;
-      if (isBuildProgress(progress) && progress.error) return { ok: false, error: progress.error };
-      return { ok: false, error: { code: 'INTERNAL', message: (error as Error).message, logTail: [] } };
+      if (isBuildProgress(progress) && progress.error) return { ok: false, buildId, error: progress.error };
+      const message = (error as Error).message;
+      return { ok: false, buildId, error: { code: 'INTERNAL', message, logTail: [] } };
     }
   } finally {
     events.off('progress', onProgress);

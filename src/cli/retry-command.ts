@@ -7,7 +7,7 @@ import { enqueueBuild } from '../queue/build-producer.ts';
 import { createRedis } from '../queue/connection.ts';
 import { findBuild } from '../queue/find-build.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../queue/names.ts';
-import { printOutcome } from './build-command.ts';
+import { printFailure, printOutcome } from './build-command.ts';
 import { type BuildOutcome, followBuild, type Output } from './follow-build.ts';
 import { buildIdArg, parseOpsArgs } from './ops-args.ts';
 import { warnWhenNoWorker } from './workers-command.ts';
@@ -93,13 +93,11 @@ export async function runRetryCommand(argv: string[], deps: RetryCommandDeps): P
       opts.json,
     );
     if (opts.json) {
-      const body = outcome.ok ? outcome.result : { buildId, error: outcome.error };
+      const body = outcome.ok ? outcome.result : { buildId: outcome.buildId, error: outcome.error };
       deps.out.write(`${JSON.stringify({ ...body, retryOf: opts.buildId })}\n`);
     } else printOutcome(deps.out, outcome, false);
     if (!outcome.ok) {
-      deps.err.write(`bootc-iso: build ${buildId} failed: ${outcome.error.message}\n`);
-      if (outcome.error.logTail.length)
-        deps.err.write(`last builder output:\n  ${outcome.error.logTail.join('\n  ')}\n`);
+      printFailure(deps.err, outcome);
       return 1;
     }
     return 0;

@@ -136,6 +136,8 @@ describe('an ISO build through the CLI, a real worker, podman, the registry and 
     expect(run.stderr).toContain('bootc-image-builder exited with code');
     expect(run.stderr).toContain('last builder output');
     const buildId = /queued build (\S+)/.exec(run.stdout)?.[1] ?? '';
+    expect(run.stderr).toContain(`bootc-iso: build ${buildId} failed: `);
+    expect(run.stderr).toContain(`bootc-iso job ${buildId} --logs`);
     const queue = new Queue(buildQueueName(hostArch()), {
       connection: { url: tb.redis.url },
       prefix: QUEUE_PREFIX,

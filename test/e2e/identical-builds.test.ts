@@ -137,6 +137,51 @@ describe('identical builds', () => {
     );
   });
 
+  it('builds the waiting request itself when the build it waited for fails (nothing is answered from a failure)', async () => {
+    const failing = () =>
+      execa('node', ['bin/bootc-iso.js', 'build', '--image', tb.faultRefs.failLate, '--json'], {
+        env,
+        extendEnv: true,
+        reject: false,
+      });
+    const runs = await Promise.all([failing(), failing()]);
+    const results = runs.map((run) => {
+      expect(run.exitCode).toBe(1);
+      return JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as {
+        buildId: string;
+        error: { code: string };
+      };
+    });
+    expect(results.map((r) => r.error.code)).toEqual(['BUILDER_FAILED', 'BUILDER_FAILED']);
+    // The worker's own log records of each build (a waiter's records also name the build it waits for).
+    type LogRecord = { buildId?: string; msg: string; time: string };
+    const records = workerLines().flatMap((l) => (l.startsWith('{') ? [JSON.parse(l) as LogRecord] : []));
+    const recordsOf = (id: string) => records.filter((r) => r.buildId === id);
+    const firstTime = (id: string, msg: string) =>
+      Math.min(
+        ...recordsOf(id)
+          .filter((r) => r.msg === msg)
+          .map((r) => Date.parse(r.time)),
+      );
+    // One waited for the other, then, the first having failed, ran the builder itself instead of waiting forever
+    // or being handed the failure: two builder runs, each build failing with its own builder's error.
+    const waiters = results.filter((r) =>
+      recordsOf(r.buildId).some((x) => x.msg === 'waiting for an identical build'),
+    );
+    expect(waiters).toHaveLength(1);
+    const [waiter] = waiters as [(typeof results)[number]];
+    const holder = results.find((r) => r !== waiter) as (typeof results)[number];
+    for (const r of results) {
+      expect(recordsOf(r.buildId).filter((x) => x.msg === 'running builder')).toHaveLength(1);
+      expect(recordsOf(r.buildId).some((x) => x.msg === 'answered from an identical build')).toBe(false);
+    }
+    const gap = firstTime(waiter.buildId, 'running builder') - firstTime(holder.buildId, 'build failed');
+    expect(gap).toBeGreaterThanOrEqual(0);
+    console.log(
+      `identical requests whose first build fails: 2 submitted, 2 builder runs, the waiter ran its own ${gap} ms after the first failed`,
+    );
+  });
+
   it('survives a restart of everything but storage: Redis emptied, workers restarted', async () => {
     await stopWorkers();
     const redis = new Redis(tb.redis.url);

@@ -32,7 +32,7 @@ export const TESTBED_TOOLS = [
 ];
 
 /** Source-image tags whose names trigger the stand-in's fault modes (see standin/bootc-image-builder.sh). */
-export type FaultMode = 'fail' | 'hang' | 'slow' | 'big';
+export type FaultMode = 'fail' | 'failLate' | 'hang' | 'slow' | 'big';
 
 export interface Testbed {
   redis: RedisHandle;
@@ -45,8 +45,9 @@ export interface Testbed {
   sourceRef: string;
   /**
    * The same source image under tags carrying fault markers: fail → `demo-os:fail-build` (exit 1 after some
-   * progress), hang → `demo-os:hang-build` (sleeps until stopped), slow → `demo-os:slow-build-3` (3 s between
-   * pipelines, about 18 s in all), big → `demo-os:big-build` (64 MiB of random padding in the ISO).
+   * progress), failLate → `demo-os:fail-build-8` (the same, 8 s later), hang → `demo-os:hang-build` (sleeps until
+   * stopped), slow → `demo-os:slow-build-3` (3 s between pipelines, about 18 s in all), big → `demo-os:big-build`
+   * (64 MiB of random padding in the ISO).
    */
   faultRefs: Record<FaultMode, string>;
   stop(): Promise<void>;
@@ -54,6 +55,7 @@ export interface Testbed {
 
 const FAULT_TAGS: Record<FaultMode, string> = {
   fail: 'fail-build',
+  failLate: 'fail-build-8',
   hang: 'hang-build',
   slow: 'slow-build-3',
   big: 'big-build',

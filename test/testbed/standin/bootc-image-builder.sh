@@ -11,7 +11,7 @@
 # /output/bootiso/install.iso holding SOURCE, ARGS, CONFIG, MOUNTS, TYPE, MANIFEST and OS-RELEASE.
 #
 # Fault modes (for error, timeout, cancel and size tests), picked by BIB_STANDIN_MODE=fail|hang|slow|big or by a
-# marker in the source reference: fail-build, hang-build, slow-build[-SECONDS], big-build[-MB].
+# marker in the source reference: fail-build[-SECONDS], hang-build, slow-build[-SECONDS], big-build[-MB].
 # BIB_STANDIN_DELAY (seconds, default 20) and BIB_STANDIN_PAD_MB (default 64) override the marker numbers.
 set -eu
 
@@ -335,6 +335,8 @@ fail | hang | slow | big) ;;
 esac
 DELAY=${BIB_STANDIN_DELAY:-$(expr "$REF" : '.*slow-build-\([0-9][0-9]*\)' || true)}
 DELAY=${DELAY:-20}
+# fail-build-SECONDS: fail that much later (a build that holds its place for a while, then fails).
+FAIL_AFTER=$(expr "$REF" : '.*fail-build-\([0-9][0-9]*\)' || true)
 PAD_MB=${BIB_STANDIN_PAD_MB:-$(expr "$REF" : '.*big-build-\([0-9][0-9]*\)' || true)}
 PAD_MB=${PAD_MB:-64}
 
@@ -476,13 +478,14 @@ stage_end() {
   pause
   out "⏱  Duration: $(($(date +%s) - STAGE_T0))s"
 }
+nap() { # in the background, so that a stop signal ends it at once
+  sleep "$1" &
+  SLEEP_PID=$!
+  wait "$SLEEP_PID"
+  SLEEP_PID=''
+}
 pause() {
-  if [ "$MODE" = slow ]; then
-    sleep "$DELAY" &
-    SLEEP_PID=$!
-    wait "$SLEEP_PID"
-    SLEEP_PID=''
-  fi
+  [ "$MODE" != slow ] || nap "$DELAY"
 }
 hang() {
   log_info "bib-standin: hang mode, sleeping until killed"
@@ -539,6 +542,7 @@ step org.osbuild.rpm '"packages":["anaconda","anaconda-install-env-deps"]'
 step org.osbuild.buildstamp "\"arch\":\"$HOST_ARCH\",\"product\":\"Container Installer\""
 step org.osbuild.kickstart '"path":"/osbuild-base.ks","ostreecontainer":{"url":"/run/install/repo/container","transport":"oci"}'
 if [ "$MODE" = fail ]; then
+  [ -z "$FAIL_AFTER" ] || nap "$FAIL_AFTER"
   out "org.osbuild.dracut: $(hash_of dracut) {\"kernel\":[\"6.12.0\"]}"
   echo "dracut: FAILED: /usr/lib/dracut/dracut-install -D /run/osbuild/tree/var/tmp/dracut.XXX/initramfs"
   echo "Failed to run stage org.osbuild.dracut"
