@@ -1,7 +1,7 @@
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { BuildMetrics, BuildOutcome } from '../src/http/metrics.ts';
 import { type BuildResult, isBuildProgress } from '../src/queue/build-job.ts';
-import { IdenticalBuildDelay, SHUTDOWN_REASON } from './process-build-job.ts';
+import { BuildCancelled, IdenticalBuildDelay, SHUTDOWN_REASON } from './process-build-job.ts';
 
 type BuildProcessor = (job: Job, token?: string, signal?: AbortSignal) => Promise<BuildResult>;
 
@@ -57,6 +57,7 @@ export function outcomeOf(
   // Handed back to the queue without using up an attempt: this host is shutting down or unfit (disk, podman).
   if (error instanceof DelayedError) return 'requeued';
   if (signal?.aborted) return signal.reason === SHUTDOWN_REASON ? 'requeued' : 'cancelled';
+  if (error instanceof BuildCancelled) return 'cancelled';
   if (error instanceof UnrecoverableError) return 'failed';
   // BullMQ retries a plain error while attempts remain.
   return job.attemptsMade + 1 < job.attempts ? 'retrying' : 'failed';

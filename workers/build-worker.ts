@@ -6,7 +6,7 @@ import { AppError } from '../src/domain/errors.ts';
 import { hostArch } from '../src/domain/host-arch.ts';
 import type { BuildMetrics } from '../src/http/metrics.ts';
 import type { Logger } from '../src/logger.ts';
-import { subscribeToCancels } from '../src/queue/cancel-requests.ts';
+import { cancelRequestedBy, subscribeToCancels } from '../src/queue/cancel-requests.ts';
 import { createRedis } from '../src/queue/connection.ts';
 import { createIdenticalBuildClaims } from '../src/queue/identical-build-claims.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../src/queue/names.ts';
@@ -59,6 +59,7 @@ export async function startBuildWorker(
     store,
     logger,
     claims: createIdenticalBuildClaims(connection, config.worker.lockSeconds * 1000),
+    cancelledBy: (buildId) => cancelRequestedBy(connection, buildId),
     // This host cannot build now (low disk, podman broken): stop taking builds for a while, so that other hosts
     // get them, then look again.
     onHostUnfit: (reason) => {

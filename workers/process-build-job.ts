@@ -23,6 +23,8 @@ export interface BuildJobDeps {
   store: ArtifactStore;
   logger: Logger;
   claims?: IdenticalBuildClaims;
+  /** Who asked to cancel a build before this worker could hear it (cancelRequestedBy), if anyone did. */
+  cancelledBy?: (buildId: string) => Promise<string | undefined>;
   /** Called when this host cannot build right now (low disk, podman broken), so the worker can stop taking jobs. */
   onHostUnfit?: (reason: string) => void;
 }
@@ -32,6 +34,9 @@ export const HOST_RETRY_DELAY_MS = 15_000;
 
 /** Thrown (BullMQ's DelayedError) when a build goes back to the queue to wait for an identical one. */
 export class IdenticalBuildDelay extends DelayedError {}
+
+/** Thrown (BullMQ's UnrecoverableError: no retry) when a build ends because someone cancelled it. */
+export class BuildCancelled extends UnrecoverableError {}
 
 /** How often a build waiting for an identical one looks again (a Redis read; images are pulled only once it ends). */
 export const IDENTICAL_WAIT_MS = 2_000;
@@ -61,6 +66,9 @@ export function createBuildJobProcessor(deps: BuildJobDeps) {
     let stillWaiting = false;
     try {
       const request = validateBuildRequest(job.data, policy);
+      // A cancel sent while this worker was taking the job reached no one: it is remembered in Redis instead.
+      const cancelledBy = await deps.cancelledBy?.(buildId);
+      if (cancelledBy) throw new AppError('CANCELLED', `cancelled by ${cancelledBy}`);
       const waitingFor = await deps.claims?.stillWaiting(buildId);
       stillWaiting = waitingFor !== undefined;
       if (waitingFor) throw new WaitForIdenticalBuild(waitingFor);
@@ -124,6 +132,7 @@ export function createBuildJobProcessor(deps: BuildJobDeps) {
       );
       reporter.report({ step: 'failed', message: error.message, error: summariseError(error) });
       await reporter.flush();
+      if (error.code === 'CANCELLED') throw new BuildCancelled(error.message);
       if (!error.retryable) throw new UnrecoverableError(error.message);
       throw new Error(error.message);
     }

@@ -16,7 +16,21 @@ export interface CancelMessage {
 
 export type CancelOutcome = 'removed' | 'signalled' | 'not-found' | 'finished';
 
-/** Cancels a build wherever it is: a queued build is removed, a running one is aborted on its worker. */
+/** How long a cancel request is remembered for a worker that has not started the build yet (longer than any build). */
+const CANCEL_MARK_SECONDS = 86_400;
+const cancelMarkKey = (buildId: string) => `${QUEUE_PREFIX}:cancelled:${buildId}`;
+
+/** Who asked to cancel this build, if anyone did: a worker checks it when it starts the build. */
+export async function cancelRequestedBy(redis: Redis, buildId: string): Promise<string | undefined> {
+  return (await redis.get(cancelMarkKey(buildId))) ?? undefined;
+}
+
+/**
+ * Cancels a build wherever it is: a queued build is removed, a running one is aborted on its worker.
+ * A worker may take the build between any two of these steps, so nothing here trusts the state it read: BullMQ
+ * refuses to remove a job a worker holds (that is how "running" is decided), and the cancel is both remembered in
+ * Redis and broadcast, because a worker that has just taken the job does not hear broadcasts for it yet.
+ */
 export async function requestCancel(
   queues: BuildQueues,
   publisher: Redis,
@@ -28,13 +42,15 @@ export async function requestCancel(
     if (!job) continue;
     const state = await job.getState();
     if (state === 'completed' || state === 'failed') return 'finished';
-    if (state === 'active') {
-      await publisher.publish(CANCEL_CHANNEL, JSON.stringify({ buildId, by } satisfies CancelMessage));
-      return 'signalled';
-    }
-    // Waiting, delayed or prioritized: not locked by any worker, so it can simply go.
-    await job.remove();
-    return 'removed';
+    const removed = await job.remove().then(
+      () => true,
+      () => false,
+    );
+    // Removed while "active" means its worker's lock had lapsed (a dead or stuck host): tell it to stop anyway.
+    if (removed && state !== 'active') return 'removed';
+    await publisher.set(cancelMarkKey(buildId), by, 'EX', CANCEL_MARK_SECONDS);
+    await publisher.publish(CANCEL_CHANNEL, JSON.stringify({ buildId, by } satisfies CancelMessage));
+    return removed ? 'removed' : 'signalled';
   }
   return 'not-found';
 }

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import { type Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -9,6 +10,7 @@ import type { BuildRequestInput } from '../../src/domain/build-request.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import { isBuildProgress } from '../../src/queue/build-job.ts';
 import { BuildQueues, enqueueBuild } from '../../src/queue/build-producer.ts';
+import { cancelRequestedBy, requestCancel } from '../../src/queue/cancel-requests.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../../src/queue/names.ts';
 import { readBuildStatus } from '../../src/slack/notify/read-build-status.ts';
 import { createS3Store } from '../../src/storage/s3-store.ts';
@@ -42,7 +44,7 @@ function request(overrides: Partial<BuildRequestInput> = {}): BuildRequestInput 
   };
 }
 
-function startWorker(podman: Podman, queueName = buildQueueName('x86_64')) {
+function startWorker(podman: Podman, queueName = buildQueueName('x86_64'), startDelayMs = 0) {
   const deps: BuildJobDeps = {
     config: {
       allowedRegistries: [REGISTRY],
@@ -66,8 +68,14 @@ function startWorker(podman: Podman, queueName = buildQueueName('x86_64')) {
     podman,
     store: createS3Store({ ...s3, forcePathStyle: true }),
     logger: pino({ level: 'silent' }),
+    cancelledBy: (buildId) => cancelRequestedBy(connection, buildId),
   };
-  const worker = new Worker(queueName, createBuildJobProcessor(deps), {
+  const processor = createBuildJobProcessor(deps);
+  const delayed: typeof processor = async (job, token, signal) => {
+    await setTimeout(startDelayMs);
+    return processor(job, token, signal);
+  };
+  const worker = new Worker(queueName, startDelayMs ? delayed : processor, {
     connection: new Redis(redis.url, { maxRetriesPerRequest: null }),
     prefix: QUEUE_PREFIX,
   });
@@ -84,7 +92,7 @@ async function finished(job: Job | undefined, timeoutMs = 30_000): Promise<'comp
     const state = await queue.getJobState(job.id);
     if (state === 'completed' || state === 'failed') return state;
     if (Date.now() - start > timeoutMs) throw new Error(`job ${job.id} still ${state} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
+    await setTimeout(50);
   }
 }
 
@@ -201,5 +209,41 @@ describe('the build processor on a real BullMQ worker', () => {
     const failed = await queues.get('x86_64').getJob('bypass1');
     expect(failed?.attemptsMade).toBe(1);
     expect(podman.calls).toEqual([]);
+  });
+  it('cancels a build whose cancel came while a worker was taking it: remembered in Redis, not only broadcast', async () => {
+    const podman = stubPodman();
+    // This worker hears no broadcasts and starts each build 500 ms after taking it: the cancel lands in that gap,
+    // like one sent between a worker taking a job and tracking it (a broadcast then reaches no one).
+    startWorker(podman, undefined, 500);
+    const job = await queues.get('x86_64').add('build', request(), { jobId: 'cancelgap1', attempts: 3 });
+    for (let i = 0; (await queues.get('x86_64').getJobState('cancelgap1')) !== 'active'; i++) {
+      if (i > 200) throw new Error('the worker never took the build');
+      await setTimeout(10);
+    }
+    expect(await requestCancel(queues, connection, 'cancelgap1', 'cli:ann')).toBe('signalled');
+    expect(await finished(job)).toBe('failed');
+    const cancelled = await queues.get('x86_64').getJob('cancelgap1');
+    const progress = cancelled?.progress;
+    expect(isBuildProgress(progress) && progress.error).toMatchObject({
+      code: 'CANCELLED',
+      message: 'cancelled by cli:ann',
+    });
+    expect(cancelled?.attemptsMade).toBe(1);
+    expect(podman.calls).toEqual([]);
+  });
+
+  it('removes a queued build; says finished or not-found otherwise, and never throws', async () => {
+    const queue = queues.get('x86_64');
+    await queue.add('build', request(), { jobId: 'cancelq1' });
+    expect(await requestCancel(queues, connection, 'cancelq1', 'cli:ann')).toBe('removed');
+    expect(await queue.getJob('cancelq1')).toBeUndefined();
+    // Removed before any worker took it: nothing to remember.
+    expect(await cancelRequestedBy(connection, 'cancelq1')).toBeUndefined();
+    expect(await requestCancel(queues, connection, 'nosuchbuild', 'cli:ann')).toBe('not-found');
+    const podman = stubPodman();
+    startWorker(podman);
+    const done = await queue.add('build', request(), { jobId: 'cancelf1' });
+    expect(await finished(done)).toBe('completed');
+    expect(await requestCancel(queues, connection, 'cancelf1', 'cli:ann')).toBe('finished');
   });
 });

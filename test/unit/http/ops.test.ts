@@ -5,7 +5,7 @@ import { stripBase } from '../../../src/http/admin-dashboard.ts';
 import { isAuthorized } from '../../../src/http/basic-auth.ts';
 import { createBuildMetrics } from '../../../src/http/metrics.ts';
 import { outcomeOf } from '../../../workers/build-metrics.ts';
-import { IdenticalBuildDelay, SHUTDOWN_REASON } from '../../../workers/process-build-job.ts';
+import { BuildCancelled, IdenticalBuildDelay, SHUTDOWN_REASON } from '../../../workers/process-build-job.ts';
 import { sampleValue } from '../../support/prometheus.ts';
 
 const creds = { user: 'ops', password: 'pa:ss word-ü-1234' };
@@ -67,6 +67,8 @@ describe('build attempt outcomes', () => {
     expect(outcomeOf(new Error('host shut down'), first, aborted(SHUTDOWN_REASON))).toBe('requeued');
     expect(outcomeOf(new DelayedError(), last, undefined)).toBe('requeued');
     expect(outcomeOf(new IdenticalBuildDelay(), last, undefined)).toBe('waiting');
+    // Cancelled before the worker could hear it (the cancel was remembered in Redis): no abort signal.
+    expect(outcomeOf(new BuildCancelled('cancelled by cli:ann'), first, undefined)).toBe('cancelled');
   });
 
   it('keep labels to the closed sets, so job data cannot create new series', async () => {
