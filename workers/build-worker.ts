@@ -109,13 +109,14 @@ export async function startBuildWorker(
     logger.info({ signal }, 'stopping: no new builds; running builds are handed back to the queue');
     await heartbeat.stop();
     imagePrune.stop();
-    await unsubscribe();
     // Running builds may finish within the grace period; after it they are stopped and handed back to the queue.
+    // Cancels are heard until they have ended: someone may cancel a build during the grace period.
     const closed = worker.close();
     const grace = config.worker.shutdownGraceSeconds * 1000;
     const timer = setTimeout(() => worker.cancelAllJobs(SHUTDOWN_REASON), grace);
     await closed;
     clearTimeout(timer);
+    await unsubscribe();
     connection.disconnect();
   };
   return { worker, stop, logger };

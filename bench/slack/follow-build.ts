@@ -1,6 +1,7 @@
 // Submits one build through the modal of a running bot and follows it to its final Slack message: shared by the
 // profile and the identical-build measurements.
 import type { Job, Queue } from 'bullmq';
+import { readJobWithState } from '../../src/queue/read-job.ts';
 import { DEFAULT_CHANNEL } from '../../test/fakes/slack-state.ts';
 import { viewSubmissionPayload } from '../../test/support/slack-requests.ts';
 import type { CallSummary, FakeSlackProcess } from '../lib/fake-slack.ts';
@@ -61,10 +62,10 @@ export async function submitAndFollow(
   const job = await until(
     `build ${buildId} to finish`,
     async () => {
-      const j = await bot.queue.getJob(buildId);
-      const state = await j?.getState();
-      if (state === 'failed') throw new Error(`build ${buildId} failed: ${j?.failedReason}`);
-      return state === 'completed' ? j : undefined;
+      // State first, then the job (src/queue/read-job.ts): a completed build then always has its result.
+      const read = await readJobWithState(bot.queue, buildId);
+      if (read?.state === 'failed') throw new Error(`build ${buildId} failed: ${read.job.failedReason}`);
+      return read?.state === 'completed' ? read.job : undefined;
     },
     300_000,
     20,

@@ -46,7 +46,7 @@ function createDisplay(out: Output, quiet: boolean) {
   };
 }
 
-/** Waits for the build to finish, showing its progress; never throws for a failed build. */
+/** Waits for the build to finish, showing its progress; never throws for a failed or removed build. */
 export async function followBuild(
   queue: Queue,
   events: QueueEvents,
@@ -58,27 +58,41 @@ export async function followBuild(
   const onProgress = ({ jobId, data }: { jobId: string; data: unknown }) => {
     if (jobId === buildId && isBuildProgress(data)) display.update(data);
   };
+  // A queued build that is cancelled is removed: it never completes or fails, so its removal ends the wait too.
+  let resolveRemoved: (value: 'removed') => void = () => undefined;
+  const removed = new Promise<'removed'>((resolve) => {
+    resolveRemoved = resolve;
+  });
+  const onRemoved = ({ jobId }: { jobId: string }) => {
+    if (jobId === buildId) resolveRemoved('removed');
+  };
   events.on('progress', onProgress);
+  events.on('removed', onRemoved);
+  const gone: BuildOutcome = {
+    ok: false,
+    buildId,
+    error: summariseError(
+      new AppError('CANCELLED', `build ${buildId} was removed from the queue before it ran (cancelled)`),
+    ),
+  };
   try {
     const job = await queue.getJob(buildId);
-    if (!job)
-      return {
-        ok: false,
-        buildId,
-        error: summariseError(new AppError('INTERNAL', `build ${buildId} is not in the queue`)),
-      };
+    if (!job) return gone;
     try {
-      const result = (await job.waitUntilFinished(events)) as BuildResult;
-      return { ok: true, result };
+      const ended = await Promise.race([job.waitUntilFinished(events), removed]);
+      if (ended === 'removed') return gone;
+      return { ok: true, result: ended as BuildResult };
     } catch (error) {
       const failed = await queue.getJob(buildId);
-      const progress = failed?.progress;
+      if (!failed) return gone;
+      const progress = failed.progress;
       if (isBuildProgress(progress) && progress.error) return { ok: false, buildId, error: progress.error };
       const message = (error as Error).message;
       return { ok: false, buildId, error: { code: 'INTERNAL', message, logTail: [] } };
     }
   } finally {
     events.off('progress', onProgress);
+    events.off('removed', onRemoved);
     display.stop();
   }
 }

@@ -27,9 +27,10 @@ export async function cancelRequestedBy(redis: Redis, buildId: string): Promise<
 
 /**
  * Cancels a build wherever it is: a queued build is removed, a running one is aborted on its worker.
- * A worker may take the build between any two of these steps, so nothing here trusts the state it read: BullMQ
- * refuses to remove a job a worker holds (that is how "running" is decided), and the cancel is both remembered in
- * Redis and broadcast, because a worker that has just taken the job does not hear broadcasts for it yet.
+ * A worker may take the build between any two of these steps, so the state read here decides little: a running
+ * build is never removed (it could finish in between, and BullMQ removes finished jobs), a queued one is removed
+ * only if BullMQ agrees (it refuses a job a worker holds), and otherwise the cancel is both remembered in Redis and
+ * broadcast, because a worker that has just taken the job does not hear broadcasts for it yet.
  */
 export async function requestCancel(
   queues: BuildQueues,
@@ -42,15 +43,18 @@ export async function requestCancel(
     if (!job) continue;
     const state = await job.getState();
     if (state === 'completed' || state === 'failed') return 'finished';
-    const removed = await job.remove().then(
-      () => true,
-      () => false,
-    );
-    // Removed while "active" means its worker's lock had lapsed (a dead or stuck host): tell it to stop anyway.
-    if (removed && state !== 'active') return 'removed';
+    if (state !== 'active') {
+      const removed = await job.remove().then(
+        () => true,
+        () => false,
+      );
+      if (removed) return 'removed';
+    }
+    // Running (or taken since the state was read). A dead host's build goes back to the queue when its lock
+    // lapses, and the next worker reads the remembered cancel before it starts.
     await publisher.set(cancelMarkKey(buildId), by, 'EX', CANCEL_MARK_SECONDS);
     await publisher.publish(CANCEL_CHANNEL, JSON.stringify({ buildId, by } satisfies CancelMessage));
-    return removed ? 'removed' : 'signalled';
+    return 'signalled';
   }
   return 'not-found';
 }

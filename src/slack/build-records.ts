@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { QUEUE_PREFIX } from '../queue/names.ts';
 
@@ -29,6 +30,11 @@ const TTL_SECONDS = 30 * 24 * 3600;
 const key = (buildId: string) => `${QUEUE_PREFIX}:slack:build:${buildId}`;
 const auditListKey = (buildId: string) => `${QUEUE_PREFIX}:slack:audit:${buildId}`;
 const lockKey = (buildId: string) => `${QUEUE_PREFIX}:slack:lock:${buildId}`;
+const LOCK_POLL_MS = 100;
+const RENEW_IF_OURS =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+const DELETE_IF_OURS =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 export class BuildRecords {
   readonly #redis: Redis;
@@ -70,22 +76,30 @@ export class BuildRecords {
 
   /**
    * Runs `fn` while holding the build's lock, so two bot processes never edit one status message at once.
-   * Returns undefined (without running fn) when another process holds it.
+   * Returns undefined (without running fn) when another process holds it, unless `waitMs` allows waiting for it.
+   * The lock is renewed while `fn` runs (a Slack call retried after a 429 can outlast any fixed lifetime), so it
+   * lapses only `ttlMs` after its holder died.
    */
-  async withLock<T>(buildId: string, fn: () => Promise<T>, ttlMs = 10_000): Promise<T | undefined> {
+  async withLock<T>(
+    buildId: string,
+    fn: () => Promise<T>,
+    { ttlMs = 10_000, waitMs = 0 }: { ttlMs?: number; waitMs?: number } = {},
+  ): Promise<T | undefined> {
     const token = `${process.pid}-${Math.random()}`;
-    const got = await this.#redis.set(lockKey(buildId), token, 'PX', ttlMs, 'NX');
-    if (got !== 'OK') return undefined;
+    const giveUpAt = Date.now() + waitMs;
+    while ((await this.#redis.set(lockKey(buildId), token, 'PX', ttlMs, 'NX')) !== 'OK') {
+      if (Date.now() >= giveUpAt) return undefined;
+      await setTimeout(LOCK_POLL_MS);
+    }
+    const renew = setInterval(() => {
+      this.#redis.eval(RENEW_IF_OURS, 1, lockKey(buildId), token, ttlMs).catch(() => undefined);
+    }, ttlMs / 3);
     try {
       return await fn();
     } finally {
+      clearInterval(renew);
       // Release only our own lock (it may have expired and been taken by another process).
-      await this.#redis.eval(
-        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
-        1,
-        lockKey(buildId),
-        token,
-      );
+      await this.#redis.eval(DELETE_IF_OURS, 1, lockKey(buildId), token);
     }
   }
 }

@@ -36,7 +36,8 @@ export async function reuseIdenticalBuild(
     ctx.logger.warn({ error: String(error) }, 'identical-build look-up failed; building');
     return undefined;
   });
-  timings.cacheLookup = Math.round(performance.now() - started);
+  // Added up: a build looks once before claiming the key and once after.
+  timings.cacheLookup = (timings.cacheLookup ?? 0) + Math.round(performance.now() - started);
   if (!lookup?.hit) {
     if (lookup) ctx.logger.info({ cacheKey: key, why: lookup.why }, 'no identical build to reuse');
     return undefined;

@@ -84,6 +84,12 @@ export async function runBuild(ctx: BuildContext): Promise<BuildResult> {
     // "Rebuild anyway" skips the wait as well: the requester asked for a build of their own.
     const release = request.rebuild ? async () => undefined : await claimIdenticalBuild(ctx, cacheKey);
     try {
+      if (!request.rebuild) {
+        // An identical build may have finished (recorded, then released its claim) between the look-up and the
+        // claim: look once more before building the same ISO again.
+        const reused = await reuseIdenticalBuild(ctx, cacheKey, pulled, timings);
+        if (reused) return reused;
+      }
       ctx.progress({ step: 'build', message: 'starting bootc-image-builder', percent: 0 });
       const isoPath = await timed('build', () => runBuilder(ctx, paths));
 

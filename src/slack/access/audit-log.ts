@@ -60,14 +60,14 @@ export function createAuditLog(options: {
  */
 async function shipBuildAudit(store: ArtifactStore, records: BuildRecords, buildId: string, line: string) {
   await records.appendAudit(buildId, line);
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const written = await records.withLock(`audit-${buildId}`, async () => {
+  const written = await records.withLock(
+    `audit-${buildId}`,
+    async () => {
       const lines = await records.auditLines(buildId);
       await store.putObject(auditKey(buildId), lines.join(''), 'application/x-ndjson');
       return true;
-    });
-    if (written) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`audit lock for ${buildId} stayed busy`);
+    },
+    { waitMs: 5000 },
+  );
+  if (!written) throw new Error(`audit lock for ${buildId} stayed busy`);
 }

@@ -35,37 +35,49 @@ async function mayChange(
   return decision.allowed ? undefined : decision.reason;
 }
 
+/** How long a cancel waits for a status sync in progress to end before it shows the build as cancelled. */
+const CANCEL_LOCK_WAIT_MS = 15_000;
+
 export async function cancelBuild(deps: SlackDeps, buildId: string, userId: string): Promise<ActionReply> {
   const job = (await findBuild(deps.queues, buildId))?.job;
   if (!job) return `No build \`${buildId}\`.`;
   const denied = await mayChange(deps, buildId, userId, 'cancel');
   if (denied) return denied;
   const request = job.data as BuildRequest;
+  // Recorded first: the build's own events may be rendered before this handler returns, and should say who.
   await deps.records.update(buildId, (r) => ({ ...r, cancelledBy: userId }));
   const outcome = await requestCancel(deps.queues, deps.publisher, buildId, `slack:${userId}`);
   if (outcome === 'removed') {
-    // The job is gone, so no build event will follow: show the result here.
-    const record = await deps.records.get(buildId);
-    if (record) {
-      const status = {
-        buildId,
-        request,
-        state: 'cancelled' as const,
-        cancelledBy: userId,
-        updatedAt: new Date(),
-      };
-      await deps.poster.update(record.channel, record.ts, statusMessage(status));
-      await deps.poster.reply(record.channel, record.ts, threadNote('cancelled', status));
-      await deps.records.update(buildId, (r) => ({
-        ...r,
-        notes: [...r.notes, 'cancelled'],
-        lastUpdateAt: Date.now(),
-      }));
-    }
+    // The job is gone, so no build event will follow: show the result here, under the build's lock, so that a
+    // sync that read the build as queued just before cannot write "queued" over it afterwards.
+    await deps.records.withLock(buildId, () => showRemoved(deps, buildId, request, userId), {
+      waitMs: CANCEL_LOCK_WAIT_MS,
+    });
     return `Build \`${buildId}\` was removed from the queue.`;
   }
   if (outcome === 'signalled') return `Cancelling build \`${buildId}\`: its build host is stopping it.`;
+  // Nothing was cancelled: whatever the build's message shows next is not a cancel by this person.
+  await deps.records.update(buildId, ({ cancelledBy: _, ...r }) => r);
   return `Build \`${buildId}\` has already finished.`;
+}
+
+async function showRemoved(deps: SlackDeps, buildId: string, request: BuildRequest, userId: string) {
+  const record = await deps.records.get(buildId);
+  if (!record) return;
+  const status = {
+    buildId,
+    request,
+    state: 'cancelled' as const,
+    cancelledBy: userId,
+    updatedAt: new Date(),
+  };
+  await deps.poster.update(record.channel, record.ts, statusMessage(status));
+  await deps.poster.reply(record.channel, record.ts, threadNote('cancelled', status));
+  await deps.records.update(buildId, (r) => ({
+    ...r,
+    notes: [...r.notes, 'cancelled'],
+    lastUpdateAt: Date.now(),
+  }));
 }
 
 export async function retryBuild(deps: HandlerDeps, buildId: string, userId: string): Promise<ActionReply> {

@@ -47,7 +47,9 @@ export async function readBuildStatus(
       message: job.failedReason,
       logTail: [],
     };
-    const cancelled = error.code === 'CANCELLED' || record?.cancelledBy !== undefined;
+    // Only the worker knows whether the cancel stopped the build: a build that failed on its own just before someone
+    // clicked Cancel is a failure, shown with its error, not a cancel.
+    const cancelled = error.code === 'CANCELLED';
     return { ...base, state: cancelled ? 'cancelled' : 'failed', error, ...(logUrl ? { logUrl } : {}) };
   }
   if (state === 'active' && !progress?.waitingFor) return { ...base, state: 'running' };

@@ -39,4 +39,28 @@ describe('readBuildStatus', () => {
     );
     expect(building?.state).toBe('running');
   });
+
+  it('shows a build that failed on its own as failed, even when someone clicked Cancel just after', async () => {
+    const failure: BuildProgress = {
+      step: 'failed',
+      message: 'bootc-image-builder exited with code 1',
+      error: { code: 'BUILDER_FAILED', message: 'bootc-image-builder exited with code 1', logTail: ['boom'] },
+      host: 'h1',
+    };
+    const record = { channel: 'C1', ts: '1.1', requester: 'U1', lastUpdateAt: 0, lastRender: '', notes: [] };
+    const late = await readBuildStatus(queuesWith('failed', failure), 'x86_64', 'bfail01', {
+      ...record,
+      cancelledBy: 'U1',
+    });
+    expect(late?.state).toBe('failed');
+    const stopped: BuildProgress = {
+      ...failure,
+      error: { code: 'CANCELLED', message: 'cancelled by slack:U1', logTail: [] },
+    };
+    const cancelled = await readBuildStatus(queuesWith('failed', stopped), 'x86_64', 'bfail01', {
+      ...record,
+      cancelledBy: 'U1',
+    });
+    expect(cancelled).toMatchObject({ state: 'cancelled', cancelledBy: 'U1' });
+  });
 });
