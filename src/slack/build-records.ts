@@ -33,6 +33,8 @@ const lockKey = (buildId: string) => `${QUEUE_PREFIX}:slack:lock:${buildId}`;
 const LOCK_POLL_MS = 100;
 const RENEW_IF_OURS =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+const SET_IF_UNCHANGED =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 else return 0 end";
 const DELETE_IF_OURS =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
@@ -53,13 +55,26 @@ export class BuildRecords {
     return raw ? (JSON.parse(raw) as BuildRecord) : undefined;
   }
 
-  /** Read-modify-write; callers hold the build's lock (see withLock) when it matters. */
+  /**
+   * Read-modify-write without losing a concurrent write: the new value is stored only if the record is still what
+   * `change` was given (compare-and-set in one script), else `change` runs again on the newer record. Handlers
+   * (Cancel, Retry, Fresh link) write outside the build's lock while a sync may be writing too.
+   */
   async update(buildId: string, change: (r: BuildRecord) => BuildRecord): Promise<BuildRecord | undefined> {
-    const current = await this.get(buildId);
-    if (!current) return undefined;
-    const next = change(current);
-    await this.#redis.set(key(buildId), JSON.stringify(next), 'EX', TTL_SECONDS);
-    return next;
+    for (;;) {
+      const raw = await this.#redis.get(key(buildId));
+      if (!raw) return undefined;
+      const next = change(JSON.parse(raw) as BuildRecord);
+      const stored = await this.#redis.eval(
+        SET_IF_UNCHANGED,
+        1,
+        key(buildId),
+        raw,
+        JSON.stringify(next),
+        TTL_SECONDS,
+      );
+      if (stored === 1) return next;
+    }
   }
 
   async appendAudit(buildId: string, line: string): Promise<void> {

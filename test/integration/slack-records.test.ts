@@ -69,3 +69,23 @@ describe("a build's Slack lock", () => {
     await busy;
   });
 });
+
+describe("a build's Slack record", () => {
+  it('loses no concurrent update (each one is applied to the newest record)', async () => {
+    await records.create('bconc', { channel: 'C1', ts: '1.1', requester: 'U1' });
+    // 50 writers at once on one connection: every GET is answered before any write, the worst interleaving.
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        records.update('bconc', (r) => ({ ...r, notes: [...r.notes, `note-${i}`] })),
+      ),
+    );
+    await Promise.all([
+      records.update('bconc', (r) => ({ ...r, cancelledBy: 'U2' })),
+      records.update('bconc', (r) => ({ ...r, retriedAs: 'bretry01' })),
+    ]);
+    const record = await records.get('bconc');
+    expect(new Set(record?.notes).size).toBe(50);
+    expect(record).toMatchObject({ cancelledBy: 'U2', retriedAs: 'bretry01', channel: 'C1' });
+    expect(await records.update('bnone', (r) => r)).toBeUndefined();
+  });
+});
