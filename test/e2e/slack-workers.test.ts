@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostArch } from '../../src/domain/host-arch.ts';
-import { BLOCKS } from '../../src/slack/action-ids.ts';
+import { ACTIONS, BLOCKS } from '../../src/slack/action-ids.ts';
 import { DEFAULT_CHANNEL, type FakeSlack, startFakeSlack } from '../fakes/slack-api.ts';
 import { WORKER_NAME, writeE2eConfig } from '../support/e2e-env.ts';
 import type { Child } from '../support/run-process.ts';
 import {
   blocksText,
   buildIdOf,
+  buttonOf,
   type SlackDriver,
   slackDriver,
   startWorkerAndBot,
@@ -124,5 +125,22 @@ describe('build hosts in Slack', () => {
     );
     expect(note.text).toContain(`*${OTHER_ARCH}*`);
     expect(note.text).toContain('waits in the queue');
+
+    // It never runs here, so its Cancel removes it from the queue: the message and the thread say so, at once.
+    const current = fake.message(message.channel, message.ts) ?? message;
+    expect(buttonOf(current, ACTIONS.cancel)).toBeDefined();
+    expect((await driver.click(bot, current, ACTIONS.cancel)).status).toBe(200);
+    const cancelled = await until('the cancelled message', () => {
+      const m = fake.message(message.channel, message.ts);
+      return m && /cancelled/i.test(blocksText(m)) ? m : undefined;
+    });
+    expect(blocksText(cancelled)).toContain(`<@${USER}>`);
+    expect(buttonOf(cancelled, ACTIONS.cancel)).toBeUndefined();
+    await until('the cancelled note', () =>
+      fake.replies(message.channel, message.ts).find((r) => r.text.startsWith('Cancelled by')),
+    );
+    expect(fake.responses.some((r) => JSON.stringify(r.body).includes('was removed from the queue'))).toBe(
+      true,
+    );
   });
 });

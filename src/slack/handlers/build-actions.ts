@@ -50,9 +50,11 @@ export async function cancelBuild(deps: SlackDeps, buildId: string, userId: stri
   if (outcome === 'removed') {
     // The job is gone, so no build event will follow: show the result here, under the build's lock, so that a
     // sync that read the build as queued just before cannot write "queued" over it afterwards.
-    await deps.records.withLock(buildId, () => showRemoved(deps, buildId, request, userId), {
+    const shown = await deps.records.withLock(buildId, () => showRemoved(deps, buildId, request, userId), {
       waitMs: CANCEL_LOCK_WAIT_MS,
     });
+    // A lock held that long belongs to a stuck process: the cancel is still shown rather than never.
+    if (!shown) await showRemoved(deps, buildId, request, userId);
     return `Build \`${buildId}\` was removed from the queue.`;
   }
   if (outcome === 'signalled') return `Cancelling build \`${buildId}\`: its build host is stopping it.`;
@@ -61,9 +63,14 @@ export async function cancelBuild(deps: SlackDeps, buildId: string, userId: stri
   return `Build \`${buildId}\` has already finished.`;
 }
 
-async function showRemoved(deps: SlackDeps, buildId: string, request: BuildRequest, userId: string) {
+async function showRemoved(
+  deps: SlackDeps,
+  buildId: string,
+  request: BuildRequest,
+  userId: string,
+): Promise<true> {
   const record = await deps.records.get(buildId);
-  if (!record) return;
+  if (!record) return true;
   const status = {
     buildId,
     request,
@@ -78,6 +85,7 @@ async function showRemoved(deps: SlackDeps, buildId: string, request: BuildReque
     notes: [...r.notes, 'cancelled'],
     lastUpdateAt: Date.now(),
   }));
+  return true;
 }
 
 export async function retryBuild(deps: HandlerDeps, buildId: string, userId: string): Promise<ActionReply> {
