@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { ARCHES } from '../domain/build-request.ts';
 import type { BuildQueues } from './build-producer.ts';
+import { findBuild } from './find-build.ts';
 import { QUEUE_PREFIX } from './names.ts';
 
 /**
@@ -38,25 +38,22 @@ export async function requestCancel(
   buildId: string,
   by: string,
 ): Promise<CancelOutcome> {
-  for (const arch of ARCHES) {
-    const job = await queues.get(arch).getJob(buildId);
-    if (!job) continue;
-    const state = await job.getState();
-    if (state === 'completed' || state === 'failed') return 'finished';
-    if (state !== 'active') {
-      const removed = await job.remove().then(
-        () => true,
-        () => false,
-      );
-      if (removed) return 'removed';
-    }
-    // Running (or taken since the state was read). A dead host's build goes back to the queue when its lock
-    // lapses, and the next worker reads the remembered cancel before it starts.
-    await publisher.set(cancelMarkKey(buildId), by, 'EX', CANCEL_MARK_SECONDS);
-    await publisher.publish(CANCEL_CHANNEL, JSON.stringify({ buildId, by } satisfies CancelMessage));
-    return 'signalled';
+  const found = await findBuild(queues, buildId);
+  if (!found) return 'not-found';
+  const { job, state } = found;
+  if (state === 'completed' || state === 'failed') return 'finished';
+  if (state !== 'active') {
+    const removed = await job.remove().then(
+      () => true,
+      () => false,
+    );
+    if (removed) return 'removed';
   }
-  return 'not-found';
+  // Running (or taken since the state was read). A dead host's build goes back to the queue when its lock
+  // lapses, and the next worker reads the remembered cancel before it starts.
+  await publisher.set(cancelMarkKey(buildId), by, 'EX', CANCEL_MARK_SECONDS);
+  await publisher.publish(CANCEL_CHANNEL, JSON.stringify({ buildId, by } satisfies CancelMessage));
+  return 'signalled';
 }
 
 /** Subscribes a worker to cancel requests; needs a connection of its own (subscriber mode). */
