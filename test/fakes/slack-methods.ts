@@ -3,7 +3,7 @@
 import { blockKitProblems } from './block-kit-limits.ts';
 import { type Args, type Failure, fail, type Handler, type Result, str } from './slack-args.ts';
 import { dmChannel, type FakeChannel, type FakeState, isUserId, nextTs } from './slack-state.ts';
-import { openView, updateView } from './slack-views.ts';
+import { openView, publishView, updateView } from './slack-views.ts';
 
 /** `chat.postMessage` text beyond this is refused (docs/slack.md §4, "40,000 characters"). */
 const MAX_TEXT = 40_000;
@@ -215,6 +215,7 @@ export const METHODS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['views.open', openView],
   ['views.push', openView],
   ['views.update', updateView],
+  ['views.publish', publishView],
   ['conversations.join', join],
   ['conversations.info', info],
   ['users.info', userInfo],
