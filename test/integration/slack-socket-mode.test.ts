@@ -86,7 +86,9 @@ describe('the fake Slack in Socket Mode', () => {
         await ack();
       }),
     );
-    await receiver.client.send('00000000-0000-0000-0000-000000000000', {});
+    // The client's own ack path (private in its types), aimed at an envelope the fake never sent.
+    const client = receiver.client as unknown as { send(id: string, body: object): Promise<void> };
+    await client.send('00000000-0000-0000-0000-000000000000', {});
     await expect(fake.socketMode.send('slash_commands', commandPayload('slow'))).rejects.toThrow(
       /within 3 s/,
     );
