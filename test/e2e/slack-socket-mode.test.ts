@@ -126,9 +126,10 @@ describe('Slack over Socket Mode, end to end', () => {
     const modal = await openModal();
     const refused = await submit(modal, {
       [BLOCKS.image]: { type: 'plain_text_input', value: '--privileged' },
+      [BLOCKS.users]: { type: 'plain_text_input', value: 'admin' },
       [BLOCKS.kickstart]: { type: 'plain_text_input', value: 'text\nreboot' },
     });
-    expect(refused.response_action).toBe('errors');
+    expect(refused.response_action, JSON.stringify(refused)).toBe('errors');
     const errors = refused.errors as Record<string, string>;
     expect(errors[BLOCKS.image]).toMatch(/option/i);
     expect(errors[BLOCKS.kickstart]).toMatch(/kickstart/i);
