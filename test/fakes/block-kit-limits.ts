@@ -1,4 +1,4 @@
-// Strict Block Kit validation for the fake Slack: every limit from docs/slack.md section 4, reported the way Slack
+// Strict Block Kit validation for the fake Slack: every limit of Slack's Block Kit reference, reported the way Slack
 // reports them in `response_metadata.messages`. Use `blockKitProblems` directly to check a built view without HTTP.
 import {
   type Checker,

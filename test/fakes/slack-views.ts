@@ -1,6 +1,6 @@
 // views.open, views.push and views.update of the fake Slack. Trigger errors follow the views.open reference
 // (slack-ruby/slack-api-ref methods/views/views.open.json): invalid_trigger_id, expired_trigger_id, exchanged_trigger_id.
-// docs/slack.md §2 names them trigger_expired/trigger_exchanged, which are the legacy dialog.open strings.
+// trigger_expired/trigger_exchanged, seen in older write-ups, are the legacy dialog.open strings.
 import { isRecord } from './block-kit-checks.ts';
 import { blockKitProblems } from './block-kit-limits.ts';
 import { type Args, type Failure, fail, type Result, str } from './slack-args.ts';
