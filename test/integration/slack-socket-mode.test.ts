@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack-api.ts';
@@ -122,5 +123,58 @@ describe('the fake Slack in Socket Mode', () => {
     expect(ack).toEqual({});
     expect(events).toBe(1);
     expect(fake.socketMode.problems).toEqual([]);
+  });
+});
+
+/** Opens a raw TCP connection to a Socket Mode URL, sends the upgrade request and then `frame`; returns all it got. */
+async function rawExchange(url: string, frame?: Buffer): Promise<string> {
+  const target = new URL(url);
+  const socket = connect(Number(target.port), target.hostname);
+  const received: Buffer[] = [];
+  socket.on('data', (chunk) => {
+    received.push(chunk);
+    if (frame && Buffer.concat(received).includes('\r\n\r\n')) {
+      socket.write(frame);
+      frame = undefined;
+    }
+  });
+  socket.write(
+    `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\nUpgrade: websocket\r\n` +
+      'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+  );
+  await new Promise<void>((resolve) => {
+    socket.on('close', () => resolve());
+    setTimeout(() => {
+      socket.destroy();
+      resolve();
+    }, 3000).unref();
+  });
+  return Buffer.concat(received).toString('latin1');
+}
+
+describe('the fake Slack refuses what Slack refuses on the socket', () => {
+  const open = async () =>
+    (await fetch(`${fake.url}apps.connections.open`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${APP_TOKEN}` },
+    }).then((r) => r.json())) as { url: string };
+
+  it('accepts a connection URL once', async () => {
+    const { url } = await open();
+    const first = await rawExchange(url, Buffer.from([0x88, 0x82, 1, 2, 3, 4, 0x03 ^ 1, 0xe8 ^ 2]));
+    expect(first).toMatch(/^HTTP\/1\.1 101 /);
+    expect(first).toContain('"type":"hello"');
+    expect(first).toContain('Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
+    const again = await rawExchange(url);
+    expect(again).toMatch(/^HTTP\/1\.1 401 /);
+    expect(fake.socketMode.problems).toEqual(['connection with an unknown, used or expired ticket']);
+  });
+
+  it('closes the connection with 1002 on an unmasked client frame', async () => {
+    const { url } = await open();
+    const answer = await rawExchange(url, Buffer.concat([Buffer.from([0x81, 2]), Buffer.from('{}')]));
+    // The close frame: opcode 8, length 16, status 1002 (0x03ea), "protocol error".
+    expect(answer).toContain(`\x88\x10\x03\xeaprotocol error`);
+    expect(fake.socketMode.problems).toEqual(['websocket: unmasked client frame']);
   });
 });

@@ -8,12 +8,8 @@ import { listBuilds } from './list-builds.ts';
  * Renders and publishes one person's home tab: their own builds only (the 'mine' scope, whatever their rights in
  * channels), so a home tab never shows someone else's download links.
  */
-export async function publishAppHome(
-  deps: Pick<SlackDeps, 'config' | 'queues' | 'records'>,
-  client: App['client'],
-  userId: string,
-): Promise<void> {
-  const builds = await listBuilds(deps as SlackDeps, 'mine', { userId, channelId: '' });
+export async function publishAppHome(deps: SlackDeps, client: App['client'], userId: string): Promise<void> {
+  const builds = await listBuilds(deps, 'mine', { userId, channelId: '' });
   const view = appHomeView({ builds, presets: deps.config.presets });
   await client.views.publish({ user_id: userId, view });
 }
