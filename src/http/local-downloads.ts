@@ -12,6 +12,7 @@ import { decideRange, etagOf, lastModifiedOf } from './byte-range.ts';
  */
 export const DOWNLOADS_ROUTE = '/downloads/*key';
 const PREFIX = '/downloads/';
+const READ_CHUNK = 1024 * 1024;
 
 const CONTENT_TYPES: Record<string, string> = {
   iso: 'application/x-iso9660-image',
@@ -107,7 +108,8 @@ async function serveDownload(store: LocalStore, logger: Logger, req: IncomingMes
     return;
   }
   try {
-    await pipeline(object.handle.createReadStream({ start, end }), res);
+    // 1 MiB reads instead of the default 64 KiB: an ISO is gigabytes, and fewer, larger reads cost less CPU per byte.
+    await pipeline(object.handle.createReadStream({ start, end, highWaterMark: READ_CHUNK }), res);
     logger.info({ key: check.key, bytes: end - start + 1, status: decision.status }, 'download served');
   } catch (error) {
     // Mostly a client that went away mid-download; it can resume with a Range request.
