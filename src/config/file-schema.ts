@@ -164,6 +164,12 @@ const WorkerObject = z.strictObject({
 });
 export const Worker = WorkerObject.prefault({});
 
+/** What the Slack bot tells people beyond the status message. */
+const NotificationsObject = z.strictObject({
+  /** DM the requester when their build ends (ready, failed or cancelled). */
+  dmOnFinish: z.boolean().default(false),
+});
+
 export const ConfigFile = z.strictObject({
   builders: z.record(Name, Builder).default(() => structuredClone(DEFAULT_BUILDERS)),
   defaultBuilder: Name.default(DEFAULT_BUILDER),
@@ -172,6 +178,7 @@ export const ConfigFile = z.strictObject({
   registries: z.record(RegistryHost, RegistryAuth).default(() => ({})),
   worker: Worker,
   access: Access,
+  notifications: NotificationsObject.optional(),
 });
 export type ConfigFile = z.infer<typeof ConfigFile>;
 
@@ -184,5 +191,6 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   worker: Object.keys(WorkerObject.shape),
   'worker.timeouts': Object.keys(TimeoutsObject.shape),
   'worker.imagePrune': Object.keys(ImagePruneObject.shape),
+  notifications: Object.keys(NotificationsObject.shape),
   ...ACCESS_KNOWN_KEYS,
 };

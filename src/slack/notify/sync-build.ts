@@ -5,6 +5,7 @@ import type { BuildQueues } from '../../queue/build-producer.ts';
 import { cancelRequestedBy } from '../../queue/cancel-requests.ts';
 import { type ArtifactStore, artifactKeys } from '../../storage/artifact-store.ts';
 import type { BuildRecord, BuildRecords } from '../build-records.ts';
+import { sendFinishDm } from '../handlers/finish-dm.ts';
 import { goneMessage } from '../messages/gone-message.ts';
 import { type BuildStatus, statusMessage, threadNote } from '../messages/status-message.ts';
 import type { SlackPoster } from '../slack-poster.ts';
@@ -19,6 +20,8 @@ export interface SyncDeps {
   store: ArtifactStore | undefined;
   logger: Logger;
   now?: () => number;
+  /** DM the requester once when their build ends (config `notifications.dmOnFinish`). */
+  dmOnFinish?: boolean;
 }
 
 const TERMINAL = new Set<BuildStatus['state']>(['completed', 'failed', 'cancelled']);
@@ -72,6 +75,13 @@ export async function syncBuild(deps: SyncDeps, data: SyncJobData): Promise<'don
       status = { ...status, logUrl: url };
     }
     const posted = await postNotes(deps, record, status);
+    if (deps.dmOnFinish && TERMINAL.has(status.state) && !record.notes.includes('dm')) {
+      // Noted before sending: a DM lost to a failure is better than a second one after a retry.
+      await deps.records.update(data.buildId, (r) => ({ ...r, notes: [...new Set([...r.notes, 'dm'])] }));
+      await sendFinishDm(deps.poster, record.requester, status).catch((error: unknown) =>
+        deps.logger.warn({ buildId: data.buildId, error: String(error) }, 'could not DM the requester'),
+      );
+    }
     const message = statusMessage(status);
     const render = createHash('sha256').update(JSON.stringify(message)).digest('hex');
     if (render === record.lastRender) return 'done' as const;
