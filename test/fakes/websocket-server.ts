@@ -1,11 +1,11 @@
-// A minimal RFC 6455 WebSocket server endpoint for the fake Slack's Socket Mode: the opening handshake, text frames
-// both ways, ping/pong and the close handshake. Strict in what it accepts from clients, as a real server would be:
-// unmasked client frames, binary frames, reserved bits and oversized control frames close the connection with 1002.
-import { createHash } from 'node:crypto';
+// The WebSocket endpoint of the fake Slack's Socket Mode, on the `ws` library (the protocol itself is not ours to
+// get right). Strict in what it accepts from clients, as a real server is: `ws` closes the connection with 1002 on
+// unmasked frames, reserved bits and oversized control frames; binary frames are refused here because Socket Mode
+// speaks JSON text.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { type WebSocket, WebSocketServer } from 'ws';
 
-const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const MAX_MESSAGE_BYTES = 1_000_000;
 
 export interface WebSocketPeer {
@@ -25,148 +25,74 @@ export interface WebSocketHandlers {
   onProtocolError(problem: string): void;
 }
 
-function frame(opcode: number, payload: Buffer): Buffer {
-  const length = payload.length;
-  let header: Buffer;
-  if (length < 126) {
-    header = Buffer.from([0x80 | opcode, length]);
-  } else if (length < 65536) {
-    header = Buffer.alloc(4);
-    header.writeUInt8(0x80 | opcode, 0);
-    header.writeUInt8(126, 1);
-    header.writeUInt16BE(length, 2);
-  } else {
-    header = Buffer.alloc(10);
-    header.writeUInt8(0x80 | opcode, 0);
-    header.writeUInt8(127, 1);
-    header.writeBigUInt64BE(BigInt(length), 2);
-  }
-  return Buffer.concat([header, payload]);
-}
+/** `ws` error codes of client protocol violations, in the words the fake reports them. */
+const PROTOCOL_PROBLEMS: Record<string, string> = {
+  WS_ERR_EXPECTED_MASK: 'unmasked client frame',
+  WS_ERR_UNEXPECTED_RSV_1: 'reserved bits set',
+  WS_ERR_UNEXPECTED_RSV_2_3: 'reserved bits set',
+  WS_ERR_EXPECTED_FIN: 'fragmented or oversized control frame',
+  WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH: 'fragmented or oversized control frame',
+  WS_ERR_INVALID_OPCODE: 'unknown opcode',
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 'message too large',
+  WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH: 'message too large',
+  WS_ERR_INVALID_UTF8: 'invalid UTF-8 in a text frame',
+};
 
-/** Answers an upgrade request with 101 and returns the peer, or writes 400 and returns undefined. */
+const server = new WebSocketServer({
+  noServer: true,
+  maxPayload: MAX_MESSAGE_BYTES,
+  perMessageDeflate: false,
+});
+
+/** Answers an upgrade request with 101 and returns the peer, or answers 400 and returns undefined. */
 export function acceptWebSocket(
   req: IncomingMessage,
   socket: Duplex,
   handlers: WebSocketHandlers,
 ): WebSocketPeer | undefined {
-  const key = req.headers['sec-websocket-key'];
-  if (
-    req.headers.upgrade?.toLowerCase() !== 'websocket' ||
-    typeof key !== 'string' ||
-    req.headers['sec-websocket-version'] !== '13'
-  ) {
-    socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-    return undefined;
-  }
-  const accept = createHash('sha1').update(`${key}${GUID}`).digest('base64');
-  socket.write(
-    `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
-  );
-  let buffered = Buffer.alloc(0);
-  let fragments: Buffer[] | undefined;
-  let closeSent = false;
+  let ws: WebSocket | undefined;
+  // Without extensions or a verifyClient hook, `ws` completes the handshake and calls back synchronously; an
+  // invalid handshake is answered with 400 and never calls back.
+  server.handleUpgrade(req, socket, Buffer.alloc(0), (accepted) => {
+    ws = accepted;
+  });
+  if (ws === undefined) return undefined;
+  const peer: WebSocket = ws;
   let closed = false;
-  let closeCode: number | undefined;
-
-  // end() rather than destroy(): a close frame just written must still reach the client.
-  const finish = (graceful = true) => {
+  const finish = (code: number | undefined) => {
     if (closed) return;
     closed = true;
-    if (graceful) {
-      socket.end();
-      setTimeout(() => socket.destroy(), 1000).unref();
-    } else {
-      socket.destroy();
-    }
-    handlers.onClose(closeCode);
+    handlers.onClose(code);
   };
-  const send = (opcode: number, payload: Buffer) => {
-    if (!closed && !socket.destroyed) socket.write(frame(opcode, payload));
-  };
-  const sendClose = (code: number, reason = '') => {
-    if (closeSent) return;
-    closeSent = true;
-    const body = Buffer.alloc(2 + Buffer.byteLength(reason));
-    body.writeUInt16BE(code, 0);
-    body.write(reason, 2);
-    send(0x8, body);
-  };
-  const protocolError = (problem: string) => {
-    handlers.onProtocolError(problem);
-    sendClose(1002, 'protocol error');
-    finish();
-  };
-
-  const onFrame = (fin: boolean, opcode: number, payload: Buffer) => {
-    if (opcode >= 0x8) {
-      if (!fin || payload.length > 125) return protocolError('fragmented or oversized control frame');
-      if (opcode === 0x8) {
-        closeCode = payload.length >= 2 ? payload.readUInt16BE(0) : undefined;
-        sendClose(closeCode ?? 1000);
-        finish();
-      } else if (opcode === 0x9) {
-        send(0xa, payload);
-      } else if (opcode !== 0xa) {
-        protocolError(`unknown control opcode ${opcode}`);
-      }
+  peer.on('message', (data, isBinary) => {
+    if (isBinary) {
+      handlers.onProtocolError('binary frame (Socket Mode speaks JSON text)');
+      peer.close(1002, 'protocol error');
       return;
     }
-    if (opcode === 0x2) return protocolError('binary frame (Socket Mode speaks JSON text)');
-    if (opcode === 0x1) {
-      if (fragments !== undefined) return protocolError('new text frame inside a fragmented message');
-      fragments = [];
-    } else if (opcode !== 0x0 || fragments === undefined) {
-      return protocolError(`unexpected opcode ${opcode}`);
-    }
-    fragments.push(payload);
-    if (!fin) return;
-    const text = Buffer.concat(fragments).toString('utf8');
-    fragments = undefined;
-    handlers.onText(text);
-  };
-
-  socket.on('data', (chunk: Buffer) => {
-    buffered = Buffer.concat([buffered, chunk]);
-    for (;;) {
-      if (closed || buffered.length < 2) return;
-      const b0 = buffered.readUInt8(0);
-      const b1 = buffered.readUInt8(1);
-      if ((b0 & 0x70) !== 0) return protocolError('reserved bits set');
-      if ((b1 & 0x80) === 0) return protocolError('unmasked client frame');
-      let length = b1 & 0x7f;
-      let offset = 2;
-      if (length === 126) {
-        if (buffered.length < 4) return;
-        length = buffered.readUInt16BE(2);
-        offset = 4;
-      } else if (length === 127) {
-        if (buffered.length < 10) return;
-        length = Number(buffered.readBigUInt64BE(2));
-        offset = 10;
-      }
-      if (length > MAX_MESSAGE_BYTES) return protocolError('message too large');
-      if (buffered.length < offset + 4 + length) return;
-      const mask = buffered.subarray(offset, offset + 4);
-      const payload = Buffer.from(buffered.subarray(offset + 4, offset + 4 + length));
-      for (let i = 0; i < payload.length; i++) payload[i] = (payload[i] ?? 0) ^ (mask[i % 4] ?? 0);
-      buffered = buffered.subarray(offset + 4 + length);
-      onFrame((b0 & 0x80) !== 0, b0 & 0x0f, payload);
-    }
+    handlers.onText(data.toString());
   });
-  socket.on('close', () => finish(false));
-  socket.on('error', () => finish(false));
-
+  peer.on('error', (error: Error & { code?: string }) => {
+    handlers.onProtocolError(PROTOCOL_PROBLEMS[error.code ?? ''] ?? error.message);
+  });
+  peer.on('close', (code) => finish(code));
   return {
-    sendText: (text) => send(0x1, Buffer.from(text, 'utf8')),
-    ping: (data = '') => send(0x9, Buffer.from(data)),
-    close(code = 1000, reason = '') {
-      sendClose(code, reason);
-      setTimeout(() => finish(false), 2000).unref();
+    sendText: (text) => {
+      if (peer.readyState === peer.OPEN) peer.send(text);
     },
-    terminate: () => finish(false),
+    ping: (data = '') => {
+      if (peer.readyState === peer.OPEN) peer.ping(data);
+    },
+    close(code = 1000, reason = '') {
+      peer.close(code, reason);
+      setTimeout(() => peer.terminate(), 2000).unref();
+    },
+    terminate: () => {
+      peer.terminate();
+      finish(undefined);
+    },
     get closed() {
-      return closed;
+      return closed || peer.readyState === peer.CLOSING || peer.readyState === peer.CLOSED;
     },
   };
 }

@@ -173,8 +173,8 @@ describe('the fake Slack refuses what Slack refuses on the socket', () => {
   it('closes the connection with 1002 on an unmasked client frame', async () => {
     const { url } = await open();
     const answer = await rawExchange(url, Buffer.concat([Buffer.from([0x81, 2]), Buffer.from('{}')]));
-    // The close frame: opcode 8, length 16, status 1002 (0x03ea), "protocol error".
-    expect(answer).toContain(`\x88\x10\x03\xeaprotocol error`);
+    // The close frame: opcode 8, length 2, status 1002 (0x03ea).
+    expect(answer).toContain(`\x88\x02\x03\xea`);
     expect(fake.socketMode.problems).toEqual(['websocket: unmasked client frame']);
   });
 });
