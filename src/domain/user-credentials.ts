@@ -81,13 +81,6 @@ export function passwordHashProblem(hash: string, label: string, opts: HashOptio
   return undefined;
 }
 
-/** The hash prefixes a builder keeps as given, for help texts. */
-export function keptHashPrefixes(opts: HashOptions = {}): string[] {
-  return CRYPT_FORMATS.filter((f) => f.feature === undefined || opts[f.feature] === true).map(
-    (f) => f.prefix,
-  );
-}
-
 export const SSH_KEY_TYPES = [
   'ssh-ed25519',
   'ssh-rsa',
