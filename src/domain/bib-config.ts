@@ -7,9 +7,9 @@ import { fieldPath, zodIssuesToErrors } from './request-fields.ts';
 import { MAX_SSH_KEYS_PER_USER } from './validate-customizations.ts';
 
 /**
- * The osbuild blueprint BIB reads from /config.toml (bootc-image-builder.md section 8), written only through
- * smol-toml so that no string can break out of its TOML value. This layer is a faithful serialiser: whether a value is
- * safe inside the kickstart BIB generates from it is decided by validateBuildRequest, which the worker runs first.
+ * The osbuild blueprint BIB reads from /config.toml, written only through smol-toml so that no string can break out
+ * of its TOML value. This layer is a faithful serialiser: whether a value is safe inside the kickstart BIB generates
+ * from it is decided by validateBuildRequest, which the worker runs first.
  */
 
 const BlueprintUser = z.strictObject({
