@@ -71,9 +71,24 @@ export const MountPath = z
     }
   });
 
+/**
+ * What a builder image can do beyond what every shipped bootc-image-builder does. Older builders fail on a
+ * `[customizations.iso]` section ("unknown keys found"), answer `bootc-installer` with "unsupported image type", and
+ * silently re-hash any password hash other than $6$, $5$ and $2b$; an operator running a newer builder lists here
+ * what it has, and requests that need it are refused on builders without it.
+ */
+export const BUILDER_FEATURES = ['iso-customizations', 'bootc-installer', 'yescrypt'] as const;
+export const BuilderFeature = z.enum(BUILDER_FEATURES);
+export type BuilderFeature = z.infer<typeof BuilderFeature>;
+
 export const Builder = z.strictObject({
   /** The bootc-image-builder image, pinned by tag or digest. */
   image: imageRef('builder'),
+  /** Capabilities this builder image has on top of the shipped baseline (see BUILDER_FEATURES); none when left out. */
+  features: z
+    .array(BuilderFeature)
+    .max(BUILDER_FEATURES.length * 2)
+    .optional(),
 });
 export type Builder = z.infer<typeof Builder>;
 
