@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 
 const entry = new URL('../dist/src/bin/cli.js', import.meta.url);
 if (!existsSync(entry)) {
-  process.stderr.write('bootc-iso: dist/ is missing; run `npm run build` (or `npm ci`) in the project directory\n');
+  process.stderr.write(
+    'bootc-iso: dist/ is missing; run `npm run build` (or `npm ci`) in the project directory\n',
+  );
   process.exit(2);
 }
 process.setSourceMapsEnabled(true);

@@ -21,9 +21,14 @@ try {
 }
 
 if (tsc) {
-  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
+  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
+    stdio: 'inherit',
+    cwd: root,
+  });
 } else if (existsSync(join(root, 'dist', 'src', 'bin', 'start.js'))) {
-  process.stderr.write('prepare: no TypeScript compiler (devDependencies omitted); keeping the existing dist/\n');
+  process.stderr.write(
+    'prepare: no TypeScript compiler (devDependencies omitted); keeping the existing dist/\n',
+  );
 } else {
   process.stderr.write(
     'prepare: dist/ is missing and there is no TypeScript compiler to build it (devDependencies omitted).\n' +

@@ -4,6 +4,7 @@ import { startBuildWorker } from '../../workers/build-worker.ts';
 import { type Config, loadConfig, secretValues } from '../config/load-config.ts';
 import { asAppError } from '../domain/errors.ts';
 import { localDownloadsRoute } from '../http/local-downloads.ts';
+import { removeClientFile, writeClientFile } from '../local/client-file.ts';
 import { startEmbeddedRedis } from '../local/embedded-redis.ts';
 import { openLocalStore } from '../local/open-local-store.ts';
 import { createLogger, type Logger } from '../logger.ts';
@@ -43,6 +44,17 @@ async function start(config: Config, logger: Logger, redisPassword: string | und
   const routes = local ? [localDownloadsRoute(local, logger)] : [];
   const stopBot = await startBot(runtime, logger, { store, routes });
   parts.push({ name: 'bot', stop: stopBot });
+  if (!runtime.redis.sentinel) {
+    // Lets a `bootc-iso` command run beside this process find its Redis with no settings.
+    const { dataDir } = runtime.local;
+    const clientFile = await writeClientFile(dataDir, {
+      redisUrl: runtime.redisUrl,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+    });
+    parts.push({ name: 'client file', stop: () => removeClientFile(dataDir, process.pid) });
+    logger.info({ clientFile }, 'client file written for the bootc-iso command');
+  }
   logger.info(
     {
       redis: redisPassword === undefined ? 'REDIS_URL' : 'embedded',
