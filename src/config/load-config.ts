@@ -30,6 +30,11 @@ export type Config = Omit<EnvSettings, 'configFile'> &
     redisUrlSet: boolean;
     /** Data directory, local artifact store and its download links (single-host mode). */
     local: LocalSettings;
+    /**
+     * Registry hosts the config file has a `registries` entry (credentials) for. Names only: the bot never reads
+     * the credentials themselves, but it needs to know which presets can be built before offering them.
+     */
+    registryLogins: string[];
   };
 
 export interface LoadConfigOptions {
@@ -84,6 +89,11 @@ export function loadConfig(
   const read = 'read' in found ? found.read : readConfigFile(configPath, display, readFile);
   let file: ConfigFile | undefined;
   let configFileLoaded = false;
+  const rawRegistries = read.kind === 'ok' ? read.data.registries : undefined;
+  const registryLogins =
+    typeof rawRegistries === 'object' && rawRegistries !== null && !Array.isArray(rawRegistries)
+      ? Object.keys(rawRegistries).map((host) => host.toLowerCase())
+      : [];
   if (read.kind === 'missing' && explicit !== undefined) {
     const where = isAbsolute(display) ? display : `${display} (resolved to ${configPath})`;
     const name = opts.configFile === undefined ? 'BOOTC_ISO_CONFIG' : '--config-file';
@@ -115,6 +125,7 @@ export function loadConfig(
     ops: opsEnv.ops,
     redisUrlSet: (env.REDIS_URL ?? '') !== '',
     local: localEnv.local,
+    registryLogins,
   };
 }
 
