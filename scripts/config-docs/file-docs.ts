@@ -22,6 +22,7 @@ export const FILE_DOCS: Record<string, string> = {
   'registries.<name>.username':
     'Together with exactly one of `password` / `passwordFile`; leave all three out for anonymous pulls.',
   'registries.<name>.password':
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: config-file syntax in documentation text
     'Inline password, normally `"${SOME_VAR}"`. Never appears in messages or logs.',
   'registries.<name>.passwordFile':
     'Absolute path of a file on the worker holding the password, read at each login (rotation needs no restart).',

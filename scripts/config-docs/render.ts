@@ -170,9 +170,12 @@ export function renderConfigDocs(): string {
     'its own. `builders` and `presets`, when given, replace the default lists. Fields are checked strictly: a misspelt',
     'name is an error with a "did you mean" hint. A field with an empty value (`storeCache:`) counts as left out.',
     '',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: config-file syntax in documentation text, not a template
     '**Environment variables in values.** Any string value may contain `${VAR}` or `${VAR:-default}` (the default',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: config-file syntax in documentation text, not a template
     'applies when `VAR` is unset or empty); `$${` is a literal `${`. An unset `${VAR}` without a default is an error',
     "naming it. Substitution happens after parsing, so a value can never change the file's structure; keys are never",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: config-file syntax in documentation text, not a template
     'substituted. Numbers and `true`/`false` may be written as strings (`concurrency: "${WORKER_CONCURRENCY:-1}"`).',
     '',
     '**Only plain YAML.** Strings, numbers, booleans, lists, mappings, anchors and `<<` merge keys. Tags (`!!binary`,',
