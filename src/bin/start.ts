@@ -19,6 +19,8 @@ import { createS3Store } from '../storage/s3-store.ts';
 
 /** Long enough for running builds to hand their jobs back; a second signal stops at once. */
 const STOP_DEADLINE_MS = 120_000;
+/** A signal this soon after the first is the same request delivered twice, not a second one. */
+const REPEAT_SIGNAL_MS = 1000;
 
 interface Part {
   name: string;
@@ -96,14 +98,16 @@ try {
   // /downloads path has a malformed %-escape (its route matcher throws outside any handler): log, do not die.
   process.on('unhandledRejection', (reason) => log.error({ error: String(reason) }, 'unhandled rejection'));
   await start(config, log, redisPassword, parts);
-  let stopping = false;
+  let stoppingSince: number | undefined;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
-      if (stopping) {
+      if (stoppingSince !== undefined) {
+        // Under `npm start` one Ctrl-C arrives twice: from the terminal to the process group, and forwarded by npm.
+        if (Date.now() - stoppingSince < REPEAT_SIGNAL_MS) return;
         log.warn({ signal }, 'second signal: stopping at once');
         process.exit(1);
       }
-      stopping = true;
+      stoppingSince = Date.now();
       log.info({ signal }, 'stopping');
       setTimeout(() => {
         log.error({ afterMs: STOP_DEADLINE_MS }, 'stop took too long; exiting');
