@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -101,7 +102,20 @@ function describeDefault(s: JsonSchema): string {
 
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
+/** The document as the repository's formatter (biome, which aligns Markdown tables) leaves it. */
 export function renderConfigDocs(): string {
+  return execFileSync(
+    join(ROOT, 'node_modules/.bin/biome'),
+    ['format', '--stdin-file-path=docs/configuration.md'],
+    {
+      cwd: ROOT,
+      input: renderRawConfigDocs(),
+      encoding: 'utf8',
+    },
+  );
+}
+
+function renderRawConfigDocs(): string {
   const problems: string[] = [];
   const variables = envVariables();
   for (const name of variables)

@@ -10,14 +10,11 @@ const noFile = () => {
 /** The built-in defaults of a fresh checkout (no config file), as the bot loads them. */
 const SLACK = { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_APP_TOKEN: 'xapp-test' };
 const fresh = loadConfig(SLACK, { role: 'bot', readFile: noFile });
-const withRedHatLogin = loadConfig(
-  SLACK,
-  {
-    role: 'bot',
-    readFile: () =>
-      'registries:\n  registry.redhat.io:\n    username: me\n    passwordFile: /etc/bootc-iso/redhat\n',
-  },
-);
+const withRedHatLogin = loadConfig(SLACK, {
+  role: 'bot',
+  readFile: () =>
+    'registries:\n  registry.redhat.io:\n    username: me\n    passwordFile: /etc/bootc-iso/redhat\n',
+});
 
 type Modal = {
   blocks: {
