@@ -12,14 +12,19 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
 
-let tsc;
-try {
-  // `bin/tsc` is not in the package's exports; find it next to its package.json.
-  tsc = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
-} catch {
-  tsc = undefined;
+/** The compiler, when devDependencies are installed (typescript alone may come in as another package's peer). */
+function findCompiler() {
+  if ((process.env.npm_config_omit ?? '').split(/[\s,]+/).includes('dev')) return undefined;
+  try {
+    require.resolve('@types/node/package.json');
+    // `bin/tsc` is not in the package's exports; find it next to its package.json.
+    return join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
+  } catch {
+    return undefined;
+  }
 }
 
+const tsc = findCompiler();
 if (tsc) {
   execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
     stdio: 'inherit',
