@@ -7,13 +7,17 @@ export interface Part {
   stop: (reason: string) => Promise<void>;
 }
 
+export interface SignalSource {
+  on(event: string, listener: (reason: unknown) => void): unknown;
+}
+
 export interface LifecycleOptions {
   /** Stop taking longer than this exits with 1 (running builds need time to hand their jobs back). */
   deadlineMs?: number;
   /** Replaced in tests; the process's exit otherwise. */
   exit?: (code: number) => void;
-  /** The process to watch for signals (tests pass an emitter). */
-  signals?: Pick<NodeJS.Process, 'on'>;
+  /** What to watch for signals and rejections: the process, or an emitter in tests. */
+  signals?: SignalSource;
 }
 
 export interface Lifecycle {

@@ -89,8 +89,5 @@ async function runOne<C extends RunnerContext>(step: Step<C>, ctx: C, scope: Ste
   await Promise.race([running.catch(() => undefined), new Promise((r) => setTimeout(r, OVERRUN_GRACE_MS))]);
   if (ctx.signal.aborted)
     throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error(String(ctx.signal.reason));
-  throw new AppError(
-    'TIMEOUT',
-    `step ${step.name} took longer than ${Math.round(limit / 1000)} s and was stopped`,
-  );
+  throw new AppError('TIMEOUT', `step ${step.name} took longer than ${limit / 1000} s and was stopped`);
 }
