@@ -28,7 +28,8 @@ describe('check-source step', () => {
   });
 
   it('refuses an image without the bootc label, naming image and label, for good', async () => {
-    for (const labels of [{}, { 'containers.bootc': '0' }, { 'io.bootc': '1' }]) {
+    const variants: Record<string, string>[] = [{}, { 'containers.bootc': '0' }, { 'io.bootc': '1' }];
+    for (const labels of variants) {
       const error = await failure({ digest: DIGEST_A, architecture: 'amd64', labels });
       expect(error.code).toBe('NOT_BOOTC_IMAGE');
       expect(error.message).toContain('registry.example.com/org/os:1');

@@ -8,7 +8,10 @@ import {
 import { createPodman, type Podman } from '../../../../../workers/podman.ts';
 import { silent, tempDir } from '../support.ts';
 
-async function context(podman: Pick<Podman, 'version'>, minFreeDiskGiB: number): Promise<PreflightContext> {
+async function context(
+  podman: Partial<Pick<Podman, 'version'>>,
+  minFreeDiskGiB: number,
+): Promise<PreflightContext> {
   const dir = await tempDir();
   return {
     podman: { ...createPodman('/nonexistent/podman', silent), ...podman },
