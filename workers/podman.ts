@@ -3,6 +3,9 @@ import { AppError } from '../src/domain/errors.ts';
 import type { Logger } from '../src/logger.ts';
 import { LineSplitter } from './output-lines.ts';
 import { classifyRegistryError, podmanErrorLine } from './podman-errors.ts';
+import { type ImageFacts, parseImageInspect } from './podman-inspect.ts';
+
+export type { ImageFacts };
 
 /** The one place that runs podman. Every call is an argument vector (never a shell) with a timeout. */
 export interface Podman {
@@ -34,13 +37,6 @@ export interface LocalImage {
   containers: number;
   /** When the image was built (not pulled), in ms. */
   createdMs: number;
-}
-
-export interface ImageFacts {
-  digest: string;
-  /** OCI architecture name (amd64, arm64...). */
-  architecture: string;
-  labels: Record<string, string>;
 }
 
 /** What a registry command wrote, for the build log (podman never echoes the password it reads on stdin). */
@@ -218,22 +214,6 @@ export function createPodman(
 
 function outputOf(result: { stdout: unknown; stderr: unknown }): string {
   return [result.stdout, result.stderr].filter((t) => typeof t === 'string' && t !== '').join('\n');
-}
-
-/** `podman image inspect --format json` answers an array with one object per image. */
-export function parseImageInspect(stdout: string, ref: string): ImageFacts {
-  const rows: unknown = JSON.parse(stdout.trim() || '[]');
-  const row = Array.isArray(rows) ? (rows[0] as Record<string, unknown> | undefined) : undefined;
-  if (!row) throw new AppError('IMAGE_NOT_FOUND', `image not found in local storage: ${ref}`);
-  const config = (row.Config ?? {}) as Record<string, unknown>;
-  const rawLabels = (row.Labels ?? config.Labels ?? {}) as Record<string, unknown>;
-  const labels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(rawLabels ?? {})) if (typeof v === 'string') labels[k] = v;
-  return {
-    digest: typeof row.Digest === 'string' ? row.Digest : '',
-    architecture: typeof row.Architecture === 'string' ? row.Architecture : '',
-    labels,
-  };
 }
 
 /** `podman images --format json` lists an image once per tag: merge them by id. */

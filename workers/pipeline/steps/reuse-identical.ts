@@ -9,7 +9,7 @@ import { withUploadRetries } from '../upload-retries.ts';
 
 export type IdenticalContext = Pick<
   BuildContext,
-  'buildId' | 'request' | 'store' | 'claims' | 'logger' | 'signal'
+  'buildId' | 'request' | 'store' | 'claims' | 'logger' | 'signal' | 'progress'
 > & {
   state: Pick<BuildContext['state'], 'pulled' | 'identical' | 'reused' | 'artifacts' | 'timings'>;
 };
@@ -58,6 +58,7 @@ export async function lookForIdentical(ctx: IdenticalContext): Promise<boolean> 
   const earlier = lookup.build;
   // If this build waited for the identical one, its wait is over.
   await ctx.claims?.clearWaiting(ctx.buildId).catch(() => undefined);
+  ctx.progress({ step: 'link', message: `reusing the images of identical build ${earlier.buildId}` });
   const logKey = artifactKeys(ctx.buildId).log;
   const note = `No build ran: the ISO of identical build ${earlier.buildId} (finished ${earlier.finishedAt}) was reused.\nIts build log: ${earlier.logKey}\nIdentical-build key: ${key}\n`;
   const log = await withUploadRetries(ctx, logKey, () =>

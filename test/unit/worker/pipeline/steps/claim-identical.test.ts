@@ -17,6 +17,7 @@ async function context(
     store: await localStore(),
     claims,
     logger: silent,
+    progress: () => undefined,
     signal: new AbortController().signal,
     settings: { worker: { lockSeconds: 30 } },
     state: { pulled: { sourceDigest: DIGEST_A, builderDigest: DIGEST_B }, artifacts: [], timings: {} },

@@ -15,6 +15,7 @@ async function context(rebuild = false): Promise<IdenticalContext> {
     store: await localStore(),
     claims: memoryClaims(),
     logger: silent,
+    progress: () => undefined,
     signal: new AbortController().signal,
     state: { pulled: { sourceDigest: DIGEST_A, builderDigest: DIGEST_B }, artifacts: [], timings: {} },
   };
