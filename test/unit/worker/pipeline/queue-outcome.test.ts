@@ -23,7 +23,27 @@ const failed = (error: unknown) => ({ kind: 'failed' as const, error, step: 'pul
 
 describe('pipeline outcome → queue outcome', () => {
   it('completes a successful build with its result', () => {
-    const result = { buildId: 'b1' } as BuildResult;
+    const image = {
+      key: 'builds/b1/install.iso',
+      size: 3,
+      sha256: 'f'.repeat(64),
+      filename: 'b1-install.iso',
+    };
+    const result: BuildResult = {
+      buildId: 'b1',
+      iso: image,
+      artifacts: [{ role: 'image', type: 'iso', ...image }],
+      logKey: 'builds/b1/build.log',
+      manifestKey: 'builds/b1/manifest.json',
+      link: { url: 'http://x/', expiresAt: '2026-12-01T00:00:00.000Z' },
+      sourceImage: 's',
+      sourceDigest: 'd',
+      builderImage: 'b',
+      builderDigest: 'e',
+      workerHost: 'host-a',
+      timings: {},
+      finishedAt: '2026-12-01T00:00:00.000Z',
+    };
     expect(toQueueOutcome({ kind: 'succeeded', result }, base)).toEqual({ action: 'complete', result });
   });
 
