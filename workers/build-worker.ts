@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { Worker } from 'bullmq';
+import { childProcessEnv } from '../src/config/child-env.ts';
 import type { Config } from '../src/config/load-config.ts';
 import { LABELS } from '../src/domain/bib-args.ts';
 import { AppError } from '../src/domain/errors.ts';
@@ -42,7 +43,13 @@ export async function startBuildWorker(
   const arch = hostArch();
   await mkdir(config.worker.workDir, { recursive: true, mode: 0o700 });
   await removeLeftoverWorkDirs(config.worker.workDir, logger);
-  const imagePrune = await setUpImagePrune(config, createPodman(config.worker.podman, logger), logger);
+  // podman and everything it starts get only what podman needs, never the service's secrets.
+  const podmanEnv = childProcessEnv();
+  const imagePrune = await setUpImagePrune(
+    config,
+    createPodman(config.worker.podman, logger, { env: podmanEnv }),
+    logger,
+  );
   const podman = imagePrune.podman;
 
   // Containers left by a crashed run of this host would hold disk and loop devices: remove them first.

@@ -6,7 +6,7 @@ import type { Arch } from '../src/domain/build-request.ts';
 import type { Logger } from '../src/logger.ts';
 import { packageVersion } from '../src/package-version.ts';
 import { removeWorkerInfo, type WorkerInfo, writeWorkerInfo } from '../src/queue/worker-registry.ts';
-import { freeBytes } from './pipeline/preflight.ts';
+import { freeBytes } from './pipeline/steps/preflight.ts';
 import type { LocalImage, Podman, PodmanImages } from './podman.ts';
 
 export const HEARTBEAT_TTL_MS = 30_000;

@@ -8,6 +8,7 @@ import { isOpsCommand, runOpsCommand } from '../cli/ops-commands.ts';
 import { COMMAND_USAGES, USAGE } from '../cli/usage.ts';
 import { loadConfig, secretValues } from '../config/load-config.ts';
 import { asAppError, type ErrorCode } from '../domain/errors.ts';
+import { createLifecycle } from '../lifecycle/process-lifecycle.ts';
 import { createLogger } from '../logger.ts';
 import { packageVersion } from '../package-version.ts';
 import { BuildQueues } from '../queue/build-producer.ts';
@@ -78,8 +79,11 @@ async function main(argv: string[]): Promise<number> {
           // stdout stays for the command's own output (--json).
           destination: pino.destination(2),
         });
+        // Interrupted, the local worker hands its build back to the queue before the command exits (130: by signal).
+        const lifecycle = createLifecycle(logger, { exit: (code) => process.exit(code === 0 ? 130 : code) });
         const local = await startBuildWorker(workerConfig, logger);
-        return () => local.stop('build finished');
+        lifecycle.add({ name: 'local worker', stop: local.stop });
+        return () => lifecycle.stop('build finished').then(() => undefined);
       },
     });
     if (outcome && !outcome.ok) {
