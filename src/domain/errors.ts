@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   BUILDER_FAILED: { retryable: false, title: 'bootc-image-builder failed' },
   TIMEOUT: { retryable: false, title: 'step timed out' },
   UPLOAD_FAILED: { retryable: true, title: 'upload failed' },
+  STORAGE_MISCONFIGURED: { retryable: false, title: 'artifact storage misconfigured' },
   QUEUE_UNAVAILABLE: { retryable: true, title: 'build queue (Redis) unavailable' },
   CANCELLED: { retryable: false, title: 'build cancelled' },
   INTERNAL: { retryable: true, title: 'internal error' },
@@ -27,6 +28,8 @@ export interface AppErrorOptions {
   logTail?: string[];
   /** Field of the request the error is about (modal block, CLI flag), when there is one. */
   field?: string;
+  /** How long the remote side asked us to wait before trying again (a registry's Retry-After), when it said. */
+  retryAfterMs?: number;
 }
 
 /** An error with a code from the closed set and a message written for the person who asked for the build. */
@@ -35,12 +38,14 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly logTail: string[];
   readonly field: string | undefined;
+  readonly retryAfterMs?: number;
 
   constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.code = code;
     this.logTail = options.logTail ?? [];
     this.field = options.field;
+    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 
   get retryable(): boolean {
