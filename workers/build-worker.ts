@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import { Worker } from 'bullmq';
 import type { Config } from '../src/config/load-config.ts';
 import { LABELS } from '../src/domain/bib-args.ts';
 import { AppError } from '../src/domain/errors.ts';
@@ -9,12 +8,14 @@ import type { Logger } from '../src/logger.ts';
 import { cancelRequestedBy, subscribeToCancels } from '../src/queue/cancel-requests.ts';
 import { createRedis } from '../src/queue/connection.ts';
 import { createIdenticalBuildClaims } from '../src/queue/identical-build-claims.ts';
-import { buildQueueName, QUEUE_PREFIX } from '../src/queue/names.ts';
+import { routesServedBy } from '../src/queue/names.ts';
 import type { ArtifactStore } from '../src/storage/artifact-store.ts';
 import { createS3Store } from '../src/storage/s3-store.ts';
+import { BuildConsumers } from './build-consumers.ts';
 import { withBuildMetrics } from './build-metrics.ts';
 import { removeLeftoverWorkDirs } from './cleanup.ts';
 import { startHeartbeat, trackRunningBuilds } from './heartbeat.ts';
+import { hostCapabilities, readEntitlementFacts } from './host-capabilities.ts';
 import { setUpImagePrune } from './image-prune.ts';
 import { createPodman } from './podman.ts';
 import { createBuildJobProcessor, SHUTDOWN_REASON } from './process-build-job.ts';
@@ -40,6 +41,9 @@ export async function startBuildWorker(
     );
   }
   const arch = hostArch();
+  // Builds that need an entitled host (RHEL ISOs) have queues of their own, consumed only by hosts that have it.
+  const host = hostCapabilities(config.worker.capabilities, await readEntitlementFacts());
+  const routes = routesServedBy(arch, host.capabilities);
   await mkdir(config.worker.workDir, { recursive: true, mode: 0o700 });
   await removeLeftoverWorkDirs(config.worker.workDir, logger);
   const imagePrune = await setUpImagePrune(config, createPodman(config.worker.podman, logger), logger);
@@ -65,16 +69,15 @@ export async function startBuildWorker(
     onHostUnfit: (reason) => {
       if (worker.isPaused()) return;
       logger.warn({ reason, pauseSeconds: UNFIT_PAUSE_MS / 1000 }, 'not taking builds for a while');
-      void worker.pause(true);
+      void worker.pause();
       setTimeout(() => worker.resume(), UNFIT_PAUSE_MS).unref();
     },
   });
   const builds = trackRunningBuilds(
     options.metrics ? withBuildMetrics(processor, options.metrics) : processor,
   );
-  const worker = new Worker(buildQueueName(arch), builds.processor, {
+  const worker = new BuildConsumers(routes, builds.processor, {
     connection,
-    prefix: QUEUE_PREFIX,
     concurrency: config.worker.concurrency,
     // Builds run for many minutes; a longer lock only delays detection of a dead host (A2).
     lockDuration: config.worker.lockSeconds * 1000,
@@ -93,12 +96,21 @@ export async function startBuildWorker(
   await worker.waitUntilReady();
   const heartbeat = await startHeartbeat(
     connection,
-    { config, arch, podman, running: builds.running, ended: builds.ended },
+    { config, arch, podman, running: builds.running, ended: builds.ended, capabilities: host.capabilities },
     logger,
   );
   imagePrune.start();
   logger.info(
-    { queue: buildQueueName(arch), host: config.workerName, concurrency: config.worker.concurrency },
+    {
+      queues: worker.queueNames,
+      host: config.workerName,
+      concurrency: config.worker.concurrency,
+      capabilities: host.capabilities,
+      capabilitiesFrom: host.source,
+      ...(host.source === 'detected' && host.entitlementProblems.length
+        ? { notEntitled: host.entitlementProblems }
+        : {}),
+    },
     'worker ready',
   );
 

@@ -4,6 +4,7 @@ import { QueueEvents } from 'bullmq';
 import type { Config } from '../config/load-config.ts';
 import { parseBibConfigToml } from '../domain/bib-config.ts';
 import type { BuildRequestInput, Customizations } from '../domain/build-request.ts';
+import { requiredCapabilities } from '../domain/capabilities.ts';
 import { AppError } from '../domain/errors.ts';
 import { hostArch } from '../domain/host-arch.ts';
 import { quoteForMessage } from '../domain/text-rules.ts';
@@ -128,10 +129,17 @@ export async function runBuildCommand(
 ): Promise<BuildOutcome | undefined> {
   const opts = parseBuildArgs(argv);
   const input = await toBuildRequestInput(opts, deps.config);
-  const policy = { allowedRegistries: deps.config.allowedRegistries, builders: deps.config.builders };
+  const policy = {
+    allowedRegistries: deps.config.allowedRegistries,
+    builders: deps.config.builders,
+    presets: deps.config.presets,
+  };
   const retry = { attempts: deps.config.worker.attempts, backoffSeconds: deps.config.worker.backoffSeconds };
   // Refuse bad input before touching Redis: the person gets the field error even when the queue is down.
-  const { arch } = validateBuildRequest(input, policy);
+  const validated = validateBuildRequest(input, policy);
+  const { arch } = validated;
+  // RHEL ISOs need an entitled host: they go to (and are followed on) that queue.
+  const requires = requiredCapabilities(validated, policy);
   if (opts.local && arch !== hostArch()) {
     throw new AppError(
       'INVALID_REQUEST',
@@ -144,21 +152,21 @@ export async function runBuildCommand(
   await whenRedisReady(deps.queues.connection, deps.config.redis);
   // Subscribe before queueing so no progress event is missed.
   const eventsConnection = createRedis(deps.config.redis, 'worker');
-  const events = new QueueEvents(buildQueueName(arch), {
+  const events = new QueueEvents(buildQueueName(arch, requires), {
     connection: eventsConnection,
     prefix: QUEUE_PREFIX,
   });
   const stopLocal = opts.local && deps.startLocalWorker ? await deps.startLocalWorker() : undefined;
   try {
     await events.waitUntilReady();
-    await warnWhenNoWorker(deps.queues.connection, arch, deps.err);
+    await warnWhenNoWorker(deps.queues.connection, arch, deps.err, requires);
     const { buildId, ahead } = await enqueueBuild(deps.queues, input, policy, retry);
     if (!opts.json) deps.out.write(`queued build ${buildId} (${ahead} ahead of it)\n`);
     if (opts.detach) {
       if (opts.json) deps.out.write(`${JSON.stringify({ buildId, ahead })}\n`);
       return undefined;
     }
-    const outcome = await followBuild(deps.queues.get(arch), events, buildId, deps.out, opts.json);
+    const outcome = await followBuild(deps.queues.get(arch, requires), events, buildId, deps.out, opts.json);
     printOutcome(deps.out, outcome, opts.json);
     return outcome;
   } finally {

@@ -22,6 +22,7 @@ function worker(overrides: Partial<WorkerInfo> = {}): WorkerInfo {
     startedAt: '2026-01-31T09:00:00Z',
     updatedAt: '2026-01-31T11:59:55Z',
     version: '0.1.0',
+    capabilities: [],
     ...overrides,
   };
 }
