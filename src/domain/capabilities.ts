@@ -42,6 +42,11 @@ export function isRhelSource(image: string): boolean {
   }
 }
 
+/** Whether a preset's ISOs (iso, anaconda-iso) need an entitled host: as declared, else a RHEL source does. */
+export function presetNeedsEntitlement(preset: Requiring): boolean {
+  return preset.requires ? preset.requires.includes('rhel-entitlement') : isRhelSource(preset.image);
+}
+
 /**
  * The capabilities a build needs of its host: those its builder and its preset declare; a preset that declares
  * none (and a custom image) needs an entitled host when its source is RHEL. `bootc-installer` builds take the
