@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { printFailure, runBuildCommand } from '../cli/build-command.ts';
 import { runCancelCommand } from '../cli/cancel-command.ts';
+import { DOCTOR_USAGE, runDoctorCommand } from '../cli/doctor-command.ts';
 import { isOpsCommand, OPS_USAGES, runOpsCommand } from '../cli/ops-commands.ts';
 import { BUILD_USAGE } from '../cli/parse-build-args.ts';
 import { loadConfig, secretValues } from '../config/load-config.ts';
@@ -21,9 +22,15 @@ commands:
   retry     queue a failed build again and follow it: bootc-iso retry <build-id> [--detach] [--json]
   workers   the live build workers: bootc-iso workers [--json]
   cache     rebuild the identical-build index from the stored manifests: bootc-iso cache reindex [--json]
+  doctor    check that this host can run builds (run it on a build host, as root): bootc-iso doctor [--json]
   help      show this text (bootc-iso <command> --help for a command's options)`;
 
-const COMMANDS = ['build', 'cancel', ...(Object.keys(OPS_USAGES) as (keyof typeof OPS_USAGES)[])] as const;
+const COMMANDS = [
+  'build',
+  'cancel',
+  'doctor',
+  ...(Object.keys(OPS_USAGES) as (keyof typeof OPS_USAGES)[]),
+] as const;
 /** Errors in what the person typed or configured exit 2; everything else (Redis down, ...) exits 1. */
 const USAGE_ERRORS = new Set<ErrorCode>(['INVALID_REQUEST', 'REGISTRY_NOT_ALLOWED', 'CONFIG_INVALID']);
 
@@ -44,6 +51,21 @@ async function main(argv: string[]): Promise<number> {
   if (isOpsCommand(command) && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(`${OPS_USAGES[command]}\n`);
     return 0;
+  }
+  if (command === 'doctor') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(`${DOCTOR_USAGE}\n`);
+      return 0;
+    }
+    // About this host only: the worker's config (its registry credentials), no Redis, no S3.
+    const config = loadConfig(undefined, { role: 'worker' });
+    const logger = createLogger({
+      level: 'warn',
+      name: 'doctor',
+      secrets: secretValues(config),
+      destination: pino.destination(2),
+    });
+    return runDoctorCommand(rest, { config, logger, out: process.stdout });
   }
   const config = loadConfig(undefined, { role: 'cli' });
   const connection = createRedis(config.redis, 'producer');
