@@ -1,0 +1,73 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CheckResult } from '../../workers/doctor/checks.ts';
+import { writeE2eConfig } from '../support/e2e-env.ts';
+import { REPO_ROOT } from '../support/run-process.ts';
+import { requireTools, startTestbed, TESTBED_TOOLS, type Testbed } from '../testbed/index.ts';
+
+// `bootc-iso doctor` on this host against the testbed's registry (htpasswd auth) and stand-in builder image.
+
+let tb: Testbed;
+let dir: string;
+
+function doctor(env: Record<string, string>, args: string[] = []) {
+  return execa('node', ['bin/bootc-iso.js', 'doctor', ...args], {
+    env,
+    extendEnv: true,
+    reject: false,
+    cwd: REPO_ROOT,
+  });
+}
+
+async function configFor(name: string, password: string): Promise<Record<string, string>> {
+  const at = join(dir, name);
+  await execa('mkdir', ['-p', join(at, 'work')]);
+  const { env } = await writeE2eConfig(tb, at, { username: tb.registry.username, password });
+  return env;
+}
+
+beforeAll(async () => {
+  requireTools(TESTBED_TOOLS);
+  tb = await startTestbed();
+  dir = await mkdtemp(join(tmpdir(), 'bootc-iso-doctor-'));
+}, 240_000);
+
+afterAll(async () => {
+  await tb?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('bootc-iso doctor', () => {
+  it('with good credentials: the registry login, the builder pull and a container all pass', async () => {
+    const run = await doctor(await configFor('good', tb.registry.password), ['--json']);
+    const results = JSON.parse(run.stdout) as CheckResult[];
+    const byName = Object.fromEntries(results.map((r) => [r.name, r]));
+    expect(byName[`registry ${tb.registry.host}`]).toMatchObject({
+      status: 'ok',
+      detail: `login as ${tb.registry.username} accepted`,
+    });
+    expect(byName['builder standin']?.status).toBe('ok');
+    expect(byName.container).toMatchObject({ status: 'ok', detail: expect.stringContaining(tb.builderRef) });
+    expect(byName.root?.status).toBe('ok');
+    expect(byName.podman?.status).toBe('ok');
+    // The exit code follows the checks: 1 exactly when one failed (this machine may lack e.g. loop devices).
+    expect(run.exitCode).toBe(results.some((r) => r.status === 'fail') ? 1 : 0);
+    // The password never reaches the output.
+    expect(`${run.stdout}${run.stderr}`).not.toContain(tb.registry.password);
+  }, 180_000);
+
+  it('with a wrong password: the registry check fails with the fix, the pull fails, and the exit code is 1', async () => {
+    const run = await doctor(await configFor('bad', 'not-the-password'));
+    expect(run.exitCode).toBe(1);
+    const lines = run.stdout.split('\n');
+    const registry = lines.find((l) => l.includes(`registry ${tb.registry.host}:`));
+    expect(registry).toMatch(
+      /^fail registry .*authentication failed.* → fix registries\.".*"\.username and password\/passwordFile/,
+    );
+    expect(lines.find((l) => l.includes('builder standin:'))).toMatch(/^fail /);
+    expect(run.stdout).not.toContain('not-the-password');
+  }, 180_000);
+});
