@@ -110,7 +110,7 @@ export function checkEntitlement(host: HostCapabilities, rhelWanted: boolean): C
   }
   const why = problems.length ? problems.join('; ') : 'worker.capabilities leaves rhel-entitlement out';
   if (!rhelWanted)
-    return ok('entitlement', `not an entitled RHEL host (${why}); no configured preset needs one`);
+    return ok('entitlement', 'not an entitled RHEL host; no configured preset or builder needs one');
   return warn(
     'entitlement',
     `not an entitled RHEL host, so it takes no RHEL ISO builds: ${why}`,
