@@ -14,6 +14,7 @@ import { createS3Store } from '../src/storage/s3-store.ts';
 import { BuildConsumers } from './build-consumers.ts';
 import { withBuildMetrics } from './build-metrics.ts';
 import { removeLeftoverWorkDirs } from './cleanup.ts';
+import { checkHostAtStart } from './doctor/check-at-start.ts';
 import { startHeartbeat, trackRunningBuilds } from './heartbeat.ts';
 import { hostCapabilities, readEntitlementFacts } from './host-capabilities.ts';
 import { setUpImagePrune } from './image-prune.ts';
@@ -30,7 +31,7 @@ const UNFIT_PAUSE_MS = 60_000;
 export async function startBuildWorker(
   config: Config,
   logger: Logger,
-  options: { store?: ArtifactStore; metrics?: BuildMetrics } = {},
+  options: { store?: ArtifactStore; metrics?: BuildMetrics; checkHost?: boolean } = {},
 ) {
   const store = options.store ?? (config.s3 ? createS3Store(config.s3) : undefined);
   if (!store) {
@@ -100,6 +101,10 @@ export async function startBuildWorker(
     logger,
   );
   imagePrune.start();
+  // The doctor's checks, in the background: logged, and summarised in /readyz. Off for one-off local builds.
+  const stopChecks = new AbortController();
+  const hostChecks =
+    options.checkHost === false ? undefined : checkHostAtStart(config, logger, stopChecks.signal);
   logger.info(
     {
       queues: worker.queueNames,
@@ -121,6 +126,7 @@ export async function startBuildWorker(
     logger.info({ signal }, 'stopping: no new builds; running builds are handed back to the queue');
     await heartbeat.stop();
     imagePrune.stop();
+    stopChecks.abort();
     // Running builds may finish within the grace period; after it they are stopped and handed back to the queue.
     // Cancels are heard until they have ended: someone may cancel a build during the grace period.
     const closed = worker.close();
@@ -131,5 +137,5 @@ export async function startBuildWorker(
     await unsubscribe();
     connection.disconnect();
   };
-  return { worker, stop, logger };
+  return { worker, stop, logger, hostChecks };
 }

@@ -14,11 +14,12 @@ try {
   const ops = await startWorkerOps(config, hostArch(), logger);
   // No S3 but ARTIFACT_DIR: ISOs go to a directory shared with the bot on this host.
   const local = await sharedLocalStore(config);
-  const { worker, stop } = await startBuildWorker(config, logger, {
+  const { worker, stop, hostChecks } = await startBuildWorker(config, logger, {
     ...(ops ? { metrics: ops.metrics } : {}),
     ...(local ? { store: local } : {}),
   });
   ops?.attach(worker);
+  void hostChecks?.then((summary) => summary && ops?.reportHostChecks(summary));
   // `on`, not `once`: execa's signal-exit re-raises a signal that has no other listener left, which would kill
   // the process in the middle of a graceful stop. A repeated signal just finds the stop under way.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

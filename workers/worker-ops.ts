@@ -14,6 +14,7 @@ import type { ProbeCheck } from '../src/http/ops-routes.ts';
 import type { Logger } from '../src/logger.ts';
 import { createRedis } from '../src/queue/connection.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../src/queue/names.ts';
+import type { DoctorSummary } from './doctor/check-at-start.ts';
 import { type OpsServer, startOpsServer } from './ops-server.ts';
 
 /** What /readyz reads of the worker: BullMQ's Worker, or the set of them a host runs (build-consumers.ts). */
@@ -29,6 +30,8 @@ export interface WorkerOps {
   port: number;
   /** /readyz answers 200 once the worker is attached, running and Redis answers. */
   attach(worker: ReadinessSource): void;
+  /** The doctor's verdict at start, shown (not judged) by /readyz: a failed check may concern some builds only. */
+  reportHostChecks(summary: DoctorSummary): void;
   close(): Promise<void>;
 }
 
@@ -61,12 +64,13 @@ export async function startWorkerOps(
   };
 
   let worker: ReadinessSource | undefined;
+  let hostChecks = 'running';
   const ready: ProbeCheck = async () => {
     const state = workerState(worker);
     const redisState = await pingWithin(redis, 1000);
     return {
       ok: state === 'running' && redisState === 'ready',
-      detail: { worker: state, redis: redisState },
+      detail: { worker: state, redis: redisState, hostChecks },
     };
   };
   let server: OpsServer;
@@ -96,6 +100,9 @@ export async function startWorkerOps(
     attach(w) {
       worker = w;
     },
+    reportHostChecks(summary) {
+      hostChecks = describeHostChecks(summary);
+    },
     async close() {
       await server.close();
       await release();
@@ -109,4 +116,10 @@ function workerState(worker: ReadinessSource | undefined): string {
   if (worker.closing) return 'stopping';
   if (worker.isPaused()) return 'paused';
   return worker.isRunning() ? 'running' : 'idle';
+}
+
+/** `13 ok, 1 warn, 1 fail (loop device)`: the doctor's verdict in one /readyz field. */
+export function describeHostChecks(summary: DoctorSummary): string {
+  const failing = summary.failing.length ? ` (${summary.failing.join(', ')})` : '';
+  return `${summary.ok} ok, ${summary.warn} warn, ${summary.fail} fail${failing}`;
 }

@@ -95,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
           // stdout stays for the command's own output (--json).
           destination: pino.destination(2),
         });
-        const local = await startBuildWorker(workerConfig, logger);
+        const local = await startBuildWorker(workerConfig, logger, { checkHost: false });
         return () => local.stop('build finished');
       },
     });

@@ -5,8 +5,8 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../workers/doctor/checks.ts';
 import { writeE2eConfig } from '../support/e2e-env.ts';
-import { REPO_ROOT } from '../support/run-process.ts';
-import { requireTools, startTestbed, TESTBED_TOOLS, type Testbed } from '../testbed/index.ts';
+import { collectLines, REPO_ROOT, startTsx } from '../support/run-process.ts';
+import { freePort, requireTools, startTestbed, TESTBED_TOOLS, type Testbed } from '../testbed/index.ts';
 
 // `bootc-iso doctor` on this host against the testbed's registry (htpasswd auth) and stand-in builder image.
 
@@ -69,5 +69,27 @@ describe('bootc-iso doctor', () => {
     );
     expect(lines.find((l) => l.includes('builder standin:'))).toMatch(/^fail /);
     expect(run.stdout).not.toContain('not-the-password');
+  }, 180_000);
+
+  it('runs at worker start too: one log line per check, and the verdict in /readyz', async () => {
+    const port = await freePort();
+    const env = { ...(await configFor('worker', 'not-the-password')), METRICS_PORT: String(port) };
+    const worker = startTsx('workers/main.ts', env);
+    const out = collectLines(worker);
+    try {
+      await out.waitFor(/worker ready/, 60_000);
+      const done = await out.waitFor(/host checks done/, 120_000);
+      expect(done).toContain('"fail":');
+      const failed = out.lines.find(
+        (l) => l.includes('host check failed') && l.includes(`registry ${tb.registry.host}`),
+      );
+      expect(failed).toContain('username and password/passwordFile');
+      const ready = (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as { hostChecks: string };
+      expect(ready.hostChecks).toMatch(/^\d+ ok, \d+ warn, [1-9]\d* fail \(.*registry .*\)$/);
+      expect(out.lines.join('\n')).not.toContain('not-the-password');
+    } finally {
+      worker.kill('SIGTERM');
+      await worker;
+    }
   }, 180_000);
 });

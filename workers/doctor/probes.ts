@@ -34,8 +34,13 @@ export interface DoctorProbes {
 
 const PROBE_TIMEOUT_MS = 30_000;
 
-async function run(file: string, args: string[], timeoutMs = PROBE_TIMEOUT_MS) {
-  return execa(file, args, { reject: false, timeout: timeoutMs, stripFinalNewline: true });
+async function run(file: string, args: string[], signal?: AbortSignal, timeoutMs = PROBE_TIMEOUT_MS) {
+  return execa(file, args, {
+    reject: false,
+    timeout: timeoutMs,
+    stripFinalNewline: true,
+    ...(signal ? { cancelSignal: signal } : {}),
+  });
 }
 
 /** Read at check time, as the worker does at login time. */
@@ -52,8 +57,13 @@ async function passwordOf(registry: string, settings: RegistrySettings): Promise
   }
 }
 
-/** The real host. */
-export function hostProbes(config: Pick<Config, 'worker' | 'registries'>, logger: Logger): DoctorProbes {
+/** The real host. `signal` stops every podman and helper process at once (a worker that stops meanwhile). */
+export function hostProbes(
+  config: Pick<Config, 'worker' | 'registries'>,
+  logger: Logger,
+  signal?: AbortSignal,
+): DoctorProbes {
+  const sig = signal ? { signal } : {};
   const executable = config.worker.podman;
   const podman = createPodman(executable, logger);
   const insecure = (registry: string) => config.registries[registry]?.insecure ?? false;
@@ -61,16 +71,17 @@ export function hostProbes(config: Pick<Config, 'worker' | 'registries'>, logger
     uid: () => process.getuid?.(),
     async podmanVersion() {
       try {
-        return { version: await podman.version() };
+        return { version: await podman.version(signal) };
       } catch (error) {
         return { error: asAppError(error).message };
       }
     },
     async runContainer(image) {
-      const info = await run(executable, ['info', '--format', '{{.Host.OCIRuntime.Name}}']);
+      const info = await run(executable, ['info', '--format', '{{.Host.OCIRuntime.Name}}'], signal);
       const result = await run(
         executable,
         ['run', '--rm', '--pull=never', '--network=none', '--entrypoint', 'true', image],
+        signal,
         120_000,
       );
       if (result.failed)
@@ -80,7 +91,7 @@ export function hostProbes(config: Pick<Config, 'worker' | 'registries'>, logger
     async selinux() {
       const enforce = await readFile('/sys/fs/selinux/enforce', 'utf8').catch(() => undefined);
       const mode = enforce === undefined ? 'disabled' : enforce.trim() === '1' ? 'enforcing' : 'permissive';
-      const rpm = await run('rpm', ['-q', 'osbuild-selinux']);
+      const rpm = await run('rpm', ['-q', 'osbuild-selinux'], signal);
       const osbuildSelinux = rpm.code === 'ENOENT' ? null : rpm.exitCode === 0;
       return { mode, osbuildSelinux };
     },
@@ -108,7 +119,7 @@ export function hostProbes(config: Pick<Config, 'worker' | 'registries'>, logger
         () => false,
       );
       if (!control) return { control, free: null };
-      const result = await run('losetup', ['-f']);
+      const result = await run('losetup', ['-f'], signal);
       if (result.failed) {
         const error =
           result.code === 'ENOENT'
@@ -134,6 +145,7 @@ export function hostProbes(config: Pick<Config, 'worker' | 'registries'>, logger
         authFile,
         insecure: settings.insecure,
         timeoutMs: config.worker.timeouts.loginSeconds * 1000,
+        ...sig,
       });
     },
     async pull(image, registry, authFile) {
@@ -143,6 +155,7 @@ export function hostProbes(config: Pick<Config, 'worker' | 'registries'>, logger
         authFile,
         insecure: insecure(registry),
         timeoutMs: config.worker.timeouts.pullSeconds * 1000,
+        ...sig,
       });
     },
   };
