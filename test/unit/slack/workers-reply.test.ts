@@ -126,3 +126,19 @@ describe('the architectures the build form offers', () => {
     ]);
   });
 });
+
+describe('entitled hosts in Slack', () => {
+  it('lists a host’s capabilities, and the waiting note names what the build needs', () => {
+    const reply = workersReply(
+      [worker({ capabilities: ['rhel-entitlement'] }), worker({ name: 'build-2' })],
+      NOW,
+    );
+    const text = JSON.stringify(reply.blocks);
+    expect(text).toContain('rhel-entitlement');
+    expect(text.match(/rhel-entitlement/g)).toHaveLength(1);
+    const note = noWorkerNote('x86_64', ['rhel-entitlement']).text;
+    expect(note).toContain('*x86_64* build host with *rhel-entitlement*');
+    expect(note).toContain('waits in the queue');
+    expect(noWorkerNote('x86_64').text).toContain('No build host for *x86_64*');
+  });
+});
