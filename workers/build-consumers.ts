@@ -6,16 +6,17 @@ const NO_SLOT_DELAY_MS = 5000;
 
 /**
  * The BullMQ workers of one build host: one per queue it serves (its arch's, and the one of builds that need an
- * entitled host when it has that capability). `worker.concurrency` is a limit for the host, not per queue: a
- * shared count of slots; when it is full every queue stops fetching, and a build taken in the instant before that
- * goes back to its queue (delayed, no attempt used) instead of running over the limit.
+ * entitled host when it has that capability). `worker.concurrency` is a limit for the host, not per queue: a shared
+ * count of slots. When it is full, a worker running none of the builds pauses, and one running some fetches no
+ * more than it runs (its concurrency lowered to that); workers running builds are never paused, so BullMQ's check
+ * for builds of dead hosts goes on. A build taken in the instant before that goes back to its queue (delayed, no
+ * attempt used) instead of running over the limit.
  */
 export class BuildConsumers {
   readonly workers: Worker[];
   readonly queueNames: string[];
-  #running = 0;
+  readonly #running: number[];
   #unfit = false;
-  #full = false;
   readonly #limit: number;
 
   constructor(
@@ -24,42 +25,45 @@ export class BuildConsumers {
     options: Omit<WorkerOptions, 'prefix' | 'concurrency'> & { concurrency: number },
   ) {
     this.#limit = options.concurrency;
-    const gated: Processor = async (job: Job, token?: string, signal?: AbortSignal) => {
-      if (this.#running >= this.#limit) {
-        await job.moveToDelayed(Date.now() + NO_SLOT_DELAY_MS, token);
-        throw new DelayedError();
-      }
-      this.#running += 1;
-      this.#update();
-      try {
-        return await processor(job, token, signal);
-      } finally {
-        this.#running -= 1;
-        this.#update();
-      }
-    };
     this.queueNames = routes.map((r) => buildQueueName(r.arch, r.requires));
+    this.#running = this.queueNames.map(() => 0);
+    const gated =
+      (index: number): Processor =>
+      async (job: Job, token?: string, signal?: AbortSignal) => {
+        if (this.#total() >= this.#limit) {
+          await job.moveToDelayed(Date.now() + NO_SLOT_DELAY_MS, token);
+          throw new DelayedError();
+        }
+        this.#running[index] = (this.#running[index] ?? 0) + 1;
+        this.#apply();
+        try {
+          return await processor(job, token, signal);
+        } finally {
+          this.#running[index] = (this.#running[index] ?? 1) - 1;
+          this.#apply();
+        }
+      };
     this.workers = this.queueNames.map(
-      (name) => new Worker(name, gated, { ...options, prefix: QUEUE_PREFIX }),
+      (name, index) =>
+        new Worker(name, gated(index), { ...options, concurrency: this.#limit, prefix: QUEUE_PREFIX }),
     );
   }
 
-  /** Pauses or resumes fetching on every queue when the host's slots fill or free up. */
-  #update(): void {
-    const full = this.#running >= this.#limit;
-    if (full === this.#full) return;
-    this.#full = full;
-    this.#apply();
+  #total(): number {
+    return this.#running.reduce((sum, n) => sum + n, 0);
   }
 
+  /** Fits each worker's fetching to the free slots (and to an unfit host: none). */
   #apply(): void {
-    const stop = this.#full || this.#unfit;
-    for (const worker of this.workers) {
+    const full = this.#total() >= this.#limit;
+    this.workers.forEach((worker, index) => {
+      const running = this.#running[index] ?? 0;
+      const stop = this.#unfit || (full && running === 0);
+      worker.concurrency = full && running > 0 ? running : this.#limit;
       if (stop && !worker.isPaused()) void worker.pause(true);
-      else if (!stop && worker.isPaused() && !worker.closing) worker.resume();
-    }
+      else if (!stop && worker.isPaused() && !worker.closing) void worker.resume();
+    });
   }
-
   on(event: 'error', listener: (error: Error) => void): void {
     for (const worker of this.workers) worker.on(event, listener);
   }

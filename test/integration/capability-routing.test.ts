@@ -72,6 +72,8 @@ function request(preset: keyof typeof presets): BuildRequestInput {
     arch: 'x86_64',
     requester: { kind: 'cli', user: 'tester' },
     requestedAt: new Date().toISOString(),
+    // Every build runs the builder: the slot counts are seen from inside it.
+    rebuild: true,
   };
 }
 
@@ -79,7 +81,7 @@ function request(preset: keyof typeof presets): BuildRequestInput {
 const peak: Record<string, { now: number; max: number }> = {};
 
 /** An x86_64 build host wired as startBuildWorker wires one, with the capabilities given. */
-async function startHost(name: string, capabilities: Capability[]) {
+async function startHost(name: string, capabilities: Capability[], concurrency = 1) {
   peak[name] = { now: 0, max: 0 };
   const podman = stubPodman({
     runContainer: async (args, o) => {
@@ -101,7 +103,7 @@ async function startHost(name: string, capabilities: Capability[]) {
       workDir: join(dir, name),
       containerStorage: dir,
       minFreeDiskGiB: 0,
-      concurrency: 1,
+      concurrency,
       capabilities,
       timeouts: { loginSeconds: 5, pullSeconds: 5, buildSeconds: 5, uploadSeconds: 5 },
       attempts: 1,
@@ -113,7 +115,7 @@ async function startHost(name: string, capabilities: Capability[]) {
   const workerConnection = new Redis(redis.url, { maxRetriesPerRequest: null });
   const consumers = new BuildConsumers(routesServedBy('x86_64', capabilities), builds.processor, {
     connection: workerConnection,
-    concurrency: 1,
+    concurrency,
   });
   const heartbeat = await startHeartbeat(
     workerConnection,
@@ -225,5 +227,16 @@ describe('builds that need an entitled host', () => {
     // An entitled host comes up: the build that waited runs on it.
     await startHost('entitled-2', ['rhel-entitlement']);
     expect((await finished(waiting)).returnvalue.workerHost).toBe('entitled-2');
+  });
+
+  it('share one host’s slots between its two queues: never more builds at once than worker.concurrency', async () => {
+    await startHost('entitled', ['rhel-entitlement'], 2);
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      ids.push((await enqueueBuild(queues, request('rhel9'), policy, retry)).buildId);
+      ids.push((await enqueueBuild(queues, request('centos'), policy, retry)).buildId);
+    }
+    for (const id of ids) expect(await (await finished(id)).getState()).toBe('completed');
+    expect(peak.entitled?.max).toBe(2);
   });
 });
