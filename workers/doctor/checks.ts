@@ -71,7 +71,7 @@ export function checkContainerRun(
     return warn(
       'container',
       'no image to start a test container from: no builder image is present',
-      'fix the builder image check below, then run doctor again',
+      'fix the builder checks above, then run doctor again',
     );
   }
   return fail(
@@ -222,15 +222,20 @@ export function checkRegistryLogin(
 export function checkBuilderPull(
   builder: string,
   image: string,
-  found: { pulled: true } | { error: string },
+  found: { pulled: true } | { error: string; code: string },
 ): CheckResult {
   const name = `builder ${builder}`;
   if ('pulled' in found) return ok(name, `${image} pulled`);
-  return fail(
-    name,
-    `${image} cannot be pulled: ${found.error}`,
-    `fix builders.${builder}.image, or the credentials of its registry`,
-  );
+  const registry = image.split('/')[0] ?? image;
+  const fix =
+    found.code === 'AUTH_FAILED'
+      ? `add or fix the credentials for ${registry} under registries in the config`
+      : found.code === 'IMAGE_NOT_FOUND'
+        ? `fix builders.${builder}.image (or the credentials for ${registry}, if they may not read it)`
+        : found.code === 'CONFIG_INVALID'
+          ? `fix registries."${registry}" in the config as the message says`
+          : `check that ${registry} is reachable from this host (DNS, proxy, firewall)`;
+  return fail(name, `${image} cannot be pulled: ${found.error}`, fix);
 }
 
 /** Exit code of `bootc-iso doctor`: 1 when any check failed. */

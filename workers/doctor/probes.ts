@@ -1,4 +1,4 @@
-import { access, mkdtemp, readFile, rm, statfs } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -131,8 +131,11 @@ export function hostProbes(
     },
     async withAuthFile(use) {
       const dir = await mkdtemp(join(tmpdir(), 'bootc-iso-doctor-'));
+      const authFile = join(dir, 'auth.json');
+      // podman refuses a pull whose --authfile does not exist; anonymous registries leave it as written here.
+      await writeFile(authFile, '{"auths":{}}\n', { mode: 0o600 });
       try {
-        return await use(join(dir, 'auth.json'));
+        return await use(authFile);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

@@ -73,7 +73,8 @@ export async function runDoctor(config: DoctorConfig, probes: DoctorProbes): Pro
         pulled.push(builder.image);
         results.push(checkBuilderPull(name, builder.image, { pulled: true }));
       } catch (error) {
-        results.push(checkBuilderPull(name, builder.image, { error: asAppError(error).message }));
+        const e = asAppError(error);
+        results.push(checkBuilderPull(name, builder.image, { error: e.message, code: e.code }));
       }
     }
   });

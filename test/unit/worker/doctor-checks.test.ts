@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigFile } from '../../../src/config/file-schema.ts';
 import { AppError } from '../../../src/domain/errors.ts';
 import {
+  checkBuilderPull,
   checkContainerRun,
   checkDisk,
   checkEntitlement,
@@ -142,6 +143,15 @@ describe('each doctor check', () => {
     expect(checkRegistryLogin('r', { error: 'unreachable', code: 'REGISTRY_UNAVAILABLE' }).fix).toContain(
       'reachable',
     );
+  });
+
+  it('builder: the fix follows what the registry said', () => {
+    const image = 'registry.redhat.io/rhel9/bootc-image-builder:9.7';
+    expect(checkBuilderPull('rhel9', image, { pulled: true }).status).toBe('ok');
+    const fixOf = (code: string) => checkBuilderPull('rhel9', image, { error: 'x', code }).fix;
+    expect(fixOf('AUTH_FAILED')).toContain('credentials for registry.redhat.io');
+    expect(fixOf('IMAGE_NOT_FOUND')).toContain('fix builders.rhel9.image');
+    expect(fixOf('REGISTRY_UNAVAILABLE')).toContain('reachable');
   });
 
   it('prints one line per check with the fix, and exits 1 on any fail', () => {
