@@ -27,7 +27,7 @@ export async function runDoctorCommand(
   // The checks run podman: loaded only when asked, like the local worker.
   const { runDoctor } = await import('../../workers/doctor/run-doctor.ts');
   const { hostProbes } = await import('../../workers/doctor/probes.ts');
-  const { doctorExitCode, formatResults } = await import('../../workers/doctor/checks.ts');
+  const { doctorExitCode, formatResults } = await import('../../workers/doctor/report.ts');
   const results = await runDoctor(deps.config, hostProbes(deps.config, deps.logger));
   deps.out.write(opts.json ? `${JSON.stringify(results)}\n` : `${formatResults(results)}\n`);
   return doctorExitCode(results);

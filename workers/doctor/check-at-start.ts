@@ -1,6 +1,7 @@
 import type { Logger } from '../../src/logger.ts';
-import { type CheckResult, summarise } from './checks.ts';
+import type { CheckResult } from './checks.ts';
 import { hostProbes } from './probes.ts';
+import { summarise } from './report.ts';
 import { type DoctorConfig, runDoctor } from './run-doctor.ts';
 
 export type DoctorSummary = ReturnType<typeof summarise>;

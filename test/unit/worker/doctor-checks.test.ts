@@ -12,11 +12,9 @@ import {
   checkRegistryLogin,
   checkRoot,
   checkSelinux,
-  doctorExitCode,
-  formatResults,
-  summarise,
 } from '../../../workers/doctor/checks.ts';
 import type { DoctorProbes } from '../../../workers/doctor/probes.ts';
+import { doctorExitCode, formatResults, summarise } from '../../../workers/doctor/report.ts';
 import { runDoctor } from '../../../workers/doctor/run-doctor.ts';
 import type { EntitlementFacts } from '../../../workers/host-capabilities.ts';
 
