@@ -149,6 +149,7 @@ export async function runBuildCommand(
       },
     );
   }
+  if (opts.local && requires.length > 0) await refuseUnlessLocalHostServes(requires, deps.config);
   await whenRedisReady(deps.queues.connection, deps.config.redis);
   // Subscribe before queueing so no progress event is missed.
   const eventsConnection = createRedis(deps.config.redis, 'worker');
@@ -174,4 +175,17 @@ export async function runBuildCommand(
     eventsConnection.disconnect();
     await stopLocal?.();
   }
+}
+
+/** A --local build only this host runs: one that needs what the host lacks would wait for ever. */
+async function refuseUnlessLocalHostServes(requires: readonly string[], config: Config): Promise<void> {
+  const { hostCapabilities, readEntitlementFacts } = await import('../../workers/host-capabilities.ts');
+  const host = hostCapabilities(config.worker.capabilities, await readEntitlementFacts());
+  const missing = requires.filter((c) => !host.capabilities.some((has) => has === c));
+  if (missing.length === 0) return;
+  const why = host.entitlementProblems[0] ?? 'worker.capabilities leaves it out';
+  throw new AppError(
+    'INVALID_REQUEST',
+    `--local: this host cannot build it: the ISO needs ${missing.join(', ')}, a registered RHEL host (${why}); drop --local to queue it for an entitled host`,
+  );
 }
