@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -69,6 +69,24 @@ describe('bootc-iso doctor', () => {
     );
     expect(lines.find((l) => l.includes('builder standin:'))).toMatch(/^fail /);
     expect(run.stdout).not.toContain('not-the-password');
+  }, 180_000);
+
+  it('a builder image that does not exist is reported as not found (real podman output), with the fix', async () => {
+    const env = await configFor('missing', tb.registry.password);
+    const configPath = env.BOOTC_ISO_CONFIG as string;
+    const yaml = await readFile(configPath, 'utf8');
+    await writeFile(
+      configPath,
+      yaml.replace(`image: "${tb.builderRef}"`, `image: "${tb.builderRef}-missing-404"`),
+    );
+    const run = await doctor(env, ['--json']);
+    expect(run.exitCode).toBe(1);
+    const builder = (JSON.parse(run.stdout) as CheckResult[]).find((r) => r.name === 'builder standin');
+    expect(builder).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('fix builders.standin.image'),
+    });
+    expect(builder?.detail).toContain('image not found');
   }, 180_000);
 
   it('runs at worker start too: one log line per check, and the verdict in /readyz', async () => {
