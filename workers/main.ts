@@ -17,12 +17,13 @@ try {
   if (ops) lifecycle.add({ name: 'ops server', stop: () => ops.close() });
   // No S3 but ARTIFACT_DIR: ISOs go to a directory shared with the bot on this host.
   const local = await sharedLocalStore(config);
-  const { worker, stop } = await startBuildWorker(config, logger, {
+  const { worker, stop, hostChecks } = await startBuildWorker(config, logger, {
     ...(ops ? { metrics: ops.metrics } : {}),
     ...(local ? { store: local } : {}),
   });
   lifecycle.add({ name: 'worker', stop });
   ops?.attach(worker);
+  void hostChecks?.then((summary) => summary && ops?.reportHostChecks(summary));
 } catch (error) {
   const e = asAppError(error);
   process.stderr.write(`bootc-iso worker: ${e.code === 'INTERNAL' ? String(error) : e.message}\n`);

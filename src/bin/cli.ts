@@ -3,6 +3,7 @@ import { printFailure, runBuildCommand } from '../cli/build-command.ts';
 import { runCancelCommand } from '../cli/cancel-command.ts';
 import { withClientRedis } from '../cli/client-redis.ts';
 import { completionScript } from '../cli/completion.ts';
+import { runDoctorCommand } from '../cli/doctor-command.ts';
 import { parseGlobalArgs } from '../cli/global-args.ts';
 import { isOpsCommand, runOpsCommand } from '../cli/ops-commands.ts';
 import { COMMAND_USAGES, USAGE } from '../cli/usage.ts';
@@ -47,6 +48,17 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const loadOptions = global.configFile === undefined ? {} : { configFile: global.configFile };
+  if (command === 'doctor') {
+    // About this host only: the worker's config (its registry credentials), no Redis, no S3.
+    const config = loadConfig(undefined, { role: 'worker', ...loadOptions });
+    const logger = createLogger({
+      level: 'warn',
+      name: 'doctor',
+      secrets: secretValues(config),
+      destination: pino.destination(2),
+    });
+    return runDoctorCommand(rest, { config, logger, out: process.stdout });
+  }
   const config = await withClientRedis(loadConfig(undefined, { role: 'cli', ...loadOptions }));
   const connection = createRedis(config.redis, 'producer');
   const queues = new BuildQueues(connection);
@@ -81,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
         });
         // Interrupted, the local worker hands its build back to the queue before the command exits (130: by signal).
         const lifecycle = createLifecycle(logger, { exit: (code) => process.exit(code === 0 ? 130 : code) });
-        const local = await startBuildWorker(workerConfig, logger);
+        const local = await startBuildWorker(workerConfig, logger, { checkHost: false });
         lifecycle.add({ name: 'local worker', stop: local.stop });
         return () => lifecycle.stop('build finished').then(() => undefined);
       },

@@ -1,3 +1,4 @@
+import { DOCTOR_USAGE } from './doctor-command.ts';
 import { OPS_USAGES } from './ops-commands.ts';
 import { BUILD_USAGE } from './parse-build-args.ts';
 
@@ -14,6 +15,7 @@ commands:
   retry       queue a failed build again and follow it: bootc-iso retry <build-id> [--detach] [--json]
   workers     the live build workers: bootc-iso workers [--json]
   cache       rebuild the identical-build index from the stored manifests: bootc-iso cache reindex [--json]
+  doctor      check that this host can run builds (on a build host, as root): bootc-iso doctor [--json]
   completion  print a shell completion script: bootc-iso completion bash|zsh
   help        show this text (bootc-iso <command> --help for a command's options)
 
@@ -33,6 +35,7 @@ export const COMMAND_USAGES: Record<string, string> = {
   build: BUILD_USAGE,
   cancel: CANCEL_USAGE,
   ...OPS_USAGES,
+  doctor: DOCTOR_USAGE,
   completion:
     'usage: bootc-iso completion bash|zsh\n\n  eval "$(bootc-iso completion bash)"   # in ~/.bashrc',
   help: USAGE,

@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   BUILDER_FAILED: { disposition: 'fail', title: 'bootc-image-builder failed' },
   TIMEOUT: { disposition: 'fail', title: 'step timed out' },
   UPLOAD_FAILED: { disposition: 'retry', title: 'upload failed' },
+  STORAGE_MISCONFIGURED: { disposition: 'fail', title: 'artifact storage misconfigured' },
   QUEUE_UNAVAILABLE: { disposition: 'retry', title: 'build queue (Redis) unavailable' },
   CANCELLED: { disposition: 'fail', title: 'build cancelled' },
   INTERNAL: { disposition: 'retry', title: 'internal error' },
