@@ -210,7 +210,12 @@ describe('builds that need an entitled host', () => {
 
     // The CLI warns as it does for a missing arch; `bootc-iso workers` names the stranded queue.
     const err: string[] = [];
-    await warnWhenNoWorker(connection, 'x86_64', { write: (t: string) => err.push(t) }, requires);
+    await warnWhenNoWorker(
+      connection,
+      'x86_64',
+      { write: (t: string) => err.push(t) },
+      { detached: true, requires },
+    );
     expect(err.join('')).toMatch(
       /no build worker for x86_64 with rhel-entitlement .* is online; the build waits/,
     );

@@ -75,6 +75,7 @@ describe('shell completion', () => {
       'retry',
       'workers',
       'cache',
+      'doctor',
       'completion',
       'help',
     ]);
