@@ -202,7 +202,7 @@ describe('build hosts in Slack', () => {
       }[]
     ).find((b) => b.block_id === BLOCKS.preset);
     expect(preset?.element?.options?.find((o) => o.value === 'rhel-demo')?.description?.text).toBe(
-      'RHEL demo · ISO on RHEL hosts only',
+      'RHEL demo · ISOs: RHEL hosts only',
     );
     expect(preset?.hint?.text).toContain('none is online now, so those builds wait');
 

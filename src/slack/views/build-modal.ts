@@ -113,7 +113,7 @@ function presetBlock(ctx: BuildModalContext): types.InputBlock | undefined {
       option(
         name,
         name,
-        [preset.description.trim(), presetNeedsEntitlement(preset) ? 'ISO on RHEL hosts only' : '']
+        [preset.description.trim(), presetNeedsEntitlement(preset) ? 'ISOs: RHEL hosts only' : '']
           .filter(Boolean)
           .join(' · '),
       ),

@@ -152,7 +152,7 @@ describe('the build form on RHEL presets', () => {
     const view = buildModalView({ ...base, entitledArches: ['x86_64'] });
     const options = presetSelect(view).options ?? [];
     expect(options.find((o) => o.value === 'rhel10')?.description?.text).toBe(
-      'RHEL 10 · ISO on RHEL hosts only',
+      'RHEL 10 · ISOs: RHEL hosts only',
     );
     expect(options.find((o) => o.value === 'centos-stream9')?.description?.text).not.toContain('RHEL hosts');
     const hint = (b: types.InputBlock) => b.hint?.text ?? '';
