@@ -10,6 +10,7 @@ import { cancelRequestedBy, subscribeToCancels } from '../src/queue/cancel-reque
 import { createRedis } from '../src/queue/connection.ts';
 import { createIdenticalBuildClaims } from '../src/queue/identical-build-claims.ts';
 import { routesServedBy } from '../src/queue/names.ts';
+import { BUILD_WORKER_SETTINGS } from '../src/queue/retry-backoff.ts';
 import type { ArtifactStore } from '../src/storage/artifact-store.ts';
 import { createS3Store } from '../src/storage/s3-store.ts';
 import { BuildConsumers } from './build-consumers.ts';
@@ -92,6 +93,7 @@ export async function startBuildWorker(
     // Look for builds of dead hosts as often as a lock can expire (BullMQ's default is every 30 s).
     stalledInterval: Math.min(config.worker.lockSeconds * 1000, 30_000),
     maxStalledCount: 1,
+    settings: BUILD_WORKER_SETTINGS,
   });
   worker.on('error', (error) => logger.error({ error: error.message }, 'worker error'));
   const unsubscribe = await subscribeToCancels(

@@ -5,6 +5,7 @@ import { type BuildPolicy, validateBuildRequest } from '../src/domain/validate-b
 import type { Logger } from '../src/logger.ts';
 import type { BuildResult } from '../src/queue/build-job.ts';
 import type { IdenticalBuildClaims } from '../src/queue/identical-build-claims.ts';
+import { RetryLater } from '../src/queue/retry-backoff.ts';
 import type { ArtifactStore } from '../src/storage/artifact-store.ts';
 import { emptyState } from './pipeline/build-context.ts';
 import { toQueueOutcome } from './pipeline/queue-outcome.ts';
@@ -137,7 +138,7 @@ export function createBuildJobProcessor(deps: BuildJobDeps) {
         await reporter.flush();
         if (decided.cancelled) throw new BuildCancelled(error.message);
         if (error.disposition !== 'retry') throw new UnrecoverableError(error.message);
-        throw new Error(error.message);
+        throw new RetryLater(error.message, error.retryAfterMs);
       }
     }
   };

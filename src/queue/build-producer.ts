@@ -5,6 +5,7 @@ import type { Arch, BuildRequest, BuildRequestInput } from '../domain/build-requ
 import { type Capability, type RoutePolicy, requiredCapabilities } from '../domain/capabilities.ts';
 import { type BuildPolicy, validateBuildRequest } from '../domain/validate-build-request.ts';
 import { buildQueueName, QUEUE_PREFIX, QUEUE_ROUTES } from './names.ts';
+import { RETRY_BACKOFF_TYPE } from './retry-backoff.ts';
 
 export interface RetryPolicy {
   attempts: number;
@@ -91,7 +92,8 @@ export async function enqueueBuild(
   await queue.add('build', request, {
     jobId: buildId,
     attempts: retry.attempts,
-    backoff: { type: 'exponential', delay: retry.backoffSeconds * 1000, jitter: 0.2 },
+    // Exponential unless the error says how long to wait (workers carry the strategy: retry-backoff.ts).
+    backoff: { type: RETRY_BACKOFF_TYPE, delay: retry.backoffSeconds * 1000 },
     // Keep history long enough for `status <id>` and retries; removal is lazy (A6).
     removeOnComplete: { age: 30 * 24 * 3600, count: 5000 },
     removeOnFail: { age: 30 * 24 * 3600, count: 5000 },

@@ -12,6 +12,7 @@ import { isBuildProgress } from '../../src/queue/build-job.ts';
 import { BuildQueues, enqueueBuild } from '../../src/queue/build-producer.ts';
 import { cancelRequestedBy, requestCancel } from '../../src/queue/cancel-requests.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../../src/queue/names.ts';
+import { BUILD_WORKER_SETTINGS } from '../../src/queue/retry-backoff.ts';
 import { readBuildStatus } from '../../src/slack/notify/read-build-status.ts';
 import { createS3Store } from '../../src/storage/s3-store.ts';
 import type { Podman } from '../../workers/podman.ts';
@@ -78,6 +79,7 @@ function startWorker(podman: Podman, queueName = buildQueueName('x86_64'), start
   const worker = new Worker(queueName, startDelayMs ? delayed : processor, {
     connection: new Redis(redis.url, { maxRetriesPerRequest: null }),
     prefix: QUEUE_PREFIX,
+    settings: BUILD_WORKER_SETTINGS,
   });
   cleanups.push(() => worker.close());
   return worker;
@@ -237,8 +239,8 @@ describe('the build processor on a real BullMQ worker', () => {
     await queue.add('build', request(), { jobId: 'cancelq1' });
     expect(await requestCancel(queues, connection, 'cancelq1', 'cli:ann')).toBe('removed');
     expect(await queue.getJob('cancelq1')).toBeUndefined();
-    // Removed before any worker took it: nothing to remember.
-    expect(await cancelRequestedBy(connection, 'cancelq1')).toBeUndefined();
+    // Remembered, so that the build's Slack message can say who cancelled it (its job is gone).
+    expect(await cancelRequestedBy(connection, 'cancelq1')).toBe('cli:ann');
     expect(await requestCancel(queues, connection, 'nosuchbuild', 'cli:ann')).toBe('not-found');
     const podman = stubPodman();
     startWorker(podman);

@@ -9,6 +9,7 @@ import { Worker as WorkerSettings } from '../../src/config/file-schema.ts';
 import type { Arch, BuildRequestInput } from '../../src/domain/build-request.ts';
 import { BuildQueues, enqueueBuild } from '../../src/queue/build-producer.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../../src/queue/names.ts';
+import { BUILD_WORKER_SETTINGS } from '../../src/queue/retry-backoff.ts';
 import {
   listLiveWorkers,
   liveArches,
@@ -18,6 +19,7 @@ import {
 } from '../../src/queue/worker-registry.ts';
 import { createS3Store } from '../../src/storage/s3-store.ts';
 import { startHeartbeat, trackRunningBuilds } from '../../workers/heartbeat.ts';
+import { OCI_ARCH } from '../../workers/pipeline/steps/check-source.ts';
 import { createBuildJobProcessor } from '../../workers/process-build-job.ts';
 import { collectLines, startTsx } from '../support/run-process.ts';
 import { stubPodman } from '../support/stub-podman.ts';
@@ -63,10 +65,16 @@ function request(arch: Arch): BuildRequestInput {
   };
 }
 
-/** A podman double whose builder "run" writes a small ISO (the code under test is routing, not podman). */
 /** A build host for one arch, wired like startBuildWorker: a BullMQ worker on its arch queue plus a heartbeat. */
 async function startHost(name: string, arch: Arch) {
-  const podman = stubPodman();
+  // A podman double (the code under test is routing, not podman) whose images are of this host's arch.
+  const podman = stubPodman({
+    inspectImage: async () => ({
+      digest: `sha256:${'a'.repeat(64)}`,
+      architecture: OCI_ARCH[arch],
+      labels: { 'containers.bootc': '1' },
+    }),
+  });
   const config = {
     allowedRegistries: [REGISTRY],
     builders,
@@ -89,6 +97,7 @@ async function startHost(name: string, arch: Arch) {
   const worker = new Worker(buildQueueName(arch), builds.processor, {
     connection: workerConnection,
     prefix: QUEUE_PREFIX,
+    settings: BUILD_WORKER_SETTINGS,
   });
   const heartbeat = await startHeartbeat(
     workerConnection,
@@ -225,7 +234,7 @@ describe('routing builds by architecture across two workers', () => {
     }
     for (const { arch, buildId } of ids) {
       const job = await finished(arch, buildId);
-      expect(await job.getState()).toBe('completed');
+      expect(await job.getState(), job.failedReason).toBe('completed');
       expect(job.returnvalue.workerHost).toBe(arch === 'x86_64' ? 'host-x86' : 'host-arm');
     }
     const byArch = (arch: Arch) => ids.filter((i) => i.arch === arch).map((i) => i.buildId);
@@ -255,6 +264,7 @@ describe('routing builds by architecture across two workers', () => {
     const worker = new Worker(buildQueueName('x86_64'), builds.processor, {
       connection: workerConnection,
       prefix: QUEUE_PREFIX,
+      settings: BUILD_WORKER_SETTINGS,
     });
     const heartbeat = await startHeartbeat(
       workerConnection,
