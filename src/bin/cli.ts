@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { printFailure, runBuildCommand } from '../cli/build-command.ts';
 import { runCancelCommand } from '../cli/cancel-command.ts';
+import { createOperatorAudit } from '../cli/cli-audit.ts';
 import { isOpsCommand, OPS_USAGES, runOpsCommand } from '../cli/ops-commands.ts';
 import { BUILD_USAGE } from '../cli/parse-build-args.ts';
 import { loadConfig, secretValues } from '../config/load-config.ts';
@@ -8,6 +9,7 @@ import { asAppError, type ErrorCode } from '../domain/errors.ts';
 import { createLogger } from '../logger.ts';
 import { BuildQueues } from '../queue/build-producer.ts';
 import { createRedis, whenRedisReady } from '../queue/connection.ts';
+import { createS3Store } from '../storage/s3-store.ts';
 
 // Composition root of the `bootc-iso` command. Exit codes: 0 success, 1 the build failed (or nothing to cancel),
 // 2 bad usage or configuration.
@@ -48,20 +50,36 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig(undefined, { role: 'cli' });
   const connection = createRedis(config.redis, 'producer');
   const queues = new BuildQueues(connection);
+  const logger = createLogger({
+    level: config.logLevel,
+    name: 'cli',
+    secrets: secretValues(config),
+    destination: pino.destination(2),
+  });
+  const audit = createOperatorAudit(config, connection, logger, {
+    ...(config.s3 ? { store: createS3Store(config.s3) } : {}),
+  });
   try {
     if (command === 'cancel') {
       await whenRedisReady(connection, config.redis);
-      return await runCancelCommand(rest, { queues, publisher: connection, out: process.stdout });
+      return await runCancelCommand(rest, { queues, publisher: connection, out: process.stdout, audit });
     }
     if (isOpsCommand(command)) {
       await whenRedisReady(connection, config.redis);
-      return await runOpsCommand(command, rest, { config, queues, out: process.stdout, err: process.stderr });
+      return await runOpsCommand(command, rest, {
+        config,
+        queues,
+        out: process.stdout,
+        err: process.stderr,
+        audit,
+      });
     }
     const outcome = await runBuildCommand(rest, {
       config,
       queues,
       out: process.stdout,
       err: process.stderr,
+      audit,
       startLocalWorker: async () => {
         // --local: this process becomes a build host for the one build (needs podman, S3 and credentials).
         const { startBuildWorker } = await import('../../workers/build-worker.ts');

@@ -4,6 +4,7 @@ import type { BuildQueues } from '../queue/build-producer.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
 import { createS3Store } from '../storage/s3-store.ts';
 import { CACHE_USAGE, runCacheCommand } from './cache-command.ts';
+import type { OperatorAudit } from './cli-audit.ts';
 import type { Output } from './follow-build.ts';
 import { JOB_USAGE, runJobCommand } from './job-command.ts';
 import { JOBS_USAGE, runJobsCommand } from './jobs-command.ts';
@@ -31,6 +32,8 @@ export interface OpsContext {
   err: Output;
   /** Defaults to S3 from the config, when S3_BUCKET is set (`job --logs` and `cache` need it). */
   store?: ArtifactStore;
+  /** Records builds, cancels, retries and approvals with the OS user and host. */
+  audit?: OperatorAudit;
 }
 
 /** Runs one operator command; returns the exit code. */

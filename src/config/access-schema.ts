@@ -7,6 +7,8 @@ import { z } from 'zod';
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
 const SLACK_GROUP = /^S[A-Z0-9]{2,}$/;
 const SLACK_CHANNEL = /^[CGD][A-Z0-9]{2,}$/;
+/** `host[:port]`, optionally followed by `/path` segments and an optional trailing `/`, lowercase. */
+const REGISTRY_KEY = /^[a-z0-9.-]+(?::[0-9]{1,5})?(?:\/[a-z0-9._-]+)*\/?$/;
 
 const ids = (pattern: RegExp, what: string) =>
   z
@@ -40,8 +42,22 @@ export const Access = z
     admins: AccessRule.omit({ channels: true }).prefault({}),
     /** Extra rule per preset name: only these may build it. */
     presets: z.record(z.string(), AccessRule).default(() => ({})),
-    /** Extra rule per registry host for typed (non-preset) images. */
-    registries: z.record(z.string(), AccessRule).default(() => ({})),
+    /**
+     * Extra rule for typed (non-preset) images, keyed by registry host (`quay.io`), repository prefix ending in `/`
+     * (`quay.io/myorg/`) or repository; the most specific key wins. A registry the workers hold credentials for
+     * needs a key here before anyone may type images from it.
+     */
+    registries: z
+      .record(
+        z.string().regex(REGISTRY_KEY, 'is not a registry host, repository prefix or repository'),
+        AccessRule,
+      )
+      .default(() => ({})),
+    /** When set, typed images must come from one of these hosts, repository prefixes (`quay.io/myorg/`) or repositories. */
+    typedImages: z
+      .array(z.string().regex(REGISTRY_KEY, 'is not a registry host, repository prefix or repository'))
+      .min(1)
+      .optional(),
     /** Builds a person, or a channel, may have queued or running at once (0 = no limit). */
     limits: z
       .strictObject({

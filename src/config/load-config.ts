@@ -26,6 +26,11 @@ export type Config = Omit<EnvSettings, 'configFile'> &
     redis: RedisTarget;
     /** /metrics listener and /admin/queues credentials. */
     ops: OpsSettings;
+    /**
+     * Hosts the workers hold credentials for (a `registries` entry with a username); known to the bot too, which
+     * sees no registry settings, so that typing images from them can need an explicit access rule.
+     */
+    credentialRegistries?: string[];
     /** True when REDIS_URL was set; `npm start` runs a private redis-server when it was not. */
     redisUrlSet: boolean;
     /** Data directory, local artifact store and its download links (single-host mode). */
@@ -79,6 +84,7 @@ export function loadConfig(
   const read = readConfigFile(configPath, display, readFile);
   let file: ConfigFile | undefined;
   let configFileLoaded = false;
+  let credentialRegistries: string[] = [];
   if (read.kind === 'missing' && explicit !== undefined) {
     const where = isAbsolute(display) ? display : `${display} (resolved to ${configPath})`;
     problems.push(
@@ -93,6 +99,7 @@ export function loadConfig(
     problems.push(...validated.problems);
     secrets.push(...validated.secrets);
     file = validated.file;
+    credentialRegistries = credentialHosts(read.kind === 'ok' ? read.data : {});
   }
 
   if (problems.length > 0 || !envResult.success || file === undefined) {
@@ -104,6 +111,7 @@ export function loadConfig(
     ...file,
     configPath,
     configFileLoaded,
+    credentialRegistries,
     ...(slackEnv.slack ? { slack: slackEnv.slack } : {}),
     redis: { url: settings.redisUrl, ...(sentinelEnv.sentinel ? { sentinel: sentinelEnv.sentinel } : {}) },
     ops: opsEnv.ops,
@@ -141,4 +149,13 @@ function redisPasswords(url: string | undefined): string[] {
   } catch {
     return [password];
   }
+}
+
+/** The `registries` keys whose entry names a username: only the names are read, never a password. */
+function credentialHosts(data: Record<string, unknown>): string[] {
+  const registries = data.registries;
+  if (typeof registries !== 'object' || registries === null) return [];
+  return Object.entries(registries as Record<string, unknown>)
+    .filter(([, entry]) => typeof entry === 'object' && entry !== null && 'username' in entry)
+    .map(([host]) => host);
 }

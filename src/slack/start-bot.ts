@@ -11,6 +11,7 @@ import type { ArtifactStore } from '../storage/artifact-store.ts';
 import { createS3Store } from '../storage/s3-store.ts';
 import { configuredGroups } from './access/access-policy.ts';
 import { createAuditLog } from './access/audit-log.ts';
+import { createChannelMembers } from './access/channel-members.ts';
 import { createGroupResolver } from './access/user-groups.ts';
 import { createBackgroundTasks } from './background/background-tasks.ts';
 import { createLiveArchesCache } from './background/live-arches-cache.ts';
@@ -72,6 +73,7 @@ export async function startBot(
     store,
     logger,
     groupsOf: createGroupResolver(app.client, configuredGroups(config.access)),
+    isChannelMember: createChannelMembers(app.client),
     audit: createAuditLog({
       ...(config.access.auditLog ? { file: config.access.auditLog } : {}),
       ...(store ? { store } : {}),

@@ -1,6 +1,7 @@
 import type { App, RespondFn } from '@slack/bolt';
 import { asAppError } from '../../domain/errors.ts';
 import { listLiveWorkers } from '../../queue/worker-registry.ts';
+import { isAdminUser, limitedStatusReply } from '../access/build-visibility.ts';
 import { SLASH_COMMAND } from '../action-ids.ts';
 import {
   buildListReply,
@@ -95,15 +96,29 @@ export function registerCommand(app: App, deps: HandlerDeps): void {
       case 'status': {
         await ack();
         afterAck(async () => {
-          const status = await buildStatusOf(deps, parsed.args[0] ?? '');
-          await answer(respond, status ? statusReply(status) : { text: `No build \`${parsed.args[0]}\`.` });
+          const found = await buildStatusOf(deps, parsed.args[0] ?? '', who.userId);
+          const reply = !found
+            ? { text: `No build \`${parsed.args[0]}\`.` }
+            : found.mayView
+              ? statusReply(found.status)
+              : limitedStatusReply(found.status);
+          await answer(respond, reply);
         });
         return;
       }
       case 'list': {
         await ack();
         const scope = (parsed.args[0] ?? 'mine') as 'mine' | 'channel' | 'all';
-        afterAck(async () => answer(respond, buildListReply(await listBuilds(deps, scope, who), scope)));
+        afterAck(async () => {
+          // Every build in the workspace, whoever asked: for admins only.
+          if (scope === 'all' && !(await isAdminUser(deps, who.userId))) {
+            await answer(respond, {
+              text: 'Only admins can list every build; try `list mine` or `list channel`.',
+            });
+            return;
+          }
+          await answer(respond, buildListReply(await listBuilds(deps, scope, who), scope));
+        });
         return;
       }
       case 'cancel':

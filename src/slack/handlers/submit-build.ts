@@ -21,6 +21,8 @@ export async function submitBuild(
   userId: string,
   /** The place in the limits taken before the ack; it becomes the build's once the build is queued. */
   reservation?: OpenBuildReservation,
+  /** The build this one retries, recorded in the audit entry. */
+  retryOf?: string,
 ): Promise<{ buildId: string; queued: boolean }> {
   const policy = buildPolicy(deps.config);
   const request = validateBuildRequest(input, policy);
@@ -37,6 +39,16 @@ export async function submitBuild(
   }
   await deps.records.create(buildId, { channel: posted.channel, ts: posted.ts, requester: userId });
   try {
+    // On record before it can run: a build that could not be audited is not queued.
+    await deps.audit({
+      who: userId,
+      channel: channelId,
+      action: 'build',
+      allowed: true,
+      buildId,
+      target: input.preset ?? input.source,
+      ...(retryOf ? { reason: `retry of ${retryOf}` } : {}),
+    });
     // The position was counted for the status message: no second count on this per-submission path.
     await enqueueBuild(deps.queues, input, policy, retryPolicy(deps.config), { buildId, ahead });
     // Both at once: neither depends on the other, and each is a round trip.
