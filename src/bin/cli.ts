@@ -23,6 +23,7 @@ commands:
   retry     queue a failed build again and follow it: bootc-iso retry <build-id> [--detach] [--json]
   workers   the live build workers: bootc-iso workers [--json]
   cache     rebuild the identical-build index from the stored manifests: bootc-iso cache reindex [--json]
+  audit     check a build's hash-chained audit trail: bootc-iso audit verify <build-id> [--json]
   help      show this text (bootc-iso <command> --help for a command's options)`;
 
 const COMMANDS = ['build', 'cancel', ...(Object.keys(OPS_USAGES) as (keyof typeof OPS_USAGES)[])] as const;
@@ -50,8 +51,9 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig(undefined, { role: 'cli' });
   const connection = createRedis(config.redis, 'producer');
   const queues = new BuildQueues(connection);
+  // Audit entries go to their files; stderr only hears of a failed write, so command output stays as it was.
   const logger = createLogger({
-    level: config.logLevel,
+    level: 'warn',
     name: 'cli',
     secrets: secretValues(config),
     destination: pino.destination(2),

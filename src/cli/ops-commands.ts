@@ -3,6 +3,7 @@ import { sharedLocalStore } from '../local/open-local-store.ts';
 import type { BuildQueues } from '../queue/build-producer.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
 import { createS3Store } from '../storage/s3-store.ts';
+import { AUDIT_USAGE, runAuditCommand } from './audit-command.ts';
 import { CACHE_USAGE, runCacheCommand } from './cache-command.ts';
 import type { OperatorAudit } from './cli-audit.ts';
 import type { Output } from './follow-build.ts';
@@ -18,6 +19,7 @@ export const OPS_USAGES = {
   retry: RETRY_USAGE,
   workers: WORKERS_USAGE,
   cache: CACHE_USAGE,
+  audit: AUDIT_USAGE,
 } as const;
 export type OpsCommand = keyof typeof OPS_USAGES;
 
@@ -53,6 +55,10 @@ export async function runOpsCommand(command: OpsCommand, argv: string[], ctx: Op
       const store =
         ctx.store ?? (ctx.config.s3 ? createS3Store(ctx.config.s3) : await sharedLocalStore(ctx.config));
       return runCacheCommand(argv, { store, out: ctx.out });
+    }
+    case 'audit': {
+      const store = ctx.store ?? (ctx.config.s3 ? createS3Store(ctx.config.s3) : undefined);
+      return runAuditCommand(argv, { redis: ctx.queues.connection, store, out: ctx.out });
     }
   }
 }
