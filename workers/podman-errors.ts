@@ -3,6 +3,7 @@ import { AppError } from '../src/domain/errors.ts';
 const AUTH = /unauthorized|authentication required|invalid username\/password|denied|401/i;
 const NOT_FOUND =
   /manifest unknown|name unknown|not found|does not exist|no such image|repository name not known/i;
+const SIGNATURE = /Source image rejected|signature/i;
 const PLAIN_HTTP = /server gave HTTP response to HTTPS client/i;
 const UNREACHABLE =
   /connection refused|no such host|i\/o timeout|TLS handshake timeout|network is unreachable|connection reset|EOF|503|502|504|too many requests|429/i;
@@ -18,6 +19,13 @@ export function podmanErrorLine(stderr: string): string {
 export function classifyRegistryError(stderr: string, what: { registry: string; ref?: string }): AppError {
   const detail = podmanErrorLine(stderr);
   const subject = what.ref ?? what.registry;
+  // The signature policy refused the image: trying again cannot make it signed.
+  if (SIGNATURE.test(stderr)) {
+    return new AppError(
+      'SIGNATURE_REJECTED',
+      `${subject} is not signed as this service requires (unsigned, or signed with another key): ${detail}`,
+    );
+  }
   if (PLAIN_HTTP.test(stderr)) {
     return new AppError(
       'CONFIG_INVALID',

@@ -49,6 +49,10 @@ export interface LoginOptions extends RegistryAccess {
 export interface PullOptions extends RegistryAccess {
   ref: string;
   registry: string;
+  /** The signature policy the pull must satisfy (workers/signature-policy.ts). */
+  signaturePolicy?: string;
+  /** A HOME holding .config/containers/registries.d: where the policy's signatures are found. */
+  registriesHome?: string;
 }
 
 export interface RunContainerOptions {
@@ -59,9 +63,13 @@ export interface RunContainerOptions {
 }
 
 export function createPodman(executable: string, logger: Logger): Podman & PodmanImages {
-  const run = (args: string[], options: { input?: string; timeoutMs: number; signal?: AbortSignal }) =>
+  const run = (
+    args: string[],
+    options: { input?: string; timeoutMs: number; signal?: AbortSignal; env?: Record<string, string> },
+  ) =>
     execa(executable, args, {
       input: options.input,
+      ...(options.env ? { env: options.env } : {}),
       timeout: options.timeoutMs,
       ...(options.signal ? { cancelSignal: options.signal } : {}),
       reject: false,
@@ -107,9 +115,12 @@ export function createPodman(executable: string, logger: Logger): Podman & Podma
     },
 
     async pull(o) {
-      const result = await run(['pull', '--quiet', '--authfile', o.authFile, ...tls(o.insecure), o.ref], {
+      const policy = o.signaturePolicy ? ['--signature-policy', o.signaturePolicy] : [];
+      const args = ['pull', '--quiet', '--authfile', o.authFile, ...policy, ...tls(o.insecure), o.ref];
+      const result = await run(args, {
         timeoutMs: o.timeoutMs,
         signal: o.signal,
+        ...(o.registriesHome ? { env: { HOME: o.registriesHome } } : {}),
       });
       failIfStopped(result, `pull of ${o.ref}`);
       if (result.failed) throw classifyRegistryError(result.stderr, { registry: o.registry, ref: o.ref });

@@ -34,6 +34,33 @@ export type AccessRule = z.infer<typeof AccessRule>;
 
 const emptyRule = (): AccessRule => ({ users: [], userGroups: [], channels: [] });
 
+const KeyPath = z.string().regex(/^\/[^\0\n]+$/, 'must be an absolute path on the build host');
+
+/**
+ * How the images of one registry, repository prefix or repository must be signed before a worker pulls them:
+ * GPG "simple signing" (signatures from a lookaside URL) or sigstore (signatures attached in the registry).
+ */
+export const SignatureRule = z
+  .strictObject({
+    signedBy: z.strictObject({ keyPath: KeyPath }).optional(),
+    sigstoreSigned: z.strictObject({ keyPath: KeyPath }).optional(),
+    /** Where simple-signing signatures are published (https://..., or file:/// on the build host). */
+    lookaside: z
+      .string()
+      .regex(/^(https?|file):\/\/\S+$/, 'must be an http(s):// or file:/// URL')
+      .optional(),
+  })
+  .superRefine((rule, ctx) => {
+    if ((rule.signedBy === undefined) === (rule.sigstoreSigned === undefined))
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of signedBy or sigstoreSigned' });
+    if (rule.signedBy && !rule.lookaside)
+      ctx.addIssue({
+        code: 'custom',
+        message: 'signedBy needs lookaside: the URL its signatures are published at',
+      });
+  });
+export type SignatureRule = z.infer<typeof SignatureRule>;
+
 export const Access = z
   .strictObject({
     /** Who may build at all. */
@@ -65,6 +92,16 @@ export const Access = z
         perChannel: z.number().int().min(0).max(10_000).default(0),
       })
       .prefault({}),
+    /**
+     * Images that must be signed, keyed like `registries`; workers pull through a signature policy written from
+     * this, so an unsigned or wrongly signed image is refused. Images under no key are pulled unchecked.
+     */
+    signatures: z
+      .record(
+        z.string().regex(REGISTRY_KEY, 'is not a registry host, repository prefix or repository'),
+        SignatureRule,
+      )
+      .default(() => ({})),
     /** JSON-lines audit log of every decision; each build's entries are also stored next to its artifacts. */
     auditLog: z.string().optional(),
   })
@@ -78,6 +115,7 @@ export const ACCESS_KNOWN_KEYS: Record<string, readonly string[]> = {
   'access.presets.*': Object.keys(AccessRule.shape),
   'access.registries.*': Object.keys(AccessRule.shape),
   'access.limits': ['perUser', 'perChannel'],
+  'access.signatures.*': ['signedBy', 'sigstoreSigned', 'lookaside'],
 };
 
 export function isOpenRule(rule: AccessRule | undefined): boolean {

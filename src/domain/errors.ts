@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   CONFIG_INVALID: { retryable: false, title: 'invalid configuration' },
   AUTH_FAILED: { retryable: false, title: 'registry authentication failed' },
   IMAGE_NOT_FOUND: { retryable: false, title: 'image not found' },
+  SIGNATURE_REJECTED: { retryable: false, title: 'image signature rejected' },
   REGISTRY_UNAVAILABLE: { retryable: true, title: 'registry unavailable' },
   PODMAN_UNAVAILABLE: { retryable: true, title: 'podman unavailable on the build host' },
   DISK_FULL: { retryable: true, title: 'not enough free disk on the build host' },

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Config } from '../../src/config/load-config.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import { registryOf } from '../../src/domain/image-ref.ts';
+import { writeSignaturePolicy } from '../signature-policy.ts';
 import type { BuildContext } from './build-context.ts';
 
 type RegistrySettings = Config['registries'][string];
@@ -55,7 +57,13 @@ export async function loginToRegistries(
 export async function pullImage(ctx: BuildContext, ref: string, authFile: string): Promise<string> {
   const registry = registryOf(ref);
   ctx.logger.info({ ref }, 'podman pull');
+  const signatures = await writeSignaturePolicy(
+    join(dirname(authFile), 'signatures'),
+    ctx.settings.access?.signatures ?? {},
+  );
   await ctx.podman.pull({
+    signaturePolicy: signatures.policyPath,
+    ...(signatures.home ? { registriesHome: signatures.home } : {}),
     ref,
     registry,
     authFile,
