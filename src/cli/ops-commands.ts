@@ -3,6 +3,7 @@ import { sharedLocalStore } from '../local/open-local-store.ts';
 import type { BuildQueues } from '../queue/build-producer.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
 import { createS3Store } from '../storage/s3-store.ts';
+import { APPROVE_USAGE, DENY_USAGE, runApproveCommand } from './approve-command.ts';
 import { AUDIT_USAGE, runAuditCommand } from './audit-command.ts';
 import { CACHE_USAGE, runCacheCommand } from './cache-command.ts';
 import type { OperatorAudit } from './cli-audit.ts';
@@ -20,6 +21,8 @@ export const OPS_USAGES = {
   workers: WORKERS_USAGE,
   cache: CACHE_USAGE,
   audit: AUDIT_USAGE,
+  approve: APPROVE_USAGE,
+  deny: DENY_USAGE,
 } as const;
 export type OpsCommand = keyof typeof OPS_USAGES;
 
@@ -56,6 +59,9 @@ export async function runOpsCommand(command: OpsCommand, argv: string[], ctx: Op
         ctx.store ?? (ctx.config.s3 ? createS3Store(ctx.config.s3) : await sharedLocalStore(ctx.config));
       return runCacheCommand(argv, { store, out: ctx.out });
     }
+    case 'approve':
+    case 'deny':
+      return runApproveCommand(command, argv, { redis: ctx.queues.connection, ...ctx });
     case 'audit': {
       const store = ctx.store ?? (ctx.config.s3 ? createS3Store(ctx.config.s3) : undefined);
       return runAuditCommand(argv, { redis: ctx.queues.connection, store, out: ctx.out });

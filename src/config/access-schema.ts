@@ -24,11 +24,25 @@ const ids = (pattern: RegExp, what: string) =>
     )
     .default([]);
 
+/**
+ * Builds under a rule with `approval` wait, outside the build queue, until `count` approvers (never the requester)
+ * approve; one denial or `expiresHours` without enough approvals ends them.
+ */
+export const Approval = z.strictObject({
+  approvers: z
+    .strictObject({ users: ids(SLACK_USER, 'user'), userGroups: ids(SLACK_GROUP, 'user group') })
+    .refine((a) => a.users.length + a.userGroups.length > 0, 'name at least one approver (users or userGroups)'),
+  count: z.number().int().min(1).max(10).default(1),
+  expiresHours: z.number().positive().max(24 * 30).default(24),
+});
+export type Approval = z.infer<typeof Approval>;
+
 /** A rule matches a person when they are listed, are in a listed user group, or ask from a listed channel. */
 export const AccessRule = z.strictObject({
   users: ids(SLACK_USER, 'user'),
   userGroups: ids(SLACK_GROUP, 'user group'),
   channels: ids(SLACK_CHANNEL, 'channel'),
+  approval: Approval.optional(),
 });
 export type AccessRule = z.infer<typeof AccessRule>;
 
@@ -113,6 +127,7 @@ export const ACCESS_KNOWN_KEYS: Record<string, readonly string[]> = {
   'access.build': Object.keys(AccessRule.shape),
   'access.admins': ['users', 'userGroups'],
   'access.presets.*': Object.keys(AccessRule.shape),
+  'access.presets.*.approval': Object.keys(Approval.shape),
   'access.registries.*': Object.keys(AccessRule.shape),
   'access.limits': ['perUser', 'perChannel'],
   'access.signatures.*': ['signedBy', 'sigstoreSigned', 'lookaside'],

@@ -17,6 +17,7 @@ import { createBackgroundTasks } from './background/background-tasks.ts';
 import { createLiveArchesCache } from './background/live-arches-cache.ts';
 import { BuildRecords } from './build-records.ts';
 import { createSlackApp, type ExtraRoute } from './create-app.ts';
+import { startApprovalSweep } from './handlers/approval-actions.ts';
 import { registerCommand } from './handlers/command.ts';
 import type { HandlerDeps } from './handlers/handler-deps.ts';
 import { registerInteractions } from './handlers/interactions.ts';
@@ -90,6 +91,7 @@ export async function startBot(
   };
   registerCommand(app, handlerDeps);
   registerInteractions(app, handlerDeps);
+  const stopApprovalSweep = startApprovalSweep(handlerDeps);
   app.error(async (error) => {
     logger.error({ error: error.message, code: (error as { code?: string }).code }, 'slack handler error');
   });
@@ -114,6 +116,7 @@ export async function startBot(
 
   return async () => {
     await app.stop();
+    stopApprovalSweep();
     // Acked requests still owe their status post, enqueue or answer: finish them before Redis closes.
     await background.drain(15_000);
     await stopBridge();

@@ -147,5 +147,8 @@ export function configuredGroups(access: Access): string[] {
     ...Object.values(access.presets),
     ...Object.values(access.registries),
   ];
-  return [...new Set(rules.flatMap((rule) => rule.userGroups))];
+  const approvers = rules.flatMap((rule) =>
+    'approval' in rule ? (rule.approval?.approvers.userGroups ?? []) : [],
+  );
+  return [...new Set([...rules.flatMap((rule) => rule.userGroups), ...approvers])];
 }

@@ -3,12 +3,14 @@ import type { BuildResult } from '../../queue/build-job.ts';
 import { requestCancel } from '../../queue/cancel-requests.ts';
 import { findBuild } from '../../queue/find-build.ts';
 import { mayChangeBuild } from '../access/access-policy.ts';
+import { approvalFor } from '../access/approval-rules.ts';
 import { authorizeBuild } from '../access/authorize-build.ts';
 import { releaseOpenBuild } from '../access/build-limits.ts';
 import { linkViewer } from '../access/build-visibility.ts';
 import { statusMessage, threadNote } from '../messages/status-message.ts';
 import { scheduleSync } from '../notify/event-bridge.ts';
 import type { SlackDeps } from '../slack-deps.ts';
+import { requestApproval } from './approval-actions.ts';
 import type { HandlerDeps } from './handler-deps.ts';
 import { submitBuild } from './submit-build.ts';
 
@@ -112,9 +114,19 @@ export async function retryBuild(deps: HandlerDeps, buildId: string, userId: str
   // A retry is a new build: the build rules and limits apply to it as to any other.
   const decision = await authorizeBuild(deps, input, { userId, channelId });
   if (!decision.allowed) return decision.reason;
+  const approval = approvalFor(deps.config.access, input);
+  if (approval) {
+    // A retry needs the same approval as the first build.
+    await releaseOpenBuild(deps.publisher, decision.reservation).catch(() => undefined);
+    const pendingId = await requestApproval(deps, input, channelId, userId, approval);
+    return `Build \`${buildId}\` needs approval again: it waits as \`${pendingId}\`.`;
+  }
   let newId: string;
   try {
-    ({ buildId: newId } = await submitBuild(deps, input, channelId, userId, decision.reservation, buildId));
+    ({ buildId: newId } = await submitBuild(deps, input, channelId, userId, {
+      reservation: decision.reservation,
+      retryOf: buildId,
+    }));
   } finally {
     // A no-op once the reservation became the new build.
     await releaseOpenBuild(deps.publisher, decision.reservation).catch(() => undefined);

@@ -1,9 +1,11 @@
 import type { App } from '@slack/bolt';
 import { asAppError } from '../../domain/errors.ts';
+import { approvalFor } from '../access/approval-rules.ts';
 import { authorizeBuild } from '../access/authorize-build.ts';
 import { releaseOpenBuild } from '../access/build-limits.ts';
 import { ACTIONS, BLOCKS, BUILD_MODAL_CALLBACK } from '../action-ids.ts';
 import { readBuildSubmission } from '../views/read-build-submission.ts';
+import { decideApproval, requestApproval } from './approval-actions.ts';
 import { cancelBuild, freshLink, retryBuild } from './build-actions.ts';
 import type { HandlerDeps } from './handler-deps.ts';
 import { submitBuild } from './submit-build.ts';
@@ -35,7 +37,10 @@ export function registerInteractions(app: App, deps: HandlerDeps): void {
     // The access decision is made (and sent) above; the status post and the enqueue run after the ack (issue 6).
     deps.background.run('modal submission', async () => {
       try {
-        await submitBuild(deps, read.input, read.channelId, body.user.id, reservation);
+        const approval = approvalFor(deps.config.access, read.input);
+        // A build that needs approval waits outside the queue (its reservation is released below).
+        if (approval) await requestApproval(deps, read.input, read.channelId, body.user.id, approval);
+        else await submitBuild(deps, read.input, read.channelId, body.user.id, { reservation });
       } catch (error) {
         deps.logger.error(
           { error: String(error), userId: body.user.id },
@@ -73,6 +78,8 @@ export function registerInteractions(app: App, deps: HandlerDeps): void {
   onButton(ACTIONS.cancel, (id, user) => cancelBuild(deps, id, user));
   onButton(ACTIONS.retry, (id, user) => retryBuild(deps, id, user));
   onButton(ACTIONS.freshLink, (id, user) => freshLink(deps, id, user));
+  onButton(ACTIONS.approve, (id, user) => decideApproval(deps, id, user, 'approve'));
+  onButton(ACTIONS.deny, (id, user) => decideApproval(deps, id, user, 'deny'));
   // Link buttons still send a payload; without a listener the person sees a warning icon (slack.md §3).
   for (const linkAction of [ACTIONS.download, ACTIONS.openLog]) {
     app.action(linkAction, async ({ ack }) => {

@@ -19,14 +19,19 @@ export async function submitBuild(
   input: BuildRequestInput,
   channelId: string,
   userId: string,
-  /** The place in the limits taken before the ack; it becomes the build's once the build is queued. */
-  reservation?: OpenBuildReservation,
-  /** The build this one retries, recorded in the audit entry. */
-  retryOf?: string,
+  options: {
+    /** The place in the limits taken before the ack; it becomes the build's once the build is queued. */
+    reservation?: OpenBuildReservation;
+    /** The build this one retries, recorded in the audit entry. */
+    retryOf?: string;
+    /** The id it already has (a build that waited for approval). */
+    buildId?: string;
+  } = {},
 ): Promise<{ buildId: string; queued: boolean }> {
+  const { reservation, retryOf } = options;
   const policy = buildPolicy(deps.config);
   const request = validateBuildRequest(input, policy);
-  const buildId = newBuildId();
+  const buildId = options.buildId ?? newBuildId();
   const counts = await deps.queues
     .get(request.arch)
     .getJobCounts('waiting', 'active', 'prioritized', 'delayed')
