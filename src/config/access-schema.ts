@@ -31,9 +31,16 @@ const ids = (pattern: RegExp, what: string) =>
 export const Approval = z.strictObject({
   approvers: z
     .strictObject({ users: ids(SLACK_USER, 'user'), userGroups: ids(SLACK_GROUP, 'user group') })
-    .refine((a) => a.users.length + a.userGroups.length > 0, 'name at least one approver (users or userGroups)'),
+    .refine(
+      (a) => a.users.length + a.userGroups.length > 0,
+      'name at least one approver (users or userGroups)',
+    ),
   count: z.number().int().min(1).max(10).default(1),
-  expiresHours: z.number().positive().max(24 * 30).default(24),
+  expiresHours: z
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(24),
 });
 export type Approval = z.infer<typeof Approval>;
 
