@@ -159,8 +159,8 @@ const WorkerObject = z.strictObject({
   lockSeconds: wholeNumber(10, 3600).default(DEFAULT_WORKER.lockSeconds),
   /** On SIGTERM, running builds may finish for this long before they are stopped and handed back to the queue. */
   shutdownGraceSeconds: wholeNumber(0, 86_400).default(DEFAULT_WORKER.shutdownGraceSeconds),
-  /** Old-image policy (workers/image-prune.ts): off unless set. */
-  imagePrune: ImagePruneObject.optional(),
+  /** Old-image policy (workers/image-prune.ts): on when absent, so a host's disk does not fill; `false` turns it off. */
+  imagePrune: z.union([z.literal(false), ImagePruneObject]).optional(),
 });
 export const Worker = WorkerObject.prefault({});
 
