@@ -86,6 +86,8 @@ export const Access = z
   .strictObject({
     /** Who may build at all. */
     build: AccessRule.prefault({}),
+    /** Who may add a custom kickstart, users or kernel arguments to a build (everyone who may build, when empty). */
+    customSettings: AccessRule.omit({ approval: true }).prefault({}),
     /** Who may cancel or retry anyone's build (the requester always may). */
     admins: AccessRule.omit({ channels: true }).prefault({}),
     /** Extra rule per preset name: only these may build it. */
@@ -133,6 +135,7 @@ export const ACCESS_KNOWN_KEYS: Record<string, readonly string[]> = {
   access: Object.keys(Access.unwrap().shape),
   'access.build': Object.keys(AccessRule.shape),
   'access.admins': ['users', 'userGroups'],
+  'access.customSettings': ['users', 'userGroups', 'channels'],
   'access.presets.*': Object.keys(AccessRule.shape),
   'access.presets.*.approval': Object.keys(Approval.shape),
   'access.registries.*': Object.keys(AccessRule.shape),

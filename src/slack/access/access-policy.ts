@@ -26,6 +26,8 @@ export interface BuildTarget {
   preset?: string;
   /** The typed image's `host[:port]/repository`, without tag or digest. */
   repository?: string;
+  /** Custom kickstart, users or kernel arguments the request sets (see custom-settings.ts). */
+  customSettings?: readonly string[];
 }
 
 /** Whether `image` (with any tag or digest) names `repository`. */
@@ -93,6 +95,12 @@ export function mayBuild(access: Access, who: Who, target: BuildTarget, context?
       reason: `You may not build the preset "${target.preset}"; pick another preset.`,
     };
   }
+  if ((target.customSettings ?? []).length > 0 && !matchesRule(access.customSettings, who)) {
+    return {
+      allowed: false,
+      reason: `You may not set a custom ${target.customSettings?.join(', ')} here; leave them empty or ask an admin.`,
+    };
+  }
   if (target.preset !== undefined || target.repository === undefined) return ALLOW;
   const repository = target.repository;
   for (const preset of presetsOf(context?.presets ?? {}, repository)) {
@@ -144,6 +152,7 @@ export function configuredGroups(access: Access): string[] {
   const rules = [
     access.build,
     access.admins,
+    access.customSettings,
     ...Object.values(access.presets),
     ...Object.values(access.registries),
   ];

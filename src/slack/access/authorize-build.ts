@@ -2,6 +2,7 @@ import type { BuildRequestInput } from '../../domain/build-request.ts';
 import type { SlackDeps } from '../slack-deps.ts';
 import { type Decision, mayBuild, repositoryOf } from './access-policy.ts';
 import { type OpenBuildReservation, reserveWithinLimits } from './build-limits.ts';
+import { customSettingsUsed } from './custom-settings.ts';
 
 export type Authorized =
   | { allowed: true; reservation: OpenBuildReservation }
@@ -27,6 +28,7 @@ export async function authorizeBuild(
       {
         ...(input.preset !== undefined ? { preset: input.preset } : {}),
         ...(repository ? { repository } : {}),
+        customSettings: customSettingsUsed(input.customizations),
       },
       { presets: deps.config.presets, credentialRegistries: deps.config.credentialRegistries ?? [] },
     );
