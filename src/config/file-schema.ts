@@ -140,6 +140,11 @@ const WorkerObject = z.strictObject({
   minFreeDiskGiB: z
     .preprocess(fromNumericString, z.number().min(0).max(1_000_000))
     .default(DEFAULT_WORKER.minFreeDiskGiB),
+  /**
+   * Images larger than this (compressed, per the registry) are refused before the pull; 20 when unset
+   * (workers/image-size.ts).
+   */
+  maxImageGiB: z.preprocess(fromNumericString, z.number().min(0.0001).max(10_000)).optional(),
   /** The podman executable: a name looked up on PATH, or an absolute path. */
   podman: z
     .string()

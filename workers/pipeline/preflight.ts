@@ -13,6 +13,11 @@ export async function freeBytes(path: string): Promise<number> {
 /** Refuse early, before any pull: podman must answer and the disk must have room for image + store + ISO. */
 export async function preflight(ctx: BuildContext): Promise<{ podmanVersion: string; freeGiB: number }> {
   const podmanVersion = await ctx.podman.version(ctx.signal);
+  return { podmanVersion, freeGiB: await checkFreeDisk(ctx) };
+}
+
+/** The free-space rule on its own: checked again after the pulls, which may have taken much of it. */
+export async function checkFreeDisk(ctx: BuildContext, when = ''): Promise<number> {
   const { workDir, containerStorage, minFreeDiskGiB } = ctx.settings.worker;
   let freeGiB = Number.POSITIVE_INFINITY;
   for (const path of new Set([workDir, containerStorage])) {
@@ -21,9 +26,9 @@ export async function preflight(ctx: BuildContext): Promise<{ podmanVersion: str
     if (free < minFreeDiskGiB) {
       throw new AppError(
         'DISK_FULL',
-        `build host ${ctx.settings.workerName} has ${free.toFixed(1)} GiB free on ${path}, below the ${minFreeDiskGiB} GiB minimum`,
+        `build host ${ctx.settings.workerName} has ${free.toFixed(1)} GiB free on ${path}${when}, below the ${minFreeDiskGiB} GiB minimum`,
       );
     }
   }
-  return { podmanVersion, freeGiB };
+  return freeGiB;
 }

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Config } from '../../src/config/load-config.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import { registryOf } from '../../src/domain/image-ref.ts';
+import { checkImageSize, DEFAULT_MAX_IMAGE_GIB } from '../image-size.ts';
 import { writeSignaturePolicy } from '../signature-policy.ts';
 import type { BuildContext } from './build-context.ts';
 
@@ -56,6 +57,20 @@ export async function loginToRegistries(
 /** Pulls each image into root's storage (BIB cannot pull) and returns the digest podman recorded. */
 export async function pullImage(ctx: BuildContext, ref: string, authFile: string): Promise<string> {
   const registry = registryOf(ref);
+  const insecure = registrySettings(ctx, registry)?.insecure ?? false;
+  const timeoutMs = ctx.settings.worker.timeouts.pullSeconds * 1000;
+  await checkImageSize(
+    ref,
+    ctx.settings.worker.maxImageGiB ?? DEFAULT_MAX_IMAGE_GIB,
+    {
+      authFile,
+      insecure,
+      arch: ctx.request.arch,
+      timeoutMs,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    },
+    ctx.logger,
+  );
   ctx.logger.info({ ref }, 'podman pull');
   const signatures = await writeSignaturePolicy(
     join(dirname(authFile), 'signatures'),

@@ -11,7 +11,7 @@ import {
   reuseIdenticalBuild,
   WaitForIdenticalBuild,
 } from './identical-build-step.ts';
-import { preflight } from './preflight.ts';
+import { checkFreeDisk, preflight } from './preflight.ts';
 import { loginToRegistries, pullImage } from './registry-access.ts';
 import { runBuilder } from './run-builder.ts';
 import { uploadIso, withUploadRetries } from './upload-artifacts.ts';
@@ -70,6 +70,7 @@ export async function runBuild(ctx: BuildContext): Promise<BuildResult> {
     const registries = await timed('login', () => loginToRegistries(ctx, images, paths.authFile));
 
     const pulled = await pullImages(ctx, paths.authFile, timed);
+    await checkFreeDisk(ctx, ' after pulling the images');
     const { builderDigest, sourceDigest } = pulled;
     const inputs = identicalBuildInputs(request, {
       source: sourceDigest,
