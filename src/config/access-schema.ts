@@ -82,6 +82,14 @@ export const SignatureRule = z
   });
 export type SignatureRule = z.infer<typeof SignatureRule>;
 
+/** Where Red Hat, CentOS and Fedora publish their bootc base images. */
+export const VENDOR_BOOTC_REPOSITORIES = [
+  'registry.redhat.io/rhel9/rhel-bootc',
+  'registry.redhat.io/rhel10/rhel-bootc',
+  'quay.io/centos-bootc/',
+  'quay.io/fedora/fedora-bootc',
+] as const;
+
 export const Access = z
   .strictObject({
     /** Who may build at all. */
@@ -103,11 +111,19 @@ export const Access = z
         AccessRule,
       )
       .default(() => ({})),
-    /** When set, typed images must come from one of these hosts, repository prefixes (`quay.io/myorg/`) or repositories. */
+    /**
+     * Typed (non-preset) images must come from one of these hosts, repository prefixes (`quay.io/myorg/`) or
+     * repositories; by default the vendors' bootc repositories only. `any` lifts the list (the registry rules and
+     * allowedRegistries still apply).
+     */
     typedImages: z
-      .array(z.string().regex(REGISTRY_KEY, 'is not a registry host, repository prefix or repository'))
-      .min(1)
-      .optional(),
+      .union([
+        z.literal('any'),
+        z
+          .array(z.string().regex(REGISTRY_KEY, 'is not a registry host, repository prefix or repository'))
+          .min(1),
+      ])
+      .default(() => [...VENDOR_BOOTC_REPOSITORIES]),
     /** Builds a person, or a channel, may have queued or running at once (0 = no limit). */
     limits: z
       .strictObject({

@@ -111,10 +111,11 @@ export function mayBuild(access: Access, who: Who, target: BuildTarget, context?
       };
     }
   }
-  if (access.typedImages && !access.typedImages.some((prefix) => coveredBy(repository, prefix))) {
+  const listed = access.typedImages;
+  if (listed !== 'any' && !listed.some((prefix) => coveredBy(repository, prefix))) {
     return {
       allowed: false,
-      reason: `Typed images may only come from ${access.typedImages.join(', ')}; pick a preset instead.`,
+      reason: `Typed images may only come from ${listed.join(', ')}; pick a preset instead.`,
     };
   }
   const rule = registryRuleFor(access, repository);

@@ -36,6 +36,7 @@ describe('access rules', () => {
     const access = Access.parse({
       presets: { rhel10: { users: ['U07'] } },
       registries: { 'quay.io': { userGroups: ['S05'] } },
+      typedImages: 'any',
     });
     expect(mayBuild(access, who(), { preset: 'rhel9' }).allowed).toBe(true);
     expect(mayBuild(access, who(), { preset: 'rhel10' })).toMatchObject({
@@ -69,7 +70,7 @@ describe('access rules', () => {
   });
 
   it('refuse typed images from a registry the workers hold credentials for, unless a rule names it', () => {
-    const none = Access.parse({});
+    const none = Access.parse({ typedImages: 'any' });
     const typed = { repository: 'registry.redhat.io/rhel9/rhel-bootc' };
     expect(mayBuild(none, who(), typed, context)).toEqual({
       allowed: false,
@@ -77,7 +78,10 @@ describe('access rules', () => {
     });
     // Anonymous registries stay open without a rule.
     expect(mayBuild(none, who(), { repository: 'quay.io/a/b' }, context).allowed).toBe(true);
-    const ruled = Access.parse({ registries: { 'registry.redhat.io/rhel9/': { users: ['U01'] } } });
+    const ruled = Access.parse({
+      registries: { 'registry.redhat.io/rhel9/': { users: ['U01'] } },
+      typedImages: 'any',
+    });
     expect(mayBuild(ruled, who(), typed, context).allowed).toBe(true);
     expect(mayBuild(ruled, who({ userId: 'U02' }), typed, context).allowed).toBe(false);
   });
@@ -100,6 +104,19 @@ describe('access rules', () => {
     const typedCentos = { repository: 'quay.io/centos-bootc/centos-bootc' };
     expect(mayBuild(access, who({ userId: 'U09' }), typedCentos, context).allowed).toBe(true);
     expect(Access.safeParse({ typedImages: ['https://quay.io/'] }).success).toBe(false);
+  });
+
+  it("allow typed images only from the vendors' bootc repositories unless configured otherwise", () => {
+    const shipped = Access.parse({});
+    const typed = (repository: string) => mayBuild(shipped, who(), { repository }, context).allowed;
+    expect(typed('quay.io/centos-bootc/centos-bootc')).toBe(true);
+    expect(typed('quay.io/fedora/fedora-bootc')).toBe(true);
+    // Anyone can push to quay.io: a look-alike is refused.
+    expect(typed('quay.io/centos-bootc-evil/centos-bootc')).toBe(false);
+    expect(typed('quay.io/fedora/fedora-bootc-tools')).toBe(false);
+    expect(typed('docker.io/library/busybox')).toBe(false);
+    // registry.redhat.io holds the workers' credentials: it needs a registry rule as well.
+    expect(typed('registry.redhat.io/rhel9/rhel-bootc')).toBe(false);
   });
 
   it('let the requester or an admin cancel and retry, and nobody else', () => {
