@@ -61,6 +61,7 @@ describe('the operator command line’s audit trail', () => {
     );
     const broken = await cli(['audit', 'verify', buildId]);
     expect(broken.stdout).toMatch(/BROKEN at line 2/);
+    expect(broken.stdout).toContain('the stored file and the Redis copy differ');
     expect(broken.exitCode).toBe(1);
   });
 });

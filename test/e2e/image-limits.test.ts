@@ -46,7 +46,9 @@ describe('the build host protects its disk', () => {
     };
     expect(run.exitCode).toBe(1);
     expect(json.error?.code).toBe('INVALID_REQUEST');
-    expect(json.error?.message).toMatch(/bootc\/(demo-os|bib-standin):1 is .* GiB compressed, over the 0\.0001 GiB/);
+    expect(json.error?.message).toMatch(
+      /bootc\/(demo-os|bib-standin):1 is .* GiB compressed, over the 0\.0001 GiB/,
+    );
     const { stdout } = await podman(tb.podman, ['images', '--format', '{{.Repository}}:{{.Tag}}']);
     const pulled = stdout.split('\n').filter((l) => /demo-os|bib-standin/.test(l)).length;
     console.log(`oversized images pulled: ${pulled}`);

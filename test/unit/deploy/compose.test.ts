@@ -84,7 +84,9 @@ describe('docker-compose.yml', () => {
     expect(redis.healthcheck?.test.join(' ')).toContain('ping');
     // The password is configuration on stdin, from the environment: never an argument anyone can read in ps.
     expect(command).not.toMatch(/requirepass|REDIS_PASSWORD/);
-    expect(redis.entrypoint?.join(' ')).toMatch(/printf 'requirepass .*\$\$REDISCLI_AUTH.*\| exec redis-server - /);
+    expect(redis.entrypoint?.join(' ')).toMatch(
+      /printf 'requirepass .*\$\$REDISCLI_AUTH.*\| exec redis-server - /,
+    );
     expect(redis.environment?.REDISCLI_AUTH).toMatch(/^\$\{REDIS_PASSWORD:\?/);
     expect(redis.volumes).toContainEqual(expect.stringMatching(/^redis-data:\/data$/));
     expect(redis.image).toMatch(/redis:7/);
