@@ -9,7 +9,6 @@ import { asAppError, type ErrorCode } from '../domain/errors.ts';
 import { createLogger } from '../logger.ts';
 import { BuildQueues } from '../queue/build-producer.ts';
 import { createRedis, whenRedisReady } from '../queue/connection.ts';
-import { createS3Store } from '../storage/s3-store.ts';
 
 // Composition root of the `bootc-iso` command. Exit codes: 0 success, 1 the build failed (or nothing to cancel),
 // 2 bad usage or configuration.
@@ -59,9 +58,9 @@ async function main(argv: string[]): Promise<number> {
     secrets: secretValues(config),
     destination: pino.destination(2),
   });
-  const audit = createOperatorAudit(config, connection, logger, {
-    ...(config.s3 ? { store: createS3Store(config.s3) } : {}),
-  });
+  // The build's chain lives in Redis; builds/<id>/audit.jsonl is rewritten from it by the bot's next entry for
+  // the build. No S3 client here: building one costs every command a start-up delay and a warning on stderr.
+  const audit = createOperatorAudit(config, connection, logger);
   try {
     if (command === 'cancel') {
       await whenRedisReady(connection, config.redis);

@@ -13,8 +13,8 @@ export type OperatorAudit = (
 
 /**
  * Operators hold the Redis credentials, so the command line cannot be refused anything; what it can do is leave a
- * record. Each build, cancel, retry and approval from it is audited with the OS user and the host, in the same
- * places as Slack decisions: the configured file and the build's hash-chained audit.jsonl.
+ * record. Each build, cancel, retry and approval from it is audited with the OS user and the host, in the
+ * configured file and in the build's hash-chained entries in Redis (from which its audit.jsonl is written).
  */
 export function createOperatorAudit(
   config: Config,
