@@ -131,6 +131,7 @@ export function secretValues(config: Config): string[] {
     config.slack?.signingSecret,
     config.slack?.appToken,
     config.ops.admin?.password,
+    config.ops.metricsToken,
     config.redis.sentinel?.password,
     config.local.linkSigningKey,
     ...Object.values(config.registries).map((registry) => registry.password),
