@@ -1,11 +1,15 @@
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Access } from '../../../src/config/access-schema.ts';
 import { BuildQueues } from '../../../src/queue/build-producer.ts';
+import { authorizeBuild } from '../../../src/slack/access/authorize-build.ts';
 import {
   releaseOpenBuild,
   reserveWithinLimits,
   trackOpenBuild,
 } from '../../../src/slack/access/build-limits.ts';
+import type { SlackDeps } from '../../../src/slack/slack-deps.ts';
 import { type RedisHandle, startRedis } from '../../testbed/index.ts';
 
 let redis: RedisHandle;
@@ -73,5 +77,24 @@ describe('build limits under concurrent submissions', () => {
     // Once it is gone from the queue (finished, removed), the place is free again.
     await queues.get('x86_64').remove('blimit001');
     expect((await reserveWithinLimits(clients[2] as Redis, queues, limits, who)).allowed).toBe(true);
+  });
+
+  it('reserve a place for every allowed request, retries included (Retry goes through the same check)', async () => {
+    const audited: unknown[] = [];
+    const deps = {
+      config: { access: Access.parse({ limits: { perUser: 1 } }), presets: {}, credentialRegistries: [] },
+      publisher: clients[3],
+      queues,
+      groupsOf: async () => [],
+      audit: async (entry: unknown) => void audited.push(entry),
+      logger: pino({ level: 'silent' }),
+    } as unknown as SlackDeps;
+    const input = { preset: 'demo', source: 'quay.io/centos-bootc/centos-bootc:stream9' } as never;
+    const who = { userId: 'U0RETRY', channelId: 'C0RETRY' };
+    const first = await authorizeBuild(deps, input, who);
+    expect(first.allowed).toBe(true);
+    const retry = await authorizeBuild(deps, input, who);
+    expect(retry).toMatchObject({ allowed: false, reason: expect.stringContaining('limit is 1') });
+    expect(audited).toContainEqual(expect.objectContaining({ who: 'U0RETRY', allowed: false }));
   });
 });
