@@ -5,7 +5,7 @@ import type { Logger } from '../src/logger.ts';
 import type { LocalImage, Podman, PodmanImages } from './podman.ts';
 
 /**
- * The old-image policy (`worker.imagePrune.keepDays`, issue 4 §3). Every build pulls its source image into the
+ * The old-image policy (`worker.imagePrune.keepDays`). Every build pulls its source image into the
  * host's storage, so without a policy the disk fills with images nobody builds from any more.
  *
  * podman records no "last used" time: an image's Created is when it was built upstream, so

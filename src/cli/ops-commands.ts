@@ -13,7 +13,7 @@ import { JOBS_USAGE, runJobsCommand } from './jobs-command.ts';
 import { RETRY_USAGE, runRetryCommand } from './retry-command.ts';
 import { runWorkersCommand, WORKERS_USAGE } from './workers-command.ts';
 
-/** The operator commands (issue 4 §5), dispatched by src/bin/cli.ts. */
+/** The operator commands, dispatched by src/bin/cli.ts. */
 export const OPS_USAGES = {
   jobs: JOBS_USAGE,
   job: JOB_USAGE,

@@ -17,7 +17,7 @@ import { cancelBuild, retryBuild } from './build-actions.ts';
 import type { HandlerDeps } from './handler-deps.ts';
 import { buildStatusOf, listBuilds } from './list-builds.ts';
 
-/** The live-arch read may delay views.open by at most this much; past it every arch is offered (issue 4 §3). */
+/** The live-arch read may delay views.open by at most this much; past it every arch is offered. */
 const LIVE_ARCHES_TIMEOUT_MS = 500;
 
 async function answer(respond: RespondFn, message: { text: string; blocks?: unknown[] }) {
@@ -41,7 +41,7 @@ export function registerCommand(app: App, deps: HandlerDeps): void {
       return;
     }
     const who = { userId: command.user_id, channelId: command.channel_id };
-    // Everything after the ack runs as a background task, so that a burst of commands is acked first (issue 6).
+    // Everything after the ack runs as a background task, so that a burst of commands is acked first.
     const afterAck = (run: () => Promise<void>, lane: 'urgent' | 'normal' = 'normal') =>
       deps.background.run(
         `command ${parsed.command}`,

@@ -62,7 +62,7 @@ export async function submitBuild(
       deps.liveArches(2000),
     ]);
     deps.logger.info({ buildId, userId, channelId, source: request.source }, 'build queued from Slack');
-    // Accepted either way; the requester learns at once that it waits for a host of its arch (issue 4 §3).
+    // Accepted either way; the requester learns at once that it waits for a host of its arch.
     if (live && !live.includes(request.arch))
       await deps.poster.reply(posted.channel, posted.ts, noWorkerNote(request.arch)).catch(() => undefined);
     return { buildId, queued: true };
