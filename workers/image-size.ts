@@ -82,10 +82,10 @@ export async function registryImageSize(ref: string, o: SizeOptions): Promise<nu
 export async function checkImageSize(
   ref: string,
   maxGiB: number,
-  o: SizeOptions,
+  measure: () => Promise<number | undefined>,
   logger: Logger,
 ): Promise<void> {
-  const bytes = await registryImageSize(ref, o);
+  const bytes = await measure();
   if (bytes === undefined) {
     logger.warn({ ref }, 'skopeo is not installed: image size not checked before the pull');
     return;

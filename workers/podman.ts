@@ -1,6 +1,7 @@
 import { execa, type ResultPromise } from 'execa';
 import { AppError } from '../src/domain/errors.ts';
 import type { Logger } from '../src/logger.ts';
+import { registryImageSize, type SizeOptions } from './image-size.ts';
 import { classifyRegistryError, podmanErrorLine } from './podman-errors.ts';
 
 /** The one place that runs podman. Every call is an argument vector (never a shell) with a timeout. */
@@ -13,6 +14,11 @@ export interface Podman {
   runContainer(args: string[], o: RunContainerOptions): Promise<{ exitCode: number; timedOut: boolean }>;
   removeContainer(name: string): Promise<void>;
   containersWithLabel(label: string): Promise<string[]>;
+  /**
+   * An image's compressed size from its registry manifest, before any pull (skopeo; workers/image-size.ts).
+   * Optional so build-step doubles need not have it; createPodman always does.
+   */
+  imageSize?(ref: string, o: SizeOptions): Promise<number | undefined>;
 }
 
 /** Image housekeeping for heartbeats and the old-image policy; kept apart so build-step doubles stay small. */
@@ -125,6 +131,8 @@ export function createPodman(executable: string, logger: Logger): Podman & Podma
       failIfStopped(result, `pull of ${o.ref}`);
       if (result.failed) throw classifyRegistryError(result.stderr, { registry: o.registry, ref: o.ref });
     },
+
+    imageSize: registryImageSize,
 
     async imageDigest(ref) {
       const result = await run(['image', 'inspect', '--format', '{{.Digest}}', ref], { timeoutMs: 30_000 });

@@ -59,18 +59,18 @@ export async function pullImage(ctx: BuildContext, ref: string, authFile: string
   const registry = registryOf(ref);
   const insecure = registrySettings(ctx, registry)?.insecure ?? false;
   const timeoutMs = ctx.settings.worker.timeouts.pullSeconds * 1000;
-  await checkImageSize(
-    ref,
-    ctx.settings.worker.maxImageGiB ?? DEFAULT_MAX_IMAGE_GIB,
-    {
+  const { imageSize } = ctx.podman;
+  if (imageSize) {
+    const sizeOptions = {
       authFile,
       insecure,
       arch: ctx.request.arch,
       timeoutMs,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
-    },
-    ctx.logger,
-  );
+    };
+    const maxGiB = ctx.settings.worker.maxImageGiB ?? DEFAULT_MAX_IMAGE_GIB;
+    await checkImageSize(ref, maxGiB, () => imageSize(ref, sizeOptions), ctx.logger);
+  }
   ctx.logger.info({ ref }, 'podman pull');
   const signatures = await writeSignaturePolicy(
     join(dirname(authFile), 'signatures'),
