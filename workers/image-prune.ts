@@ -5,7 +5,7 @@ import type { Logger } from '../src/logger.ts';
 import type { LocalImage, Podman, PodmanImages } from './podman.ts';
 
 /**
- * The old-image policy (`worker.imagePrune.keepDays`, issue 4 §3). Every build pulls its source image into the
+ * The old-image policy (`worker.imagePrune.keepDays`). Every build pulls its source image into the
  * host's storage, so without a policy the disk fills with images nobody builds from any more.
  *
  * podman records no "last used" time: an image's Created is when it was built upstream, so
@@ -18,6 +18,8 @@ import type { LocalImage, Podman, PodmanImages } from './podman.ts';
 export const IMAGE_USE_FILE = 'image-use.json';
 export const PRUNE_EVERY_MS = 3_600_000;
 const DAY_MS = 86_400_000;
+/** Used when the config says nothing: two weeks covers a sprint's rebuilds of the same image. */
+export const DEFAULT_KEEP_DAYS = 14;
 
 export interface ImageUseLog {
   get(key: string): number | undefined;
@@ -144,13 +146,16 @@ export interface ImagePrune<P> {
   stop(): void;
 }
 
-/** Wires the policy when `worker.imagePrune` is set; otherwise hands podman back untouched with no-op start/stop. */
+/**
+ * Wires the policy (on unless `worker.imagePrune` is false: a build host that pulls whatever people type must not
+ * fill its disk); when off, hands podman back untouched with no-op start/stop.
+ */
 export async function setUpImagePrune<P extends Podman & PodmanImages>(
   config: Pick<Config, 'builders'> & { worker: Pick<Config['worker'], 'workDir' | 'imagePrune'> },
   podman: P,
   logger: Logger,
 ): Promise<ImagePrune<P>> {
-  const policy = config.worker.imagePrune;
+  const policy = config.worker.imagePrune ?? { keepDays: DEFAULT_KEEP_DAYS };
   if (!policy) return { podman, start: () => undefined, stop: () => undefined };
   const uses = await loadImageUseLog(join(config.worker.workDir, IMAGE_USE_FILE));
   const deps: PruneDeps = {

@@ -21,7 +21,7 @@ export async function startOpsServer(opts: {
   ready: ProbeCheck;
 }): Promise<OpsServer> {
   const routes: Record<string, RouteHandler> = {
-    '/metrics': metricsHandler(opts.registry),
+    '/metrics': metricsHandler(opts.registry, opts.listen.token),
     '/healthz': probeHandler(async () => ({ ok: true, detail: {} })),
     '/readyz': probeHandler(opts.ready),
   };

@@ -14,6 +14,7 @@ const AUTH =
 const DENIED = /requested access to the resource is denied|\bdenied:/i;
 const NOT_FOUND = /manifest unknown|name unknown|\bno such image\b|repository name not known/i;
 const TOO_MANY = /\btoomanyrequests\b|too many requests/i;
+const SIGNATURE = /\bSource image rejected\b/i;
 const PLAIN_HTTP = /server gave HTTP response to HTTPS client/i;
 const UNREACHABLE =
   /connection refused|no such host|i\/o timeout|TLS handshake timeout|network is unreachable|connection reset by peer|context deadline exceeded|server misbehaving|:\s*EOF\s*$/im;
@@ -79,7 +80,15 @@ export function registryAnswerKind(masked: string): Kind {
 export function classifyRegistryError(stderr: string, what: { registry: string; ref?: string }): AppError {
   const detail = podmanErrorLine(stderr);
   const subject = what.ref ?? what.registry;
-  const kind = registryAnswerKind(maskNames(stderr, what));
+  const masked = maskNames(stderr, what);
+  // The signature policy refused the image: trying again cannot make it signed.
+  if (SIGNATURE.test(masked)) {
+    return new AppError(
+      'SIGNATURE_REJECTED',
+      `${subject} is not signed as this service requires (unsigned, or signed with another key): ${detail}`,
+    );
+  }
+  const kind = registryAnswerKind(masked);
   const authFailed = () =>
     new AppError(
       'AUTH_FAILED',

@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import { AppError } from '../src/domain/errors.ts';
 import type { Logger } from '../src/logger.ts';
+import { registryImageSize, type SizeOptions } from './image-size.ts';
 import { LineSplitter } from './output-lines.ts';
 import { classifyRegistryError, podmanErrorLine } from './podman-errors.ts';
 import { type ImageFacts, parseImageInspect } from './podman-inspect.ts';
@@ -19,6 +20,11 @@ export interface Podman {
   runContainer(args: string[], o: RunContainerOptions): Promise<{ exitCode: number; timedOut: boolean }>;
   removeContainer(name: string): Promise<void>;
   containersWithLabel(label: string): Promise<string[]>;
+  /**
+   * An image's compressed size from its registry manifest, before any pull (skopeo; workers/image-size.ts).
+   * Optional so build-step doubles need not have it; createPodman always does.
+   */
+  imageSize?(ref: string, o: SizeOptions): Promise<number | undefined>;
 }
 
 /** Image housekeeping for heartbeats and the old-image policy; kept apart so build-step doubles stay small. */
@@ -63,6 +69,10 @@ export interface LoginOptions extends RegistryAccess {
 export interface PullOptions extends RegistryAccess {
   ref: string;
   registry: string;
+  /** The signature policy the pull must satisfy (workers/signature-policy.ts). */
+  signaturePolicy?: string;
+  /** A HOME holding .config/containers/registries.d: where the policy's signatures are found. */
+  registriesHome?: string;
 }
 
 export interface RunContainerOptions {
@@ -89,10 +99,14 @@ export function createPodman(
 ): Podman & PodmanImages {
   const env = options.env ?? { PATH: DEFAULT_PATH };
   const base = { env, extendEnv: false } as const;
-  const run = (args: string[], options: { input?: string; timeoutMs: number; signal?: AbortSignal }) =>
+  const run = (
+    args: string[],
+    options: { input?: string; timeoutMs: number; signal?: AbortSignal; env?: Record<string, string> },
+  ) =>
     execa(executable, args, {
       ...base,
       input: options.input,
+      ...(options.env ? { env: options.env } : {}),
       timeout: options.timeoutMs,
       ...(options.signal ? { cancelSignal: options.signal } : {}),
       reject: false,
@@ -137,12 +151,20 @@ export function createPodman(
     },
 
     async pull(o) {
-      const args = ['pull', '--quiet', '--authfile', o.authFile, ...tls(o.insecure), o.ref];
-      const result = await run(args, { timeoutMs: o.timeoutMs, signal: o.signal });
+      const policy = o.signaturePolicy ? ['--signature-policy', o.signaturePolicy] : [];
+      const args = ['pull', '--quiet', '--authfile', o.authFile, ...policy, ...tls(o.insecure), o.ref];
+      const result = await run(args, {
+        timeoutMs: o.timeoutMs,
+        signal: o.signal,
+        // HOME leads podman to the registries.d written for this pull (where signatures are looked up).
+        ...(o.registriesHome ? { env: { ...env, HOME: o.registriesHome } } : {}),
+      });
       o.onOutput?.({ argv: ['podman', ...args], output: outputOf(result) });
       failIfStopped(result, `pull of ${o.ref}`);
       if (result.failed) throw classifyRegistryError(result.stderr, { registry: o.registry, ref: o.ref });
     },
+
+    imageSize: registryImageSize,
 
     async imageDigest(ref) {
       const result = await run(['image', 'inspect', '--format', '{{.Digest}}', ref], { timeoutMs: 30_000 });

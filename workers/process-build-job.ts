@@ -21,7 +21,8 @@ export interface BuildJobDeps {
   config: Pick<
     Config,
     'worker' | 'registries' | 'linkTtlSeconds' | 'workerName' | 'allowedRegistries' | 'builders'
-  >;
+  > &
+    Partial<Pick<Config, 'access'>>;
   podman: Podman;
   store: ArtifactStore;
   logger: Logger;

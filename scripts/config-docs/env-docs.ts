@@ -110,6 +110,11 @@ export const ENV_DOCS: Record<string, EnvDoc> = {
       'Where a build worker serves `/metrics`, `/healthz` and `/readyz`, with `METRICS_PORT` (default `9464`; `off` turns it off, `0` picks a free port). The bot serves them on `PORT`.',
   },
   METRICS_PORT: { default: '`9464`', meaning: 'See `METRICS_HOST`.', group: 'METRICS_HOST' },
+  METRICS_TOKEN: {
+    default: 'unset',
+    meaning:
+      'When set, `/metrics` (bot and workers) answers only requests with `Authorization: Bearer <token>`. A secret: redacted from logs.',
+  },
   ADMIN_USER: {
     default: 'unset',
     meaning:

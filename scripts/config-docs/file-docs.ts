@@ -3,6 +3,22 @@
  * for any key of a mapping). Types, defaults and limits are not written here: the generator reads them from the
  * zod schema, and fails when the schema has a field without an entry below (or an entry names no field).
  */
+/** The fields of one access rule (users, groups, channels, approval) under `prefix`. */
+function ruleDocs(prefix: string, meaning: string): Record<string, string> {
+  const admins = prefix === 'access.admins';
+  return {
+    [`${prefix}.users`]: `${meaning} Slack user IDs (\`U…\`) the rule matches.`,
+    [`${prefix}.userGroups`]: 'Slack user group IDs (`S…`) whose members the rule matches.',
+    ...(admins
+      ? {}
+      : { [`${prefix}.channels`]: 'Slack channel IDs (`C…`, `G…`) the rule matches requests from.' }),
+    [`${prefix}.approval.approvers`]:
+      'Who may approve (`users`, `userGroups`): builds under this rule wait, outside the queue, for approval; the requester never approves their own.',
+    [`${prefix}.approval.count`]: 'Approvals needed before the build is queued.',
+    [`${prefix}.approval.expiresHours`]: 'A build not approved within this time ends as expired.',
+  };
+}
+
 export const FILE_DOCS: Record<string, string> = {
   builders:
     'Named bootc-image-builder images. Giving the section replaces the whole default list. Names: lowercase letters, digits, `.`, `_`, `-` (up to 63).',
@@ -56,14 +72,30 @@ export const FILE_DOCS: Record<string, string> = {
     'A build whose host stops renewing its lock this long (the host died) goes back to the queue for another worker.',
   'worker.shutdownGraceSeconds':
     'On SIGTERM, running builds may finish for this long; then they are stopped and handed back without using up an attempt.',
-  'worker.imagePrune.keepDays':
-    'When set, at start-up and hourly the worker removes images no build on this host used for that many days, except the configured builders and images in use.',
-  'access.build': 'Who may build at all. An empty rule allows everyone.',
-  'access.admins': "Who may cancel or retry anyone's build (the requester always may).",
-  'access.presets': 'An extra rule per preset name: only those it matches may build that preset.',
-  'access.presets.<name>': 'A rule, as `access.build`.',
-  'access.registries': 'An extra rule per registry host, for typed (non-preset) images.',
-  'access.registries.<name>': 'A rule, as `access.build`.',
+  'worker.imagePrune':
+    "`{ keepDays: N }`: at start-up and hourly the worker removes images no build on this host used for N days, except the configured builders and images in use. On by default (14 days) so a host's disk does not fill; `false` turns it off.",
+  'worker.maxImageGiB':
+    'An image whose compressed size (read from the registry with skopeo before the pull) is over this is refused. Without skopeo on the host the check is skipped with a warning.',
+  ...ruleDocs('access.build', 'Who may build at all. An empty rule allows everyone.'),
+  ...ruleDocs('access.admins', "Who may cancel or retry anyone's build, and see every build's links."),
+  'access.presets':
+    'An extra rule per preset name: only those it matches may build that preset, or type its repository with any tag or digest.',
+  ...ruleDocs('access.presets.<name>', 'A rule, as `access.build`.'),
+  'access.registries':
+    'An extra rule for typed (non-preset) images, keyed by registry host, repository prefix ending in `/` or repository; the most specific key wins. A registry the workers hold credentials for needs a key here before anyone may type images from it.',
+  ...ruleDocs('access.registries.<name>', 'A rule, as `access.build`.'),
+  'access.customSettings':
+    'Who may add a custom kickstart, users or kernel arguments (everyone who may build, when empty). Builds that use them say so in their status message.',
+  'access.typedImages':
+    "Where typed (non-preset) images may come from: hosts, repository prefixes (`quay.io/myorg/`) or repositories. By default the vendors' bootc repositories only; `any` lifts the list (registry rules and `allowedRegistries` still apply).",
+  'access.signatures':
+    'Signature rules by registry, repository prefix or repository: workers pull through a containers policy written from them, and refuse unsigned or wrongly signed images (not retried). Unset: any image is accepted.',
+  'access.signatures.<name>.signedBy.keyPath':
+    'GPG public key (on the build host) for simple signing; needs `lookaside`.',
+  'access.signatures.<name>.sigstoreSigned.keyPath':
+    'Public key (on the build host) for sigstore signatures attached in the registry.',
+  'access.signatures.<name>.lookaside':
+    'Where simple-signing signatures are published: `https://…` or `file:///…` on the build host.',
   'access.limits.perUser': 'Builds one person may have queued or running at once (0: no limit).',
   'access.limits.perChannel': 'Builds one channel may have queued or running at once (0: no limit).',
   'access.auditLog':

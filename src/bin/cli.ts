@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { printFailure, runBuildCommand } from '../cli/build-command.ts';
 import { runCancelCommand } from '../cli/cancel-command.ts';
+import { createOperatorAudit } from '../cli/cli-audit.ts';
 import { withClientRedis } from '../cli/client-redis.ts';
 import { completionScript } from '../cli/completion.ts';
 import { runDoctorCommand } from '../cli/doctor-command.ts';
@@ -62,20 +63,37 @@ async function main(argv: string[]): Promise<number> {
   const config = await withClientRedis(loadConfig(undefined, { role: 'cli', ...loadOptions }));
   const connection = createRedis(config.redis, 'producer');
   const queues = new BuildQueues(connection);
+  // Audit entries go to their files; stderr only hears of a failed write, so command output stays as it was.
+  const logger = createLogger({
+    level: 'warn',
+    name: 'cli',
+    secrets: secretValues(config),
+    destination: pino.destination(2),
+  });
+  // The build's chain lives in Redis; builds/<id>/audit.jsonl is rewritten from it by the bot's next entry for
+  // the build. No S3 client here: building one costs every command a start-up delay and a warning on stderr.
+  const audit = createOperatorAudit(config, connection, logger);
   try {
     if (command === 'cancel') {
       await whenRedisReady(connection, config.redis);
-      return await runCancelCommand(rest, { queues, publisher: connection, out: process.stdout });
+      return await runCancelCommand(rest, { queues, publisher: connection, out: process.stdout, audit });
     }
     if (isOpsCommand(command)) {
       await whenRedisReady(connection, config.redis);
-      return await runOpsCommand(command, rest, { config, queues, out: process.stdout, err: process.stderr });
+      return await runOpsCommand(command, rest, {
+        config,
+        queues,
+        out: process.stdout,
+        err: process.stderr,
+        audit,
+      });
     }
     const outcome = await runBuildCommand(rest, {
       config,
       queues,
       out: process.stdout,
       err: process.stderr,
+      audit,
       startLocalWorker: async () => {
         // --local: this process becomes a build host for the one build (needs podman, S3 and credentials).
         const { startBuildWorker } = await import('../../workers/build-worker.ts');

@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { QueueEvents } from 'bullmq';
 import type { Config } from '../config/load-config.ts';
 import { parseBibConfigToml } from '../domain/bib-config.ts';
+import { newBuildId } from '../domain/build-id.ts';
 import type { BuildRequestInput, Customizations } from '../domain/build-request.ts';
 import { requiredCapabilities } from '../domain/capabilities.ts';
 import { AppError } from '../domain/errors.ts';
@@ -12,6 +13,7 @@ import { validateBuildRequest } from '../domain/validate-build-request.ts';
 import { type BuildQueues, enqueueBuild } from '../queue/build-producer.ts';
 import { createRedis, describeRedis, whenRedisReady } from '../queue/connection.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../queue/names.ts';
+import type { OperatorAudit } from './cli-audit.ts';
 import { type BuildOutcome, followBuild, type Output } from './follow-build.ts';
 import { type BuildCliOptions, parseBuildArgs } from './parse-build-args.ts';
 import { warnWhenNoWorker } from './workers-command.ts';
@@ -24,6 +26,8 @@ export interface BuildCommandDeps {
   err?: Output;
   /** Starts an in-process worker for --local; returns its stop function. */
   startLocalWorker?: () => Promise<() => Promise<void>>;
+  /** Records the build (OS user, host) before it is queued. */
+  audit?: OperatorAudit;
 }
 
 async function readUserFile(path: string, flag: string): Promise<string> {
@@ -165,7 +169,9 @@ export async function runBuildCommand(
       redisDescription: describeRedis(deps.config.redis),
       requires,
     });
-    const { buildId, ahead } = await enqueueBuild(deps.queues, input, policy, retry);
+    const chosen = newBuildId();
+    await deps.audit?.({ action: 'build', buildId: chosen, target: input.preset ?? input.source });
+    const { buildId, ahead } = await enqueueBuild(deps.queues, input, policy, retry, { buildId: chosen });
     if (!opts.json) deps.out.write(`queued build ${buildId} (${ahead} ahead of it)\n`);
     if (opts.detach) {
       if (opts.json) deps.out.write(`${JSON.stringify({ buildId, ahead })}\n`);

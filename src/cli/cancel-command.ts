@@ -4,6 +4,7 @@ import { normaliseBuildId } from '../domain/build-id.ts';
 import { AppError } from '../domain/errors.ts';
 import type { BuildQueues } from '../queue/build-producer.ts';
 import { requestCancel } from '../queue/cancel-requests.ts';
+import type { OperatorAudit } from './cli-audit.ts';
 import type { Output } from './follow-build.ts';
 
 const MESSAGES = {
@@ -16,7 +17,7 @@ const MESSAGES = {
 /** `bootc-iso cancel <id>`: exit code 0 when the build was removed or signalled, 1 otherwise. */
 export async function runCancelCommand(
   argv: string[],
-  deps: { queues: BuildQueues; publisher: Redis; out: Output },
+  deps: { queues: BuildQueues; publisher: Redis; out: Output; audit?: OperatorAudit },
 ): Promise<number> {
   const [raw, ...extra] = argv;
   const json = extra.includes('--json');
@@ -24,6 +25,7 @@ export async function runCancelCommand(
   if (!buildId || extra.some((a) => a !== '--json')) {
     throw new AppError('INVALID_REQUEST', 'usage: bootc-iso cancel <build-id> [--json]');
   }
+  await deps.audit?.({ action: 'cancel', buildId });
   const outcome = await requestCancel(deps.queues, deps.publisher, buildId, `cli:${userInfo().username}`);
   deps.out.write(
     json ? `${JSON.stringify({ buildId, outcome })}\n` : `build ${buildId}: ${MESSAGES[outcome]}\n`,

@@ -9,13 +9,16 @@ import type { Output } from './follow-build.ts';
 import { clean, formatJobDetails } from './format-ops.ts';
 import { toJobView } from './job-view.ts';
 import { buildIdArg, parseOpsArgs, usageError } from './ops-args.ts';
+import { stripTerminalControls } from './terminal-safe.ts';
 
-export const JOB_USAGE = `usage: bootc-iso job <build-id> [--logs [--follow]] [--json]
+export const JOB_USAGE = `usage: bootc-iso job <build-id> [--logs [--follow] [--raw]] [--json]
 
   (no option)   the build: request, state, progress, result and link, or the error and the builder's last lines
   --logs        print the build log, read from S3 (needs the workers' S3_* settings)
   --follow      with --logs: wait while the build is queued or running (progress on stderr), then print the log;
                 exits 1 if the build failed
+  --raw         with --logs: print the log byte for byte; without it, terminal escape sequences and control
+                characters (which the builder's output may carry) are removed
   --json        machine-readable output`;
 
 export const NO_S3_FOR_LOGS =
@@ -27,17 +30,30 @@ export interface JobOptions {
   logs: boolean;
   follow: boolean;
   json: boolean;
+  raw: boolean;
 }
 
 export function parseJobArgs(argv: string[]): JobOptions {
   const { values, positionals } = parseOpsArgs(
     argv,
-    { logs: { type: 'boolean' }, follow: { type: 'boolean', short: 'f' }, json: { type: 'boolean' } },
+    {
+      logs: { type: 'boolean' },
+      follow: { type: 'boolean', short: 'f' },
+      json: { type: 'boolean' },
+      raw: { type: 'boolean' },
+    },
     JOB_USAGE,
   );
   const buildId = buildIdArg(positionals, JOB_USAGE);
   if (values.follow && !values.logs) throw usageError('--follow goes with --logs', JOB_USAGE);
-  return { buildId, logs: values.logs ?? false, follow: values.follow ?? false, json: values.json ?? false };
+  if (values.raw && !values.logs) throw usageError('--raw goes with --logs', JOB_USAGE);
+  return {
+    buildId,
+    logs: values.logs ?? false,
+    follow: values.follow ?? false,
+    json: values.json ?? false,
+    raw: values.raw ?? false,
+  };
 }
 
 export interface JobCommandDeps {
@@ -114,7 +130,10 @@ export async function runJobCommand(argv: string[], deps: JobCommandDeps): Promi
   const log = (await store.headObject(key)) ? await store.getObjectText(key) : undefined;
   if (opts.json)
     deps.out.write(`${JSON.stringify({ buildId: opts.buildId, state: found.state, log: log ?? null })}\n`);
-  else if (log !== undefined) deps.out.write(log.endsWith('\n') || log === '' ? log : `${log}\n`);
+  else if (log !== undefined) {
+    const shown = opts.raw ? log : stripTerminalControls(log);
+    deps.out.write(shown.endsWith('\n') || shown === '' ? shown : `${shown}\n`);
+  }
   if (log === undefined) {
     deps.err.write(
       `bootc-iso: no build log stored for build ${opts.buildId}: it failed before the builder started, or the log was removed\n`,

@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { QueueEvents } from 'bullmq';
 import type { Config } from '../config/load-config.ts';
+import { newBuildId } from '../domain/build-id.ts';
 import type { BuildRequest, BuildRequestInput } from '../domain/build-request.ts';
 import { requiredCapabilities } from '../domain/capabilities.ts';
 import { validateBuildRequest } from '../domain/validate-build-request.ts';
@@ -10,6 +11,7 @@ import { createRedis, describeRedis } from '../queue/connection.ts';
 import { findBuild } from '../queue/find-build.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../queue/names.ts';
 import { printFailure, printOutcome } from './build-command.ts';
+import type { OperatorAudit } from './cli-audit.ts';
 import { type BuildOutcome, followBuild, type Output } from './follow-build.ts';
 import { buildIdArg, parseOpsArgs } from './ops-args.ts';
 import { warnWhenNoWorker } from './workers-command.ts';
@@ -51,6 +53,8 @@ export interface RetryCommandDeps {
   out: Output;
   err: Output;
   user?: string;
+  /** Records the retry (OS user, host) before it is queued. */
+  audit?: OperatorAudit;
 }
 
 /** `bootc-iso retry <id>`: 0 when the new build completes (or is queued, with --detach); 1 otherwise. */
@@ -91,7 +95,11 @@ export async function runRetryCommand(argv: string[], deps: RetryCommandDeps): P
       redisDescription: describeRedis(deps.config.redis),
       requires,
     });
-    const { buildId, ahead } = await enqueueBuild(deps.queues, input, policy, retry);
+    const chosen = newBuildId();
+    const target = input.preset ?? input.source;
+    await deps.audit?.({ action: 'retry', buildId: opts.buildId, target: chosen });
+    await deps.audit?.({ action: 'build', buildId: chosen, target, reason: `retry of ${opts.buildId}` });
+    const { buildId, ahead } = await enqueueBuild(deps.queues, input, policy, retry, { buildId: chosen });
     if (!opts.json) deps.out.write(`retrying build ${opts.buildId} as ${buildId} (${ahead} ahead of it)\n`);
     if (opts.detach) {
       if (opts.json) deps.out.write(`${JSON.stringify({ buildId, retryOf: opts.buildId, ahead })}\n`);

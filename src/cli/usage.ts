@@ -15,6 +15,8 @@ commands:
   retry       queue a failed build again and follow it: bootc-iso retry <build-id> [--detach] [--json]
   workers     the live build workers: bootc-iso workers [--json]
   cache       rebuild the identical-build index from the stored manifests: bootc-iso cache reindex [--json]
+  approve     approve a build waiting for approval: bootc-iso approve <build-id> (deny <build-id> refuses it)
+  audit       check a build's hash-chained audit trail: bootc-iso audit verify <build-id> [--json]
   doctor      check that this host can run builds (on a build host, as root): bootc-iso doctor [--json]
   completion  print a shell completion script: bootc-iso completion bash|zsh
   help        show this text (bootc-iso <command> --help for a command's options)

@@ -163,6 +163,11 @@ const WorkerObject = z.strictObject({
   minFreeDiskGiB: z
     .preprocess(fromNumericString, z.number().min(0).max(1_000_000))
     .default(DEFAULT_WORKER.minFreeDiskGiB),
+  /**
+   * Images larger than this (compressed, per the registry) are refused before the pull; 20 when unset
+   * (workers/image-size.ts).
+   */
+  maxImageGiB: z.preprocess(fromNumericString, z.number().min(0.0001).max(10_000)).optional(),
   /** The podman executable: a name looked up on PATH, or an absolute path. */
   podman: z
     .string()
@@ -182,8 +187,8 @@ const WorkerObject = z.strictObject({
   lockSeconds: wholeNumber(10, 3600).default(DEFAULT_WORKER.lockSeconds),
   /** On SIGTERM, running builds may finish for this long before they are stopped and handed back to the queue. */
   shutdownGraceSeconds: wholeNumber(0, 86_400).default(DEFAULT_WORKER.shutdownGraceSeconds),
-  /** Old-image policy (workers/image-prune.ts): off unless set. */
-  imagePrune: ImagePruneObject.optional(),
+  /** Old-image policy (workers/image-prune.ts): on when absent, so a host's disk does not fill; `false` turns it off. */
+  imagePrune: z.union([z.literal(false), ImagePruneObject]).optional(),
   /**
    * What this host offers (e.g. rhel-entitlement). Unset: detected at start (entitlement certificates and podman's
    * secrets mount on a RHEL host). Set, even to `[]`, it is taken as given.

@@ -26,6 +26,11 @@ export type Config = Omit<EnvSettings, 'configFile'> &
     redis: RedisTarget;
     /** /metrics listener and /admin/queues credentials. */
     ops: OpsSettings;
+    /**
+     * Hosts the workers hold credentials for (a `registries` entry with a username); known to the bot too, which
+     * sees no registry settings, so that typing images from them can need an explicit access rule.
+     */
+    credentialRegistries?: string[];
     /** True when REDIS_URL was set; `npm start` runs a private redis-server when it was not. */
     redisUrlSet: boolean;
     /** Data directory, local artifact store and its download links (single-host mode). */
@@ -94,6 +99,7 @@ export function loadConfig(
     typeof rawRegistries === 'object' && rawRegistries !== null && !Array.isArray(rawRegistries)
       ? Object.keys(rawRegistries).map((host) => host.toLowerCase())
       : [];
+  let credentialRegistries: string[] = [];
   if (read.kind === 'missing' && explicit !== undefined) {
     const where = isAbsolute(display) ? display : `${display} (resolved to ${configPath})`;
     const name = opts.configFile === undefined ? 'BOOTC_ISO_CONFIG' : '--config-file';
@@ -109,6 +115,7 @@ export function loadConfig(
     problems.push(...validated.problems);
     secrets.push(...validated.secrets);
     file = validated.file;
+    credentialRegistries = credentialHosts(read.kind === 'ok' ? read.data : {});
   }
 
   if (problems.length > 0 || !envResult.success || file === undefined) {
@@ -120,6 +127,7 @@ export function loadConfig(
     ...file,
     configPath,
     configFileLoaded,
+    credentialRegistries,
     ...(slackEnv.slack ? { slack: slackEnv.slack } : {}),
     redis: { url: settings.redisUrl, ...(sentinelEnv.sentinel ? { sentinel: sentinelEnv.sentinel } : {}) },
     ops: opsEnv.ops,
@@ -140,6 +148,7 @@ export function secretValues(config: Config): string[] {
     config.slack?.signingSecret,
     config.slack?.appToken,
     config.ops.admin?.password,
+    config.ops.metricsToken,
     config.redis.sentinel?.password,
     config.local.linkSigningKey,
     ...Object.values(config.registries).map((registry) => registry.password),
@@ -158,4 +167,13 @@ function redisPasswords(url: string | undefined): string[] {
   } catch {
     return [password];
   }
+}
+
+/** The `registries` keys whose entry names a username: only the names are read, never a password. */
+function credentialHosts(data: Record<string, unknown>): string[] {
+  const registries = data.registries;
+  if (typeof registries !== 'object' || registries === null) return [];
+  return Object.entries(registries as Record<string, unknown>)
+    .filter(([, entry]) => typeof entry === 'object' && entry !== null && 'username' in entry)
+    .map(([host]) => host);
 }

@@ -8,6 +8,8 @@ export interface MetricsListen {
    * warns, so a second worker on one host (or a test) still runs.
    */
   required: boolean;
+  /** When set, /metrics answers only requests with `Authorization: Bearer <token>`. */
+  token?: string;
 }
 
 export interface AdminCredentials {
@@ -20,6 +22,8 @@ export interface OpsSettings {
   metrics?: MetricsListen;
   /** The queue dashboard at /admin/queues exists only when both ADMIN_USER and ADMIN_PASSWORD are set. */
   admin?: AdminCredentials;
+  /** METRICS_TOKEN: the bearer token /metrics asks for (bot and workers), when set. */
+  metricsToken?: string;
 }
 
 export const DEFAULT_METRICS_HOST = '127.0.0.1';
@@ -42,7 +46,13 @@ export function readOpsEnv(env: Record<string, string | undefined>): {
   const host = get('METRICS_HOST') ?? DEFAULT_METRICS_HOST;
   const user = get('ADMIN_USER');
   const password = get('ADMIN_PASSWORD');
-  const secrets = password === undefined ? [] : [password];
+  const token = get('METRICS_TOKEN');
+  const secrets = [...(password === undefined ? [] : [password]), ...(token === undefined ? [] : [token])];
+  if (token !== undefined && !/^[A-Za-z0-9._~+/=-]{16,512}$/.test(token)) {
+    problems.push(
+      'METRICS_TOKEN: must be 16 to 512 characters of letters, digits and ._~+/=- (e.g. openssl rand -hex 24)',
+    );
+  }
 
   let port: number | undefined = DEFAULT_METRICS_PORT;
   if (rawPort?.trim().toLowerCase() === 'off') {
@@ -82,8 +92,16 @@ export function readOpsEnv(env: Record<string, string | undefined>): {
     ops: {
       ...(port === undefined
         ? {}
-        : { metrics: { host, port, required: rawPort !== undefined || get('METRICS_HOST') !== undefined } }),
+        : {
+            metrics: {
+              host,
+              port,
+              required: rawPort !== undefined || get('METRICS_HOST') !== undefined,
+              ...(token === undefined ? {} : { token }),
+            },
+          }),
       ...(user !== undefined && password !== undefined ? { admin: { user, password } } : {}),
+      ...(token === undefined ? {} : { metricsToken: token }),
     },
     problems,
     secrets,

@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   CONFIG_INVALID: { disposition: 'fail', title: 'invalid configuration' },
   AUTH_FAILED: { disposition: 'fail', title: 'registry authentication failed' },
   IMAGE_NOT_FOUND: { disposition: 'fail', title: 'image not found' },
+  SIGNATURE_REJECTED: { disposition: 'fail', title: 'image signature rejected' },
   NOT_BOOTC_IMAGE: { disposition: 'fail', title: 'not a bootc image' },
   ARCH_MISMATCH: { disposition: 'fail', title: 'image architecture differs from the build architecture' },
   SOURCE_CHANGED: { disposition: 'retry', title: 'source image changed during the build' },

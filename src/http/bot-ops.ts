@@ -30,7 +30,11 @@ export function createBotOps(opts: { ops: OpsSettings; redis: Redis; queues: Que
   const admin = opts.ops.admin;
   return {
     routes: [
-      ...createOpsRoutes({ registry, ready }),
+      ...createOpsRoutes({
+        registry,
+        ready,
+        ...(opts.ops.metricsToken ? { token: opts.ops.metricsToken } : {}),
+      }),
       ...(admin ? createAdminDashboardRoutes(opts.queues, admin) : []),
     ],
     registry,

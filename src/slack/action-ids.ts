@@ -14,6 +14,9 @@ export const ACTIONS = {
   download: 'bootc_iso_download',
   /** A url button, like download. */
   openLog: 'bootc_iso_open_log',
+  /** On a build awaiting approval; the value is the pending build's id. */
+  approve: 'bootc_iso_approve',
+  deny: 'bootc_iso_deny',
 } as const;
 export type ActionId = (typeof ACTIONS)[keyof typeof ACTIONS];
 

@@ -23,6 +23,8 @@ export interface SlackDeps {
   logger: Logger;
   /** The configured user groups this person is in (cached Slack lookup). */
   groupsOf: (userId: string) => Promise<string[]>;
+  /** Whether a person is in a channel (cached Slack lookup; false when it cannot be read). */
+  isChannelMember: (channelId: string, userId: string) => Promise<boolean>;
   audit: AuditLog;
 }
 

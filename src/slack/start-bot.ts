@@ -11,12 +11,14 @@ import type { ArtifactStore } from '../storage/artifact-store.ts';
 import { createS3Store } from '../storage/s3-store.ts';
 import { configuredGroups } from './access/access-policy.ts';
 import { createAuditLog } from './access/audit-log.ts';
+import { createChannelMembers } from './access/channel-members.ts';
 import { createGroupResolver } from './access/user-groups.ts';
 import { createBackgroundTasks } from './background/background-tasks.ts';
 import { createLiveArchesCache } from './background/live-arches-cache.ts';
 import { BuildRecords } from './build-records.ts';
 import { createSlackApp, type ExtraRoute } from './create-app.ts';
 import { registerAppHomeOpened } from './handlers/app-home-opened.ts';
+import { startApprovalSweep } from './handlers/approval-actions.ts';
 import { registerCommand } from './handlers/command.ts';
 import type { HandlerDeps } from './handlers/handler-deps.ts';
 import { registerHomeBuildButton } from './handlers/home-build-button.ts';
@@ -74,6 +76,7 @@ export async function startBot(
     store,
     logger,
     groupsOf: createGroupResolver(app.client, configuredGroups(config.access)),
+    isChannelMember: createChannelMembers(app.client),
     audit: createAuditLog({
       ...(config.access.auditLog ? { file: config.access.auditLog } : {}),
       ...(store ? { store } : {}),
@@ -96,6 +99,7 @@ export async function startBot(
   ]) {
     register(app, handlerDeps);
   }
+  const stopApprovalSweep = startApprovalSweep(handlerDeps);
   app.error(async (error) => {
     logger.error({ error: error.message, code: (error as { code?: string }).code }, 'slack handler error');
   });
@@ -121,6 +125,7 @@ export async function startBot(
 
   return async () => {
     await app.stop();
+    stopApprovalSweep();
     // Acked requests still owe their status post, enqueue or answer: finish them before Redis closes.
     await background.drain(15_000);
     await stopBridge();

@@ -192,6 +192,24 @@ function userGroupMembers(state: FakeState, args: Args): Result | Failure {
   return users === undefined ? fail('no_such_subteam') : { ok: true, users: [...users] };
 }
 
+/**
+ * conversations.members (scopes channels:read, groups:read): a channel the bot cannot see is channel_not_found; a
+ * channel without an explicit member list answers every user the fake knows. Pages by `limit` with an opaque cursor,
+ * as Slack does, so a caller that ignores `next_cursor` misses members.
+ */
+function channelMembers(state: FakeState, args: Args): Result | Failure {
+  const channel = visibleChannel(state, str(args, 'channel'));
+  if (channel === undefined) return fail('channel_not_found');
+  const all = channel.members ?? [...state.users.keys()];
+  const limit = Math.max(1, Math.min(1000, Number(args.limit ?? 100) || 100));
+  const cursor = str(args, 'cursor');
+  const start = cursor ? Number(Buffer.from(cursor, 'base64').toString('utf8').replace('offset:', '')) : 0;
+  if (!Number.isInteger(start) || start < 0) return fail('invalid_cursor');
+  const end = start + limit;
+  const next = end < all.length ? Buffer.from(`offset:${end}`).toString('base64') : '';
+  return { ok: true, members: all.slice(start, end), response_metadata: { next_cursor: next } };
+}
+
 function authTest(state: FakeState): Result {
   const { botUserId, botId, teamId } = state.id;
   return {
@@ -218,6 +236,7 @@ export const METHODS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['views.publish', publishView],
   ['conversations.join', join],
   ['conversations.info', info],
+  ['conversations.members', channelMembers],
   ['users.info', userInfo],
   ['usergroups.users.list', userGroupMembers],
 ]);

@@ -15,7 +15,8 @@ export interface BuildContext {
   buildId: string;
   attempt: number;
   request: BuildRequest;
-  settings: Pick<Config, 'worker' | 'registries' | 'linkTtlSeconds' | 'workerName'>;
+  settings: Pick<Config, 'worker' | 'registries' | 'linkTtlSeconds' | 'workerName'> &
+    Partial<Pick<Config, 'access'>>;
   podman: Podman;
   store: ArtifactStore;
   /** Deduplication of concurrent identical builds; without it (tests, tools) identical builds simply both run. */

@@ -1,30 +1,39 @@
 import type { BuildRequestInput } from '../../domain/build-request.ts';
-import { registryOf } from '../../domain/image-ref.ts';
 import type { SlackDeps } from '../slack-deps.ts';
-import { type Decision, mayBuild } from './access-policy.ts';
-import { checkBuildLimits } from './build-limits.ts';
+import { type Decision, mayBuild, repositoryOf } from './access-policy.ts';
+import { type OpenBuildReservation, reserveWithinLimits } from './build-limits.ts';
+import { customSettingsUsed } from './custom-settings.ts';
 
-/** Access rules, then limits, for a build request from Slack; every decision is audited. */
+export type Authorized =
+  | { allowed: true; reservation: OpenBuildReservation }
+  | { allowed: false; reason: string };
+
+/**
+ * Access rules, then a place within the limits taken atomically, for a build request from Slack. A refusal is
+ * audited here; an allowed build is audited when it gets its id, before it is queued.
+ */
 export async function authorizeBuild(
   deps: SlackDeps,
   input: BuildRequestInput,
   who: { userId: string; channelId: string },
-): Promise<Decision> {
+): Promise<Authorized> {
   const target = input.preset ?? input.source;
-  let decision: Decision;
+  let decision: Authorized | Decision;
   try {
     const groups = await deps.groupsOf(who.userId);
-    const registry = input.preset === undefined ? safeRegistry(input.source) : undefined;
+    const repository = input.preset === undefined ? repositoryOf(input.source) : undefined;
     decision = mayBuild(
       deps.config.access,
       { ...who, groups },
       {
         ...(input.preset !== undefined ? { preset: input.preset } : {}),
-        ...(registry ? { registry } : {}),
+        ...(repository ? { repository } : {}),
+        customSettings: customSettingsUsed(input.customizations),
       },
+      { presets: deps.config.presets, credentialRegistries: deps.config.credentialRegistries ?? [] },
     );
     if (decision.allowed)
-      decision = await checkBuildLimits(deps.publisher, deps.queues, deps.config.access.limits, who);
+      decision = await reserveWithinLimits(deps.publisher, deps.queues, deps.config.access.limits, who);
   } catch (error) {
     // Fail closed: without the group list or the queue counts, the rules cannot be applied.
     deps.logger.warn({ error: String(error), userId: who.userId }, 'could not check access');
@@ -34,22 +43,18 @@ export async function authorizeBuild(
     };
   }
   if (!decision.allowed) {
-    await deps.audit({
-      who: who.userId,
-      channel: who.channelId,
-      action: 'build',
-      allowed: false,
-      reason: decision.reason,
-      target,
-    });
+    await deps
+      .audit({
+        who: who.userId,
+        channel: who.channelId,
+        action: 'build',
+        allowed: false,
+        reason: decision.reason,
+        target,
+      })
+      .catch(() => undefined);
+    return decision;
   }
+  if (!('reservation' in decision)) throw new Error('an allowed build has no reservation');
   return decision;
-}
-
-function safeRegistry(source: string): string | undefined {
-  try {
-    return registryOf(source);
-  } catch {
-    return undefined;
-  }
 }

@@ -3,7 +3,6 @@ import type { Redis } from 'ioredis';
 import type { Arch } from '../../domain/build-request.ts';
 import type { BuildQueues } from '../../queue/build-producer.ts';
 import { QUEUE_PREFIX } from '../../queue/names.ts';
-import type { Decision } from './access-policy.ts';
 
 /**
  * Builds a person or a channel has queued or running, kept as small Redis sets of `arch:buildId` so that the check
@@ -20,8 +19,8 @@ const RESERVED = 'reserved:';
 const RESERVATION_TTL_MS = 5 * 60_000;
 
 /**
- * A place in the limits for a build that was allowed but is not queued yet (issue 6): the status post and the
- * enqueue now run after the ack, so without it a quick second submission would not see the first one.
+ * A place in the limits for a build that was allowed but is not queued yet: the status post and the enqueue run
+ * after the ack, so without it a quick second submission would not see the first one.
  */
 export interface OpenBuildReservation {
   who: { userId: string; channelId: string };
@@ -32,23 +31,86 @@ export interface OpenBuildReservation {
   settled?: boolean;
 }
 
-export function reserveOpenBuild(
+/**
+ * Counts the open builds of the person and of the channel and, when both are under their limits, adds the
+ * reservation to both sets, all in one script: Redis runs it alone, so no two submissions can both see room for
+ * the last place. Reservation members whose key has lapsed (a crashed bot) no longer count and are dropped.
+ * Returns 0 when reserved, 1 when the person is at the limit, 2 when the channel is; with the count as second value.
+ */
+const RESERVE_WITHIN_LIMITS = `
+local function count(key)
+  local n = 0
+  for _, m in ipairs(redis.call('smembers', key)) do
+    if string.sub(m, 1, 9) == 'reserved:' then
+      if redis.call('exists', ARGV[6] .. string.sub(m, 10)) == 1 then n = n + 1 else redis.call('srem', key, m) end
+    else
+      n = n + 1
+    end
+  end
+  return n
+end
+local perUser, perChannel = tonumber(ARGV[1]), tonumber(ARGV[2])
+if perUser > 0 then
+  local n = count(KEYS[1])
+  if n >= perUser then return {1, n} end
+end
+if perChannel > 0 then
+  local n = count(KEYS[2])
+  if n >= perChannel then return {2, n} end
+end
+redis.call('set', KEYS[3], '1', 'PX', ARGV[4])
+redis.call('sadd', KEYS[1], ARGV[3])
+redis.call('expire', KEYS[1], ARGV[5])
+redis.call('sadd', KEYS[2], ARGV[3])
+redis.call('expire', KEYS[2], ARGV[5])
+return {0, 0}
+`;
+
+export type Reserved =
+  | { allowed: true; reservation: OpenBuildReservation }
+  | { allowed: false; reason: string };
+
+/**
+ * So that one person (or one channel) cannot fill the fleet: finished builds are dropped from the sets, then the
+ * check and the reservation happen atomically (0 means no limit). The reservation becomes the build once it is
+ * queued (trackOpenBuild) or is released.
+ */
+export async function reserveWithinLimits(
   redis: Redis,
+  queues: BuildQueues,
+  limits: { perUser: number; perChannel: number },
   who: { userId: string; channelId: string },
-): OpenBuildReservation {
+): Promise<Reserved> {
+  if (limits.perUser > 0) await countOpen(redis, queues, setKey('user', who.userId));
+  if (limits.perChannel > 0) await countOpen(redis, queues, setKey('channel', who.channelId));
   const token = randomUUID();
   const member = `${RESERVED}${token}`;
-  const written = redis
-    .multi()
-    .set(reservationKey(token), '1', 'PX', RESERVATION_TTL_MS)
-    .sadd(setKey('user', who.userId), member)
-    .expire(setKey('user', who.userId), SET_TTL_SECONDS)
-    .sadd(setKey('channel', who.channelId), member)
-    .expire(setKey('channel', who.channelId), SET_TTL_SECONDS)
-    .exec();
-  // Awaited by whoever releases it; a failure here only means the limit is checked without it.
-  written.catch(() => undefined);
-  return { who, member, written };
+  const [code, n] = (await redis.eval(
+    RESERVE_WITHIN_LIMITS,
+    3,
+    setKey('user', who.userId),
+    setKey('channel', who.channelId),
+    reservationKey(token),
+    limits.perUser,
+    limits.perChannel,
+    member,
+    RESERVATION_TTL_MS,
+    SET_TTL_SECONDS,
+    reservationKey(''),
+  )) as [number, number];
+  if (code === 1) {
+    return {
+      allowed: false,
+      reason: `You already have ${n} builds queued or running (the limit is ${limits.perUser}); wait for one to finish or cancel one.`,
+    };
+  }
+  if (code === 2) {
+    return {
+      allowed: false,
+      reason: `This channel already has ${n} builds queued or running (the limit is ${limits.perChannel}); try again later.`,
+    };
+  }
+  return { allowed: true, reservation: { who, member, written: Promise.resolve() } };
 }
 
 /** Drops a reservation (the build was tracked, or it was never queued). Safe to call twice. */
@@ -106,32 +168,4 @@ async function countOpen(redis: Redis, queues: BuildQueues, key: string): Promis
   const closed = members.filter((_, i) => !open[i]);
   if (closed.length > 0) await redis.srem(key, ...closed);
   return open.filter(Boolean).length;
-}
-
-/** So that one person (or one channel) cannot fill the fleet. 0 means no limit. */
-export async function checkBuildLimits(
-  redis: Redis,
-  queues: BuildQueues,
-  limits: { perUser: number; perChannel: number },
-  who: { userId: string; channelId: string },
-): Promise<Decision> {
-  if (limits.perUser > 0) {
-    const user = await countOpen(redis, queues, setKey('user', who.userId));
-    if (user >= limits.perUser) {
-      return {
-        allowed: false,
-        reason: `You already have ${user} builds queued or running (the limit is ${limits.perUser}); wait for one to finish or cancel one.`,
-      };
-    }
-  }
-  if (limits.perChannel > 0) {
-    const channel = await countOpen(redis, queues, setKey('channel', who.channelId));
-    if (channel >= limits.perChannel) {
-      return {
-        allowed: false,
-        reason: `This channel already has ${channel} builds queued or running (the limit is ${limits.perChannel}); try again later.`,
-      };
-    }
-  }
-  return { allowed: true };
 }

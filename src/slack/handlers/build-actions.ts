@@ -3,10 +3,14 @@ import type { BuildResult } from '../../queue/build-job.ts';
 import { requestCancel } from '../../queue/cancel-requests.ts';
 import { findBuild } from '../../queue/find-build.ts';
 import { mayChangeBuild } from '../access/access-policy.ts';
+import { approvalFor } from '../access/approval-rules.ts';
 import { authorizeBuild } from '../access/authorize-build.ts';
+import { releaseOpenBuild } from '../access/build-limits.ts';
+import { linkViewer } from '../access/build-visibility.ts';
 import { statusMessage, threadNote } from '../messages/status-message.ts';
 import { scheduleSync } from '../notify/event-bridge.ts';
 import type { SlackDeps } from '../slack-deps.ts';
+import { requestApproval } from './approval-actions.ts';
 import type { HandlerDeps } from './handler-deps.ts';
 import { submitBuild } from './submit-build.ts';
 
@@ -24,14 +28,17 @@ async function mayChange(
   const groups = await deps.groupsOf(userId).catch(() => []);
   const who = { userId, channelId: record?.channel ?? '', groups };
   const decision = mayChangeBuild(deps.config.access, who, record?.requester);
-  await deps.audit({
-    who: userId,
-    ...(record ? { channel: record.channel } : {}),
-    action,
-    allowed: decision.allowed,
-    ...(decision.allowed ? {} : { reason: decision.reason }),
-    buildId,
-  });
+  // The decision stands even when its record could not be written (the audit log reports that itself).
+  await deps
+    .audit({
+      who: userId,
+      ...(record ? { channel: record.channel } : {}),
+      action,
+      allowed: decision.allowed,
+      ...(decision.allowed ? {} : { reason: decision.reason }),
+      buildId,
+    })
+    .catch(() => undefined);
   return decision.allowed ? undefined : decision.reason;
 }
 
@@ -108,15 +115,23 @@ export async function retryBuild(deps: HandlerDeps, buildId: string, userId: str
   // A retry is a new build: the build rules and limits apply to it as to any other.
   const decision = await authorizeBuild(deps, input, { userId, channelId });
   if (!decision.allowed) return decision.reason;
-  const { buildId: newId } = await submitBuild(deps, input, channelId, userId);
-  await deps.audit({
-    who: userId,
-    channel: channelId,
-    action: 'build',
-    allowed: true,
-    buildId: newId,
-    target: buildId,
-  });
+  const approval = approvalFor(deps.config.access, input);
+  if (approval) {
+    // A retry needs the same approval as the first build.
+    await releaseOpenBuild(deps.publisher, decision.reservation).catch(() => undefined);
+    const pendingId = await requestApproval(deps, input, channelId, userId, approval);
+    return `Build \`${buildId}\` needs approval again: it waits as \`${pendingId}\`.`;
+  }
+  let newId: string;
+  try {
+    ({ buildId: newId } = await submitBuild(deps, input, channelId, userId, {
+      reservation: decision.reservation,
+      retryOf: buildId,
+    }));
+  } finally {
+    // A no-op once the reservation became the new build.
+    await releaseOpenBuild(deps.publisher, decision.reservation).catch(() => undefined);
+  }
   await deps.records.update(buildId, (r) => ({ ...r, retriedAs: newId }));
   if (record)
     await deps.poster.reply(record.channel, record.ts, {
@@ -126,10 +141,24 @@ export async function retryBuild(deps: HandlerDeps, buildId: string, userId: str
 }
 
 /** A new presigned link for a finished build whose link expired (or is about to). */
-export async function freshLink(deps: SlackDeps, buildId: string): Promise<ActionReply> {
+export async function freshLink(deps: SlackDeps, buildId: string, userId: string): Promise<ActionReply> {
   const found = await findBuild(deps.queues, buildId);
   if (found?.state !== 'completed') return `Build \`${buildId}\` has no ISO to link to.`;
   const { job } = found;
+  const record = await deps.records.get(buildId);
+  // A link is for the requester, the build's channel and admins only.
+  const allowed = await (await linkViewer(deps, userId))(job.data as BuildRequest, record?.requester);
+  await deps
+    .audit({
+      who: userId,
+      action: 'fresh-link',
+      allowed,
+      buildId,
+      ...(record ? { channel: record.channel } : {}),
+    })
+    .catch(() => undefined);
+  if (!allowed)
+    return 'Only the person who asked for this build, members of its channel, and admins can get its links.';
   if (!deps.store)
     return 'This bot has no S3 settings, so it cannot sign links; ask an operator, or use the CLI.';
   const result = job.returnvalue as BuildResult;

@@ -1,6 +1,7 @@
 import type { App, RespondFn } from '@slack/bolt';
 import { asAppError } from '../../domain/errors.ts';
 import { listLiveWorkers } from '../../queue/worker-registry.ts';
+import { isAdminUser, limitedStatusReply } from '../access/build-visibility.ts';
 import { SLASH_COMMAND } from '../action-ids.ts';
 import {
   buildListReply,
@@ -17,7 +18,7 @@ import { cancelBuild, retryBuild } from './build-actions.ts';
 import type { HandlerDeps } from './handler-deps.ts';
 import { buildStatusOf, listBuilds } from './list-builds.ts';
 
-/** The live-arch read may delay views.open by at most this much; past it every arch is offered (issue 4 §3). */
+/** The live-arch read may delay views.open by at most this much; past it every arch is offered. */
 const LIVE_ARCHES_TIMEOUT_MS = 500;
 
 async function answer(respond: RespondFn, message: { text: string; blocks?: unknown[] }) {
@@ -41,7 +42,7 @@ export function registerCommand(app: App, deps: HandlerDeps): void {
       return;
     }
     const who = { userId: command.user_id, channelId: command.channel_id };
-    // Everything after the ack runs as a background task, so that a burst of commands is acked first (issue 6).
+    // Everything after the ack runs as a background task, so that a burst of commands is acked first.
     const afterAck = (run: () => Promise<void>, lane: 'urgent' | 'normal' = 'normal') =>
       deps.background.run(
         `command ${parsed.command}`,
@@ -100,15 +101,29 @@ export function registerCommand(app: App, deps: HandlerDeps): void {
       case 'status': {
         await ack();
         afterAck(async () => {
-          const status = await buildStatusOf(deps, parsed.args[0] ?? '');
-          await answer(respond, status ? statusReply(status) : { text: `No build \`${parsed.args[0]}\`.` });
+          const found = await buildStatusOf(deps, parsed.args[0] ?? '', who.userId);
+          const reply = !found
+            ? { text: `No build \`${parsed.args[0]}\`.` }
+            : found.mayView
+              ? statusReply(found.status)
+              : limitedStatusReply(found.status);
+          await answer(respond, reply);
         });
         return;
       }
       case 'list': {
         await ack();
         const scope = (parsed.args[0] ?? 'mine') as 'mine' | 'channel' | 'all';
-        afterAck(async () => answer(respond, buildListReply(await listBuilds(deps, scope, who), scope)));
+        afterAck(async () => {
+          // Every build in the workspace, whoever asked: for admins only.
+          if (scope === 'all' && !(await isAdminUser(deps, who.userId))) {
+            await answer(respond, {
+              text: 'Only admins can list every build; try `list mine` or `list channel`.',
+            });
+            return;
+          }
+          await answer(respond, buildListReply(await listBuilds(deps, scope, who), scope));
+        });
         return;
       }
       case 'cancel':

@@ -1,10 +1,12 @@
 import type { App } from '@slack/bolt';
 import { asAppError } from '../../domain/errors.ts';
+import { approvalFor } from '../access/approval-rules.ts';
 import { authorizeBuild } from '../access/authorize-build.ts';
-import { releaseOpenBuild, reserveOpenBuild } from '../access/build-limits.ts';
+import { releaseOpenBuild } from '../access/build-limits.ts';
 import { ACTIONS, BLOCKS, BUILD_MODAL_CALLBACK } from '../action-ids.ts';
 import { readBuildSubmission } from '../views/read-build-submission.ts';
 import { missingLoginError } from '../views/registry-logins.ts';
+import { decideApproval, requestApproval } from './approval-actions.ts';
 import { cancelBuild, freshLink, retryBuild } from './build-actions.ts';
 import type { HandlerDeps } from './handler-deps.ts';
 import { submitBuild } from './submit-build.ts';
@@ -35,21 +37,16 @@ export function registerInteractions(app: App, deps: HandlerDeps): void {
       await ack({ response_action: 'errors', errors: { [block]: decision.reason } });
       return;
     }
-    // Sent before the ack, so the next submission's limit check sees this build before it is queued.
-    const reservation = reserveOpenBuild(deps.publisher, who);
+    // Reserved (atomically with the limit check) before the ack, so the next submission sees this build.
+    const { reservation } = decision;
     await ack();
     // The access decision is made (and sent) above; the status post and the enqueue run after the ack (issue 6).
     deps.background.run('modal submission', async () => {
       try {
-        const { buildId } = await submitBuild(deps, read.input, read.channelId, body.user.id, reservation);
-        await deps.audit({
-          who: who.userId,
-          channel: who.channelId,
-          action: 'build',
-          allowed: true,
-          buildId,
-          target: read.input.preset ?? read.input.source,
-        });
+        const approval = approvalFor(deps.config.access, read.input);
+        // A build that needs approval waits outside the queue (its reservation is released below).
+        if (approval) await requestApproval(deps, read.input, read.channelId, body.user.id, approval);
+        else await submitBuild(deps, read.input, read.channelId, body.user.id, { reservation });
       } catch (error) {
         deps.logger.error(
           { error: String(error), userId: body.user.id },
@@ -86,7 +83,9 @@ export function registerInteractions(app: App, deps: HandlerDeps): void {
   };
   onButton(ACTIONS.cancel, (id, user) => cancelBuild(deps, id, user));
   onButton(ACTIONS.retry, (id, user) => retryBuild(deps, id, user));
-  onButton(ACTIONS.freshLink, (id) => freshLink(deps, id));
+  onButton(ACTIONS.freshLink, (id, user) => freshLink(deps, id, user));
+  onButton(ACTIONS.approve, (id, user) => decideApproval(deps, id, user, 'approve'));
+  onButton(ACTIONS.deny, (id, user) => decideApproval(deps, id, user, 'deny'));
   // Link buttons still send a payload; without a listener the person sees a warning icon (slack.md §3).
   for (const linkAction of [ACTIONS.download, ACTIONS.openLog]) {
     app.action(linkAction, async ({ ack }) => {

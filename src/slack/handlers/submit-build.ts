@@ -20,12 +20,19 @@ export async function submitBuild(
   input: BuildRequestInput,
   channelId: string,
   userId: string,
-  /** The place in the limits taken before the ack; it becomes the build's once the build is queued. */
-  reservation?: OpenBuildReservation,
+  options: {
+    /** The place in the limits taken before the ack; it becomes the build's once the build is queued. */
+    reservation?: OpenBuildReservation;
+    /** The build this one retries, recorded in the audit entry. */
+    retryOf?: string;
+    /** The id it already has (a build that waited for approval). */
+    buildId?: string;
+  } = {},
 ): Promise<{ buildId: string; queued: boolean }> {
+  const { reservation, retryOf } = options;
   const policy = buildPolicy(deps.config);
   const request = validateBuildRequest(input, policy);
-  const buildId = newBuildId();
+  const buildId = options.buildId ?? newBuildId();
   const requires = requiredCapabilities(request, policy);
   const counts = await deps.queues
     .get(request.arch, requires)
@@ -39,6 +46,16 @@ export async function submitBuild(
   }
   await deps.records.create(buildId, { channel: posted.channel, ts: posted.ts, requester: userId });
   try {
+    // On record before it can run: a build that could not be audited is not queued.
+    await deps.audit({
+      who: userId,
+      channel: channelId,
+      action: 'build',
+      allowed: true,
+      buildId,
+      target: input.preset ?? input.source,
+      ...(retryOf ? { reason: `retry of ${retryOf}` } : {}),
+    });
     // The position was counted for the status message: no second count on this per-submission path.
     await enqueueBuild(deps.queues, input, policy, retryPolicy(deps.config), { buildId, ahead });
     // Both at once: neither depends on the other, and each is a round trip.

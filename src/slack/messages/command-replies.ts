@@ -76,7 +76,10 @@ export function presetsReply(config: Pick<Config, 'presets'>): EphemeralReply {
 }
 
 export type BuildListItem = Pick<BuildStatus, 'buildId' | 'state' | 'request' | 'updatedAt'> &
-  Partial<Pick<BuildStatus, 'result' | 'linkExpired' | 'ahead'>>;
+  Partial<Pick<BuildStatus, 'result' | 'linkExpired' | 'ahead'>> & {
+    /** This person may not see the build's details or links: its id and state only. */
+    hidden?: boolean;
+  };
 
 const SCOPE_TITLE: Record<ListScope, string> = {
   mine: 'Your recent builds',
@@ -90,6 +93,8 @@ function requestedMs(item: BuildListItem): number {
 }
 
 function listLine(item: BuildListItem, now: Date): string {
+  if (item.hidden)
+    return `${STATE_EMOJI[item.state]} ${inlineCode(item.buildId, 40)} *${STATE_LABEL[item.state]}* · details for its requester, channel and admins`;
   const r = item.request;
   const parts = [
     `${STATE_EMOJI[item.state]} ${inlineCode(item.buildId, 40)} *${STATE_LABEL[item.state]}*`,

@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import { BUILD_STEPS, type BuildResult, type BuildStep } from '../../queue/build-job.ts';
+import { customSettingsUsed } from '../access/custom-settings.ts';
 import { ACTIONS } from '../action-ids.ts';
 import { codeBlock, inlineCode, mrkdwn } from '../escape.ts';
 import type { BuildState, BuildStatus } from './build-status.ts';
@@ -68,6 +69,9 @@ function summaryFields(s: BuildStatus): types.SectionBlock {
     `*Requested by*\n${requesterText(r.requester)}`,
   ];
   if (r.preset !== undefined) items.push(`*Preset*\n${mrkdwn(r.preset, 140)}`);
+  // Said where reviewers in the channel see it: these change what the installed machine trusts.
+  const custom = customSettingsUsed(r.customizations);
+  if (custom.length > 0) items.push(`*Custom settings*\n:warning: ${custom.join(', ')}`);
   return fields(items);
 }
 

@@ -75,6 +75,8 @@ describe('shell completion', () => {
       'retry',
       'workers',
       'cache',
+      'approve',
+      'audit',
       'doctor',
       'completion',
       'help',

@@ -64,6 +64,7 @@ describe('bootc-iso job arguments', () => {
       logs: false,
       follow: false,
       json: false,
+      raw: false,
     });
     expect(parseJobArgs(['b7k2m9qxz', '--logs', '-f', '--json'])).toMatchObject({ logs: true, follow: true });
   });

@@ -11,6 +11,7 @@ interface Service {
   image?: string;
   build?: { context: string; dockerfile: string; target: string };
   command?: string[];
+  entrypoint?: string[];
   environment?: Record<string, string>;
   healthcheck?: { test: string[] };
   volumes?: string[];
@@ -83,6 +84,12 @@ describe('docker-compose.yml', () => {
     expect(command).toContain('--appendonly yes');
     expect(command).toContain('--maxmemory-policy noeviction');
     expect(redis.healthcheck?.test.join(' ')).toContain('ping');
+    // The password is configuration on stdin, from the environment: never an argument anyone can read in ps.
+    expect(command).not.toMatch(/requirepass|REDIS_PASSWORD/);
+    expect(redis.entrypoint?.join(' ')).toMatch(
+      /printf 'requirepass .*\$\$REDISCLI_AUTH.*\| exec redis-server - /,
+    );
+    expect(redis.environment?.REDISCLI_AUTH).toMatch(/^\$\{REDIS_PASSWORD:\?/);
     expect(redis.volumes).toContainEqual(expect.stringMatching(/^redis-data:\/data$/));
     expect(redis.image).toMatch(/redis:7/);
   });

@@ -6,7 +6,7 @@ import { SLASH_COMMAND } from '../../../src/slack/action-ids.ts';
 const ROOT = new URL('../../../', import.meta.url);
 const read = (name: string) => parse(readFileSync(new URL(`config/${name}`, ROOT), 'utf8'));
 /** Each scope with the Web API methods the bot calls under it (src/slack/slack-poster.ts, handlers/command.ts). */
-const NEEDED_SCOPES = ['commands', 'chat:write', 'channels:join'];
+const NEEDED_SCOPES = ['commands', 'chat:write', 'channels:join', 'channels:read', 'groups:read'];
 
 describe('the Slack app manifests', () => {
   for (const name of ['slack-manifest.socket.yaml', 'slack-manifest.http.yaml']) {
@@ -47,6 +47,7 @@ describe('the Slack app manifests', () => {
       'handlers/command.ts',
       'handlers/app-home-opened.ts',
       'handlers/home-build-button.ts',
+      'access/channel-members.ts',
     ]
       .map((f) => readFileSync(new URL(`src/slack/${f}`, ROOT), 'utf8'))
       .join('\n');
@@ -57,6 +58,7 @@ describe('the Slack app manifests', () => {
       'chat.update': 'chat:write',
       'chat.postEphemeral': 'chat:write',
       'conversations.join': 'channels:join',
+      'conversations.members': 'channels:read',
       'views.open': 'commands',
       'views.publish': null,
     };

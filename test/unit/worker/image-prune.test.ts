@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { removeLeftoverWorkDirs } from '../../../workers/cleanup.ts';
 import {
+  DEFAULT_KEEP_DAYS,
   loadImageUseLog,
   planImagePrune,
   pruneOldImages,
@@ -165,9 +166,20 @@ describe('the old-image policy', () => {
     ]);
   });
 
-  it('is off without worker.imagePrune: podman comes back untouched', async () => {
-    const podman = {} as Podman & PodmanImages;
+  it('is on without worker.imagePrune: pulls are recorded for the default keepDays', async () => {
+    const podman = { pull: async () => undefined } as unknown as Podman & PodmanImages;
     const prune = await setUpImagePrune({ builders: {}, worker: { workDir: dir } }, podman, logger);
+    expect(prune.podman).not.toBe(podman);
+    expect(DEFAULT_KEEP_DAYS).toBe(14);
+  });
+
+  it('is off with worker.imagePrune: false: podman comes back untouched', async () => {
+    const podman = {} as Podman & PodmanImages;
+    const prune = await setUpImagePrune(
+      { builders: {}, worker: { workDir: dir, imagePrune: false } },
+      podman,
+      logger,
+    );
     expect(prune.podman).toBe(podman);
     prune.start();
     prune.stop();

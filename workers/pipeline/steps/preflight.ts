@@ -19,15 +19,23 @@ export async function freeBytes(path: string): Promise<number> {
   return fs.bavail * fs.bsize;
 }
 
+export interface DiskContext {
+  settings: {
+    workerName: string;
+    worker: { workDir: string; containerStorage: string; minFreeDiskGiB: number };
+  };
+}
+
 /**
- * Refuse early, before any pull: podman must answer and the disk must have room for image + store + ISO. A disk
- * whose free space cannot be read is refused too: counting it as unlimited would start a build that fills it.
+ * The free-space rule: room for image + store + ISO in the work directory and in container storage. A disk whose
+ * free space cannot be read is refused too: counting it as unlimited would start a build that fills it. Checked
+ * before the pulls and again after them (`when`), since the images may have taken much of it.
  */
-export async function checkBuildHost(
-  ctx: PreflightContext,
+export async function checkFreeDisk(
+  ctx: DiskContext,
   readFree: (path: string) => Promise<number> = freeBytes,
-): Promise<{ podmanVersion: string; freeGiB: number }> {
-  const podmanVersion = await ctx.podman.version(ctx.signal);
+  when = '',
+): Promise<number> {
   const { workDir, containerStorage, minFreeDiskGiB } = ctx.settings.worker;
   const host = ctx.settings.workerName;
   let freeGiB = Number.POSITIVE_INFINITY;
@@ -46,11 +54,20 @@ export async function checkBuildHost(
     if (free < minFreeDiskGiB) {
       throw new AppError(
         'DISK_FULL',
-        `build host ${host} has ${free.toFixed(1)} GiB free on ${path}, below the ${minFreeDiskGiB} GiB minimum`,
+        `build host ${host} has ${free.toFixed(1)} GiB free on ${path}${when}, below the ${minFreeDiskGiB} GiB minimum`,
       );
     }
   }
-  return { podmanVersion, freeGiB };
+  return freeGiB;
+}
+
+/** Refuse early, before any pull: podman must answer and the disk must have room. */
+export async function checkBuildHost(
+  ctx: PreflightContext,
+  readFree: (path: string) => Promise<number> = freeBytes,
+): Promise<{ podmanVersion: string; freeGiB: number }> {
+  const podmanVersion = await ctx.podman.version(ctx.signal);
+  return { podmanVersion, freeGiB: await checkFreeDisk(ctx, readFree) };
 }
 
 export const preflight: Step<PreflightContext> = {

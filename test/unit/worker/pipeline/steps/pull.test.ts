@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../../../src/domain/errors.ts';
 import { BuildLog } from '../../../../../workers/pipeline/build-log.ts';
 import { type PullContext, pull } from '../../../../../workers/pipeline/steps/pull.ts';
-import { createPodman } from '../../../../../workers/podman.ts';
+import { createPodman, type Podman } from '../../../../../workers/podman.ts';
 import { DIGEST_A, request, silent, tempDir } from '../support.ts';
 
 /**
@@ -42,6 +42,20 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The real podman reads image sizes from the registry with skopeo; these tests reach no registry. */
+function withoutSizeCheck(podman: Podman): Podman {
+  const { imageSize: _, ...rest } = podman;
+  return rest;
+}
+
+function settings(dir: string, minFreeDiskGiB = 0): PullContext['settings'] {
+  return {
+    workerName: 'host-a',
+    registries: {},
+    worker: { timeouts: { pullSeconds: 120 }, workDir: dir, containerStorage: dir, minFreeDiskGiB },
+  };
+}
+
 async function context(source: string): Promise<{ ctx: PullContext; dir: string; logPath: string }> {
   const dir = await tempDir();
   const logPath = join(dir, 'build.log');
@@ -49,11 +63,13 @@ async function context(source: string): Promise<{ ctx: PullContext; dir: string;
     dir,
     logPath,
     ctx: {
-      podman: createPodman(await fakePodman(dir), silent, { env: { PATH: '/usr/bin:/bin' } }),
+      podman: withoutSizeCheck(
+        createPodman(await fakePodman(dir), silent, { env: { PATH: '/usr/bin:/bin' } }),
+      ),
       signal: new AbortController().signal,
       logger: silent,
       request: request({ source }),
-      settings: { registries: {}, worker: { timeouts: { pullSeconds: 120 } } },
+      settings: settings(dir),
       state: {
         paths: {
           root: dir,
@@ -93,29 +109,64 @@ describe('pull step', () => {
     await ctx.state.log?.close();
     // The failed pull's command and podman's answer are in the build log.
     const log = await readFile(logPath, 'utf8');
-    expect(log).toMatch(/\$ podman pull --quiet --authfile \S+ registry\.example\.com\/org\/missing:1/);
+    expect(log).toMatch(
+      /\$ podman pull --quiet --authfile \S+ --signature-policy \S+ registry\.example\.com\/org\/missing:1/,
+    );
     expect(log).toContain('manifest unknown');
   });
 
-  it('records the digest of every pulled image and the time of each pull', async () => {
-    const dir = await tempDir();
-    const ctx: PullContext = {
-      podman: {
-        ...createPodman('/nonexistent/podman', silent),
-        pull: async () => undefined,
-        imageDigest: async (ref) => (ref.includes('bib') ? DIGEST_A : `sha256:${'d'.repeat(64)}`),
-      },
-      signal: new AbortController().signal,
-      logger: silent,
-      request: request(),
-      settings: { registries: {}, worker: { timeouts: { pullSeconds: 120 } } },
-      state: {
-        paths: { root: dir, authFile: join(dir, 'auth.json'), configToml: '', outputDir: '', buildLog: '' },
-        timings: {},
-      },
-    };
+  it('records the digest of every pulled image and the time of each pull, through the signature policy', async () => {
+    const { ctx, pulls } = await stubbed();
     await pull.run(ctx, { defer: () => undefined });
     expect(ctx.state.pulled).toEqual({ builderDigest: DIGEST_A, sourceDigest: `sha256:${'d'.repeat(64)}` });
     expect(Object.keys(ctx.state.timings).sort()).toEqual(['pullBuilder', 'pullSource']);
+    // With no signature rules the written policy accepts anything, and every pull goes through it.
+    expect(pulls).toHaveLength(2);
+    const policy = JSON.parse(await readFile(pulls[0] ?? '', 'utf8')) as { default: { type: string }[] };
+    expect(policy.default).toEqual([{ type: 'insecureAcceptAnything' }]);
+  });
+
+  it('checks the free disk again after the pulls, since the images took some of it', async () => {
+    const { ctx } = await stubbed(10);
+    ctx.readFree = async () => 4 * 1024 ** 3;
+    const error = await pull.run(ctx, { defer: () => undefined }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe('DISK_FULL');
+    expect((error as AppError).message).toMatch(
+      /4\.0 GiB free on .* after pulling the images, below the 10 GiB/,
+    );
+  });
+
+  it('refuses an image the registry says is over worker.maxImageGiB, before pulling it', async () => {
+    const { ctx, pulls } = await stubbed(0, async () => 30 * 1024 ** 3);
+    const error = await pull.run(ctx, { defer: () => undefined }).catch((e: unknown) => e);
+    expect((error as AppError).code).toBe('INVALID_REQUEST');
+    expect((error as AppError).message).toContain('worker.maxImageGiB');
+    expect(pulls).toEqual([]);
   });
 });
+
+async function stubbed(minFreeDiskGiB = 0, imageSize?: Podman['imageSize']) {
+  const dir = await tempDir();
+  const pulls: string[] = [];
+  const ctx: PullContext = {
+    podman: {
+      ...withoutSizeCheck(createPodman('/nonexistent/podman', silent)),
+      ...(imageSize ? { imageSize } : {}),
+      pull: async (o) => void pulls.push(o.signaturePolicy ?? ''),
+      imageDigest: async (ref) => (ref.includes('bib') ? DIGEST_A : `sha256:${'d'.repeat(64)}`),
+    },
+    signal: new AbortController().signal,
+    logger: silent,
+    request: request(),
+    settings: {
+      ...settings(dir, minFreeDiskGiB),
+      worker: { ...settings(dir, minFreeDiskGiB).worker, maxImageGiB: 20 },
+    },
+    state: {
+      paths: { root: dir, authFile: join(dir, 'auth.json'), configToml: '', outputDir: '', buildLog: '' },
+      timings: {},
+    },
+  };
+  return { ctx, pulls };
+}
