@@ -9,12 +9,6 @@ const docs = readdirSync(join(ROOT, 'docs'))
 const files = ['README.md', ...docs];
 const configFiles = readdirSync(join(ROOT, 'config')).map((f) => `config/${f}`);
 
-/**
- * The RHEL build host guide is written alongside this change; until it lands its link is the one allowed to dangle.
- * Remove the entry once docs/rhel-build-host.md is in the tree (the test then checks it like any other).
- */
-const NOT_YET_WRITTEN = new Set(['docs/rhel-build-host.md']);
-
 describe('README and docs', () => {
   it('keep the README short enough to read: at most 15 KB', () => {
     expect(statSync(join(ROOT, 'README.md')).size).toBeLessThanOrEqual(15 * 1024);
@@ -27,7 +21,7 @@ describe('README and docs', () => {
       for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
         if (!target || /^[a-z]+:/.test(target)) continue;
         const path = relative(ROOT, join(ROOT, dirname(file), target));
-        if (!existsSync(join(ROOT, path)) && !NOT_YET_WRITTEN.has(path)) broken.push(`${file} → ${target}`);
+        if (!existsSync(join(ROOT, path))) broken.push(`${file} → ${target}`);
       }
     }
     expect(broken).toEqual([]);
@@ -40,7 +34,7 @@ describe('README and docs', () => {
       for (const [path] of text.matchAll(
         /(?<![\w/.-])(?:docs|config|scripts|bin|src|workers|test)\/[A-Za-z0-9._/-]+\.(?:md|ya?ml|service|example|ts|js|toml|conf)\b/g,
       )) {
-        if (!existsSync(join(ROOT, path)) && !NOT_YET_WRITTEN.has(path)) missing.push(`${file}: ${path}`);
+        if (!existsSync(join(ROOT, path))) missing.push(`${file}: ${path}`);
       }
     }
     expect(missing).toEqual([]);
