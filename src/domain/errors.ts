@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   DISK_FULL: { retryable: true, title: 'not enough free disk on the build host' },
   BUILDER_FAILED: { retryable: false, title: 'bootc-image-builder failed' },
   TIMEOUT: { retryable: false, title: 'step timed out' },
+  BOOT_TEST_FAILED: { retryable: false, title: 'the ISO failed its boot test' },
   UPLOAD_FAILED: { retryable: true, title: 'upload failed' },
   QUEUE_UNAVAILABLE: { retryable: true, title: 'build queue (Redis) unavailable' },
   CANCELLED: { retryable: false, title: 'build cancelled' },
