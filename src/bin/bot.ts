@@ -3,6 +3,7 @@ import { asAppError } from '../domain/errors.ts';
 import { localDownloadsRoute } from '../http/local-downloads.ts';
 import { sharedLocalStore } from '../local/open-local-store.ts';
 import { createLogger } from '../logger.ts';
+import { signingKeyRoutes } from '../signing/public-key-route.ts';
 import { startBot } from '../slack/start-bot.ts';
 
 // Entry point of `npm run bot`: start, stop cleanly on SIGTERM/SIGINT, and never print a stack trace.
@@ -16,10 +17,13 @@ try {
   );
   // No S3 but ARTIFACT_DIR: ISOs are in a directory shared with the worker, served here on PORT (/downloads).
   const local = await sharedLocalStore(config);
+  const keyRoutes = await signingKeyRoutes(config.signing);
   const stop = await startBot(
     config,
     logger,
-    local ? { store: local, routes: [localDownloadsRoute(local, logger)] } : {},
+    local
+      ? { store: local, routes: [localDownloadsRoute(local, logger), ...keyRoutes] }
+      : { routes: keyRoutes },
   );
   // `on`, not `once`: execa's signal-exit re-raises a signal that has no other listener left, which would kill
   // the process in the middle of a graceful stop. A repeated signal just finds the stop under way.

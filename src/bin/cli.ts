@@ -3,11 +3,23 @@ import { printFailure, runBuildCommand } from '../cli/build-command.ts';
 import { runCancelCommand } from '../cli/cancel-command.ts';
 import { isOpsCommand, OPS_USAGES, runOpsCommand } from '../cli/ops-commands.ts';
 import { BUILD_USAGE } from '../cli/parse-build-args.ts';
+import { VERIFY_USAGE } from '../cli/verify-args.ts';
+import { runVerifyCommand } from '../cli/verify-command.ts';
 import { loadConfig, secretValues } from '../config/load-config.ts';
 import { asAppError, type ErrorCode } from '../domain/errors.ts';
+import { sharedLocalStore } from '../local/open-local-store.ts';
 import { createLogger } from '../logger.ts';
 import { BuildQueues } from '../queue/build-producer.ts';
 import { createRedis, whenRedisReady } from '../queue/connection.ts';
+import { createS3Store } from '../storage/s3-store.ts';
+
+const once = <T>(make: () => T): (() => T) => {
+  let made: { value: T } | undefined;
+  return () => {
+    made ??= { value: make() };
+    return made.value;
+  };
+};
 
 // Composition root of the `bootc-iso` command. Exit codes: 0 success, 1 the build failed (or nothing to cancel),
 // 2 bad usage or configuration.
@@ -21,9 +33,15 @@ commands:
   retry     queue a failed build again and follow it: bootc-iso retry <build-id> [--detach] [--json]
   workers   the live build workers: bootc-iso workers [--json]
   cache     rebuild the identical-build index from the stored manifests: bootc-iso cache reindex [--json]
+  verify    check a build's signatures and files: bootc-iso verify <build-id> [--file PATH ...] | --dir DIR
   help      show this text (bootc-iso <command> --help for a command's options)`;
 
-const COMMANDS = ['build', 'cancel', ...(Object.keys(OPS_USAGES) as (keyof typeof OPS_USAGES)[])] as const;
+const COMMANDS = [
+  'build',
+  'cancel',
+  'verify',
+  ...(Object.keys(OPS_USAGES) as (keyof typeof OPS_USAGES)[]),
+] as const;
 /** Errors in what the person typed or configured exit 2; everything else (Redis down, ...) exits 1. */
 const USAGE_ERRORS = new Set<ErrorCode>(['INVALID_REQUEST', 'REGISTRY_NOT_ALLOWED', 'CONFIG_INVALID']);
 
@@ -44,6 +62,23 @@ async function main(argv: string[]): Promise<number> {
   if (isOpsCommand(command) && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(`${OPS_USAGES[command]}\n`);
     return 0;
+  }
+  if (command === 'verify') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(`${VERIFY_USAGE}\n`);
+      return 0;
+    }
+    // No Redis: verifying needs only the key and the files (--dir works with no configuration at all).
+    const config = once(() => loadConfig(undefined, { role: 'cli' }));
+    return runVerifyCommand(rest, {
+      out: process.stdout,
+      err: process.stderr,
+      publicKeyFile: async () => config().signing?.publicKeyFile,
+      store: async () => {
+        const c = config();
+        return c.s3 ? createS3Store(c.s3) : await sharedLocalStore(c);
+      },
+    });
   }
   const config = loadConfig(undefined, { role: 'cli' });
   const connection = createRedis(config.redis, 'producer');

@@ -7,6 +7,7 @@ import { localDownloadsRoute } from '../http/local-downloads.ts';
 import { startEmbeddedRedis } from '../local/embedded-redis.ts';
 import { openLocalStore } from '../local/open-local-store.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { signingKeyRoutes } from '../signing/public-key-route.ts';
 import { startBot } from '../slack/start-bot.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
 import type { LocalStore } from '../storage/local-store.ts';
@@ -40,7 +41,10 @@ async function start(config: Config, logger: Logger, redisPassword: string | und
   else store = local = await openLocalStore(runtime.local);
   const worker = await startBuildWorker(runtime, logger, { store });
   parts.push({ name: 'worker', stop: () => worker.stop('shutdown') });
-  const routes = local ? [localDownloadsRoute(local, logger)] : [];
+  const routes = [
+    ...(local ? [localDownloadsRoute(local, logger)] : []),
+    ...(await signingKeyRoutes(runtime.signing)),
+  ];
   const stopBot = await startBot(runtime, logger, { store, routes });
   parts.push({ name: 'bot', stop: stopBot });
   logger.info(

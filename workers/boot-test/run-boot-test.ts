@@ -43,10 +43,13 @@ class ConsoleWatch {
   private carry = '';
   private last = '';
 
-  constructor(
-    private readonly path: string,
-    private readonly marker: string,
-  ) {}
+  private readonly path: string;
+  private readonly marker: string;
+
+  constructor(path: string, marker: string) {
+    this.path = path;
+    this.marker = marker;
+  }
 
   async seen(): Promise<boolean> {
     let handle: Awaited<ReturnType<typeof open>>;
@@ -140,4 +143,17 @@ export function bootTestError(r: BootTestResult, marker: string): AppError {
   return new AppError('BOOT_TEST_FAILED', `the ISO did not pass the boot test: ${why}`, {
     logTail: r.tail.split('\n').slice(-TAIL_LINES),
   });
+}
+
+/** A build gets a boot test when its request asks for one, or else when its preset has `bootTest: true`. */
+export function wantsBootTest(
+  request: { bootTest?: boolean | undefined; preset?: string | undefined },
+  presets: Record<string, { bootTest?: boolean | undefined }>,
+): boolean {
+  if (request.bootTest !== undefined) return request.bootTest;
+  const preset =
+    request.preset !== undefined && Object.hasOwn(presets, request.preset)
+      ? presets[request.preset]
+      : undefined;
+  return preset?.bootTest ?? false;
 }
