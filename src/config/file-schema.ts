@@ -190,6 +190,10 @@ const BootTestObject = z.strictObject({
     .default('qemu-system-x86_64'),
 });
 
+export type BootTestSettings = z.infer<typeof BootTestObject>;
+/** The boot test machine when the config has no bootTest section. */
+export const defaultBootTestSettings = (): BootTestSettings => BootTestObject.parse({});
+
 export const ConfigFile = z.strictObject({
   builders: z.record(Name, Builder).default(() => structuredClone(DEFAULT_BUILDERS)),
   defaultBuilder: Name.default(DEFAULT_BUILDER),

@@ -6,11 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runVerifyCommand } from '../../src/cli/verify-command.ts';
 import { parseSigningKey } from '../../src/signing/artifact-key.ts';
 import { buildObjectKey } from '../../src/signing/bundle-sources.ts';
+import { sha256Of } from '../../src/signing/checksums.ts';
+import { publishTrustFiles } from '../../src/signing/publish-trust-files.ts';
 import type { ArtifactStore } from '../../src/storage/artifact-store.ts';
 import { createLocalStore } from '../../src/storage/local-store.ts';
 import { createS3Store } from '../../src/storage/s3-store.ts';
 import { type S3Handle, startS3 } from '../testbed/index.ts';
-import { ARTIFACTS, newKeyPair, trustFilesFor } from '../unit/signing/signed-build.ts';
+import { ARTIFACTS, newKeyPair, REQUEST } from '../unit/signing/signed-build.ts';
 
 // `bootc-iso verify <build-id>` reading a published build from a real S3 protocol server (artifacts hashed through
 // presigned download links, as users download them) and from the single-host directory store.
@@ -24,9 +26,25 @@ async function publish(store: ArtifactStore, buildId: string, artifacts = ARTIFA
   for (const [name, body] of Object.entries(artifacts)) {
     await store.putObject(buildObjectKey(buildId, name), body, 'application/octet-stream');
   }
-  for (const file of trustFilesFor(key, artifacts).files) {
-    await store.putObject(buildObjectKey(buildId, file.filename), file.body, file.contentType);
-  }
+  const published = await publishTrustFiles({
+    store,
+    buildId,
+    artifacts: Object.entries(artifacts).map(([name, body]) => ({ name, sha256: sha256Of(body) })),
+    key,
+    provenance: {
+      request: REQUEST,
+      images: [{ role: 'source', ref: REQUEST.source, digest: `sha256:${'1'.repeat(64)}` }],
+      workerHost: 'worker-1',
+      startedOn: new Date(),
+      finishedOn: new Date(),
+    },
+  });
+  expect(published.keyId).toBe(key.keyId);
+  expect(published.artifacts.map((a) => [a.role, a.key])).toEqual([
+    ['checksums', `builds/${buildId}/SHA256SUMS`],
+    ['checksums-signature', `builds/${buildId}/SHA256SUMS.sig`],
+    ['provenance', `builds/${buildId}/provenance.intoto.json`],
+  ]);
 }
 
 async function verify(store: ArtifactStore | undefined, argv: string[]) {
