@@ -32,6 +32,8 @@ export interface BootTestResult {
   tail: string;
   accel: 'kvm' | 'tcg';
   seconds: number;
+  /** Set when the boot did not run as configured (KVM unusable, so software emulation was used). */
+  note?: string;
 }
 
 const TAIL_LINES = 30;
@@ -74,6 +76,10 @@ class ConsoleWatch {
     }
   }
 
+  empty(): boolean {
+    return this.offset === 0;
+  }
+
   tail(): string {
     // Serial consoles end lines with CRLF and may carry escape sequences; keep printable text only.
     const clean = this.last.replace(/\r/g, '').replace(/[^\t\n -~]/g, '');
@@ -84,10 +90,28 @@ class ConsoleWatch {
 /**
  * Boots the ISO in QEMU with its serial console going to `logPath` and watches that file for the marker. QEMU is
  * stopped as soon as the marker appears, at the timeout, or when `signal` aborts (which throws CANCELLED).
+ * With `accel: auto`, a KVM that cannot run the machine at all (QEMU fails before the console prints anything, as
+ * in some nested or sandboxed hosts where /dev/kvm opens but does not work) is followed by a second boot under
+ * software emulation within the same time limit, and the result's note says so.
  */
 export async function runBootTest(o: BootTestOptions): Promise<BootTestResult> {
   const accel = await chooseAccel(o.accel);
   const started = Date.now();
+  const first = await bootOnce(o, accel, started);
+  if (o.accel !== 'auto' || accel !== 'kvm' || !first.failedBeforeConsole) return first.result;
+  const why = first.qemuSaid.split('\n').find((line) => line.trim() !== '') ?? 'no reason given';
+  const second = await bootOnce(o, 'tcg', started);
+  return {
+    ...second.result,
+    note: `KVM could not run the machine (${why.slice(0, 200)}); used software emulation`,
+  };
+}
+
+async function bootOnce(
+  o: BootTestOptions,
+  accel: 'kvm' | 'tcg',
+  started: number,
+): Promise<{ result: BootTestResult; failedBeforeConsole: boolean; qemuSaid: string }> {
   const watch = new ConsoleWatch(o.logPath, o.marker);
   const child = execa(o.qemu, qemuArgs({ ...o, iso: o.iso, serialLog: o.logPath, accel }), {
     stdin: 'ignore',
@@ -117,13 +141,18 @@ export async function runBootTest(o: BootTestOptions): Promise<BootTestResult> {
       if (o.signal?.aborted) throw new AppError('CANCELLED', 'the build was cancelled during the boot test');
       // Read after checking `exited`, so the last output of a machine that printed and stopped is not missed.
       const stopped = exited;
-      if (await watch.seen()) return result('marker');
+      if (await watch.seen()) return { result: result('marker'), failedBeforeConsole: false, qemuSaid: '' };
       if (stopped) {
         const r = await ended;
         const qemuSaid = r.failed ? `${r.shortMessage}\n${String(r.all ?? '').trim()}` : '';
-        return result('no-marker', qemuSaid.slice(-2000));
+        return {
+          result: result('no-marker', qemuSaid.slice(-2000)),
+          failedBeforeConsole: r.failed && watch.empty(),
+          qemuSaid: String(r.all ?? ''),
+        };
       }
-      if (Date.now() >= deadline) return result('timeout');
+      if (Date.now() >= deadline)
+        return { result: result('timeout'), failedBeforeConsole: false, qemuSaid: '' };
       await Promise.race([sleep(o.pollMs ?? 250), ended]);
     }
   } finally {
