@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultBootTestSettings } from '../../src/config/file-schema.ts';
 import { bootTestForBuild, describeBootTest } from '../../workers/boot-test/boot-test-for-build.ts';
 import { DEFAULT_BOOT_MARKER, runBootTest } from '../../workers/boot-test/run-boot-test.ts';
-import { makeBootIso, requireBootIsoTools } from '../testbed/boot-iso.ts';
+import { makeBootIso, removeDebianKernel, requireBootIsoTools } from '../testbed/boot-iso.ts';
 import { findTool } from '../testbed/tools.ts';
 import { makeTempDir } from '../testbed/util.ts';
 
@@ -38,6 +38,7 @@ afterAll(async () => {
   for (const iso of [printsMarker, printsOther, hangs])
     if (iso) await rm(join(iso, '..'), { recursive: true });
   if (logs) await rm(logs, { recursive: true, force: true });
+  await removeDebianKernel();
   process.stdout.write(`boot test outcomes seen under emulation: ${seen.join(', ')}\n`);
 });
 

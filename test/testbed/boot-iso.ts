@@ -47,6 +47,14 @@ export function debianKernel(): Promise<string> {
   return kernelPromise;
 }
 
+/** Removes the downloaded kernel (call in afterAll); the next debianKernel() downloads it again. */
+export async function removeDebianKernel(): Promise<void> {
+  const pending = kernelPromise;
+  kernelPromise = undefined;
+  const kernel = await pending?.catch(() => undefined);
+  if (kernel) await rm(join(kernel, '..', '..'), { recursive: true, force: true });
+}
+
 async function fetchKernel(): Promise<string> {
   const dir = await makeTempDir('kernel');
   // The meta package only depends on the versioned one, which holds the kernel.
