@@ -54,6 +54,36 @@ const isLocalStore = (store: ArtifactStore): store is LocalStore =>
   (store as Partial<LocalStore>).kind === 'local';
 
 /**
+ * Object keys by published file name, from the `artifacts` list of the build's manifest.json (role, key, filename,
+ * ...) when it has one; names it does not list are looked for under `builds/<id>/<name>`. The manifest is not
+ * signed and need not be: it only says where to look, and what is found must still match the signed checksums.
+ * Keys outside the build's own prefix are ignored.
+ */
+async function keysFromManifest(store: ArtifactStore, buildId: string): Promise<Map<string, string>> {
+  const keys = new Map<string, string>();
+  const manifestKey = buildObjectKey(buildId, 'manifest.json');
+  if (!(await store.headObject(manifestKey))) return keys;
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(await store.getObjectText(manifestKey));
+  } catch {
+    return keys;
+  }
+  const artifacts = (manifest as { artifacts?: unknown } | null)?.artifacts;
+  if (!Array.isArray(artifacts)) return keys;
+  for (const a of artifacts as { key?: unknown; filename?: unknown }[]) {
+    if (
+      typeof a?.key === 'string' &&
+      typeof a.filename === 'string' &&
+      a.key.startsWith(`builds/${buildId}/`)
+    ) {
+      keys.set(a.filename, a.key);
+    }
+  }
+  return keys;
+}
+
+/**
  * A build's files in the artifact store. Artifacts are hashed as they stream: straight from the directory for the
  * local store, through a short-lived download link for S3 (the same path a user's download takes).
  */
@@ -62,14 +92,18 @@ export function storeSource(
   buildId: string,
   fetchImpl: typeof fetch = fetch,
 ): BundleSource {
-  const keyOf = (name: string) => buildObjectKey(buildId, name);
+  let listed: Promise<Map<string, string>> | undefined;
+  const keyOf = async (name: string) => {
+    listed ??= keysFromManifest(store, buildId);
+    return (await listed).get(name) ?? buildObjectKey(buildId, name);
+  };
   return {
-    read: async (name) =>
-      (await store.headObject(keyOf(name)))
-        ? Buffer.from(await store.getObjectText(keyOf(name)), 'utf8')
-        : undefined,
+    read: async (name) => {
+      const key = await keyOf(name);
+      return (await store.headObject(key)) ? Buffer.from(await store.getObjectText(key), 'utf8') : undefined;
+    },
     sha256: async (name) => {
-      const key = keyOf(name);
+      const key = await keyOf(name);
       const hash = createHash('sha256');
       if (isLocalStore(store)) {
         const opened = await store.openObject(key);

@@ -111,6 +111,37 @@ describe('bootc-iso verify <build-id>', () => {
     expect(stray.err).toContain('FAILED  signing.pub: is not listed in SHA256SUMS');
   });
 
+  it('finds artifacts published under other names through the artifact list of the manifest', async () => {
+    const store = createS3Store({ ...s3, forcePathStyle: true });
+    const id = 'b7k2m9qx6';
+    // Published as the download name, stored under the short key, the way a build's artifact list records it.
+    const iso = ARTIFACTS['install.iso'] as Buffer;
+    const isoKey = buildObjectKey(id, 'install.iso');
+    await store.putObject(isoKey, iso, 'application/octet-stream');
+    await publishTrustFiles({
+      store,
+      buildId: id,
+      artifacts: [{ name: `${id}-install.iso`, sha256: sha256Of(iso) }],
+      key,
+      provenance: {
+        request: REQUEST,
+        images: [],
+        workerHost: 'worker-1',
+        startedOn: new Date(),
+        finishedOn: new Date(),
+      },
+    });
+    expect((await verify(store, [id])).err).toContain(`FAILED  ${id}-install.iso: is missing`);
+    await store.putObject(
+      buildObjectKey(id, 'manifest.json'),
+      JSON.stringify({ artifacts: [{ role: 'iso', key: isoKey, filename: `${id}-install.iso` }] }),
+      'application/json',
+    );
+    const r = await verify(store, [id]);
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.out).toContain(`OK      ${id}-install.iso`);
+  });
+
   it('says so when the build has no SHA256SUMS', async () => {
     const store = createS3Store({ ...s3, forcePathStyle: true });
     const r = await verify(store, ['b7k2m9qx4']);
