@@ -57,7 +57,7 @@ const isLocalStore = (store: ArtifactStore): store is LocalStore =>
  * Object keys by published file name, from the `artifacts` list of the build's manifest.json (role, key, filename,
  * ...) when it has one; names it does not list are looked for under `builds/<id>/<name>`. The manifest is not
  * signed and need not be: it only says where to look, and what is found must still match the signed checksums.
- * Keys outside the build's own prefix are ignored.
+ * Keys outside `builds/` are ignored (a reused build lists the objects of the build it reuses).
  */
 async function keysFromManifest(store: ArtifactStore, buildId: string): Promise<Map<string, string>> {
   const keys = new Map<string, string>();
@@ -75,7 +75,7 @@ async function keysFromManifest(store: ArtifactStore, buildId: string): Promise<
     if (
       typeof a?.key === 'string' &&
       typeof a.filename === 'string' &&
-      a.key.startsWith(`builds/${buildId}/`)
+      a.key.startsWith('builds/')
     ) {
       keys.set(a.filename, a.key);
     }
