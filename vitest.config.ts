@@ -23,6 +23,8 @@ export default defineConfig({
       {
         test: {
           name: 'system',
+          // The e2e tests run bin/bootc-iso.js and npm scripts, which use the compiled dist/.
+          globalSetup: ['test/support/build-dist.ts'],
           include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 300_000,

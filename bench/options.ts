@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './lib/proc.ts';
 import { GIB, parseSize } from './lib/stats.ts';
 
-export const SECTIONS = ['ack', 'upload', 'dispatch', 'slack', 'profile'] as const;
+export const SECTIONS = ['ack', 'upload', 'dispatch', 'slack', 'profile', 'downloads'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export function parseArgs(argv: string[]) {
@@ -33,6 +33,9 @@ export function parseArgs(argv: string[]) {
     slackSeconds: num('slack-seconds', 60, 20),
     out: flags.get('out') ?? join(REPO_ROOT, 'bench/results'),
     keep: flags.has('keep'),
+    /** The file the downloads section serves (1 GiB; 256 MiB quick) and its rounds. */
+    downloadSize: parseSize(flags.get('download-size') ?? (quick ? '256M' : '1G')),
+    downloadRounds: num('download-rounds', 3, 2),
     /** Ack cases to run (caseKey names, e.g. modal,build,command@100/s); all when unset. */
     ackCases: flags.get('ack-cases')?.split(','),
   };

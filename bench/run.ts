@@ -7,6 +7,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ACK_SCENARIOS, type AckCase, caseKey, runAckBench } from './ack/ack-bench.ts';
 import { runDispatchBench } from './dispatch/dispatch-bench.ts';
+import { runDownloadBench } from './downloads/download-bench.ts';
 import { REPO_ROOT } from './lib/proc.ts';
 import { plainTable } from './lib/report.ts';
 import { GIB } from './lib/stats.ts';
@@ -88,6 +89,9 @@ async function main() {
       if (why) throw new Error(why);
       return runProfileBench({ dir, log });
     });
+    results.downloads = await section('downloads', (dir) =>
+      runDownloadBench({ dir, size: opts.downloadSize, rounds: opts.downloadRounds, log }),
+    );
   } finally {
     if (!opts.keep) await rm(work, { recursive: true, force: true });
   }

@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// The package's `bootc-iso` command: runs the TypeScript CLI through tsx's loader, so no build step is needed.
-import { register } from 'tsx/esm/api';
+// The package's `bootc-iso` command: runs the compiled CLI in dist/ (built by `npm ci`, or `npm run build`).
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/bin/cli.ts');
+const entry = new URL('../dist/src/bin/cli.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write(
+    'bootc-iso: dist/ is missing; run `npm run build` (or `npm ci`) in the project directory\n',
+  );
+  process.exit(2);
+}
+process.setSourceMapsEnabled(true);
+await import(entry.href);

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../src/config/load-config.ts';
 import type { Arch } from '../src/domain/build-request.ts';
 import type { Logger } from '../src/logger.ts';
+import { packageVersion } from '../src/package-version.ts';
 import { removeWorkerInfo, type WorkerInfo, writeWorkerInfo } from '../src/queue/worker-registry.ts';
 import { freeBytes } from './pipeline/preflight.ts';
 import type { LocalImage, Podman, PodmanImages } from './podman.ts';
@@ -205,18 +205,7 @@ async function withinMs(promise: Promise<unknown>, ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
-let cachedVersion: string | undefined;
 /** The version in package.json, read once. */
 export function appVersion(): string {
-  if (cachedVersion === undefined) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-        version?: unknown;
-      };
-      cachedVersion = typeof pkg.version === 'string' ? pkg.version : 'unknown';
-    } catch {
-      cachedVersion = 'unknown';
-    }
-  }
-  return cachedVersion;
+  return packageVersion();
 }

@@ -1,4 +1,5 @@
 // latest.md: the summary table, every section's details and the load average around each section.
+import { reportDownloads } from '../downloads/downloads-report.ts';
 import { markdownTable, summaryTable } from '../lib/report.ts';
 import type { Options, SectionMeta } from '../options.ts';
 import { reportAck, reportUploads } from './ack-upload-report.ts';
@@ -27,6 +28,7 @@ export function renderResults(
     reportSlack,
     reportBuilderCaches,
     reportProfile,
+    reportDownloads,
   ])
     report(context);
   const sectionRows = Object.entries(meta).map(([name, m]) => [

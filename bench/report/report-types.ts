@@ -1,6 +1,7 @@
 // Types shared by the report renderers.
 import type { AckResult } from '../ack/ack-bench.ts';
 import type { DispatchResult } from '../dispatch/dispatch-bench.ts';
+import type { DownloadResults } from '../downloads/download-bench.ts';
 import type { SummaryRow } from '../lib/report.ts';
 import type { Options } from '../options.ts';
 import type { ProfileResult } from '../slack/profile-build.ts';
@@ -13,6 +14,7 @@ export interface BenchResults {
   dispatch?: DispatchResult;
   slack?: SlackBudgetResult;
   profile?: ProfileResult;
+  downloads?: DownloadResults;
 }
 
 /** What a section report reads (results, options, run environment) and adds to (summary rows, detail sections). */

@@ -1,75 +1,61 @@
 import { pino } from 'pino';
 import { printFailure, runBuildCommand } from '../cli/build-command.ts';
 import { runCancelCommand } from '../cli/cancel-command.ts';
-import { isOpsCommand, OPS_USAGES, runOpsCommand } from '../cli/ops-commands.ts';
-import { BUILD_USAGE } from '../cli/parse-build-args.ts';
-import { VERIFY_USAGE } from '../cli/verify-args.ts';
+import { withClientRedis } from '../cli/client-redis.ts';
+import { completionScript } from '../cli/completion.ts';
+import { parseGlobalArgs } from '../cli/global-args.ts';
+import { isOpsCommand, runOpsCommand } from '../cli/ops-commands.ts';
+import { COMMAND_USAGES, USAGE } from '../cli/usage.ts';
 import { runVerifyCommand } from '../cli/verify-command.ts';
 import { loadConfig, secretValues } from '../config/load-config.ts';
 import { asAppError, type ErrorCode } from '../domain/errors.ts';
 import { sharedLocalStore } from '../local/open-local-store.ts';
 import { createLogger } from '../logger.ts';
+import { packageVersion } from '../package-version.ts';
 import { BuildQueues } from '../queue/build-producer.ts';
 import { createRedis, whenRedisReady } from '../queue/connection.ts';
 import { createS3Store } from '../storage/s3-store.ts';
 
-const once = <T>(make: () => T): (() => T) => {
-  let made: { value: T } | undefined;
-  return () => {
-    made ??= { value: make() };
-    return made.value;
-  };
-};
+// Composition root of the `bootc-iso` command. Exit codes: 0 success, 1 the build failed (or nothing to cancel,
+// or Redis unreachable), 2 bad usage or configuration. Results go to stdout; progress and warnings to stderr.
 
-// Composition root of the `bootc-iso` command. Exit codes: 0 success, 1 the build failed (or nothing to cancel),
-// 2 bad usage or configuration.
-const USAGE = `usage: bootc-iso <command> [options]
-
-commands:
-  build     queue an ISO build and follow it (bootc-iso build --help)
-  cancel    cancel a queued or running build: bootc-iso cancel <build-id>
-  jobs      list builds: bootc-iso jobs [--state STATE ...] [--arch ARCH] [--limit N] [--json]
-  job       one build in detail, or its log: bootc-iso job <build-id> [--logs [--follow]] [--json]
-  retry     queue a failed build again and follow it: bootc-iso retry <build-id> [--detach] [--json]
-  workers   the live build workers: bootc-iso workers [--json]
-  cache     rebuild the identical-build index from the stored manifests: bootc-iso cache reindex [--json]
-  verify    check a build's signatures and files: bootc-iso verify <build-id> [--file PATH ...] | --dir DIR
-  help      show this text (bootc-iso <command> --help for a command's options)`;
-
-const COMMANDS = [
-  'build',
-  'cancel',
-  'verify',
-  ...(Object.keys(OPS_USAGES) as (keyof typeof OPS_USAGES)[]),
-] as const;
 /** Errors in what the person typed or configured exit 2; everything else (Redis down, ...) exits 1. */
 const USAGE_ERRORS = new Set<ErrorCode>(['INVALID_REQUEST', 'REGISTRY_NOT_ALLOWED', 'CONFIG_INVALID']);
+const HELP = new Set(['--help', '-h']);
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (!command || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(`${USAGE}\n`);
-    return command ? 0 : 2;
+  const global = parseGlobalArgs(argv);
+  const [command, ...rest] = global.rest;
+  if (global.version) {
+    process.stdout.write(`bootc-iso ${packageVersion()}\n`);
+    return 0;
   }
-  if (!COMMANDS.includes(command as (typeof COMMANDS)[number])) {
+  // No arguments at all is a request for help, not a mistake.
+  if (command === undefined || command === 'help' || HELP.has(command)) {
+    const topic = command === 'help' ? rest[0] : undefined;
+    process.stdout.write(`${(topic && COMMAND_USAGES[topic]) || USAGE}\n`);
+    return 0;
+  }
+  if (!Object.hasOwn(COMMAND_USAGES, command)) {
     process.stderr.write(`bootc-iso: unknown command "${command}"\n\n${USAGE}\n`);
     return 2;
   }
-  if (command === 'build' && (rest.includes('--help') || rest.includes('-h'))) {
-    process.stdout.write(`${BUILD_USAGE}\n`);
+  if (rest.some((arg) => HELP.has(arg))) {
+    process.stdout.write(`${COMMAND_USAGES[command]}\n`);
     return 0;
   }
-  if (isOpsCommand(command) && (rest.includes('--help') || rest.includes('-h'))) {
-    process.stdout.write(`${OPS_USAGES[command]}\n`);
+  if (command === 'completion') {
+    process.stdout.write(completionScript(rest[0]));
     return 0;
   }
+  const loadOptions = global.configFile === undefined ? {} : { configFile: global.configFile };
   if (command === 'verify') {
-    if (rest.includes('--help') || rest.includes('-h')) {
-      process.stdout.write(`${VERIFY_USAGE}\n`);
-      return 0;
-    }
-    // No Redis: verifying needs only the key and the files (--dir works with no configuration at all).
-    const config = once(() => loadConfig(undefined, { role: 'cli' }));
+    // No Redis: verifying needs only the key and the files (--dir with --key needs no configuration at all).
+    let loaded: ReturnType<typeof loadConfig> | undefined;
+    const config = () => {
+      loaded ??= loadConfig(undefined, { role: 'cli', ...loadOptions });
+      return loaded;
+    };
     return runVerifyCommand(rest, {
       out: process.stdout,
       err: process.stderr,
@@ -80,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
       },
     });
   }
-  const config = loadConfig(undefined, { role: 'cli' });
+  const config = await withClientRedis(loadConfig(undefined, { role: 'cli', ...loadOptions }));
   const connection = createRedis(config.redis, 'producer');
   const queues = new BuildQueues(connection);
   try {
@@ -100,7 +86,11 @@ async function main(argv: string[]): Promise<number> {
       startLocalWorker: async () => {
         // --local: this process becomes a build host for the one build (needs podman, S3 and credentials).
         const { startBuildWorker } = await import('../../workers/build-worker.ts');
-        const workerConfig = loadConfig(undefined, { role: 'worker' });
+        const workerConfig = {
+          ...loadConfig(undefined, { role: 'worker', ...loadOptions }),
+          redisUrl: config.redisUrl,
+          redis: config.redis,
+        };
         const logger = createLogger({
           level: workerConfig.logLevel,
           name: 'worker',

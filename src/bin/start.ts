@@ -4,6 +4,7 @@ import { startBuildWorker } from '../../workers/build-worker.ts';
 import { type Config, loadConfig, secretValues } from '../config/load-config.ts';
 import { asAppError } from '../domain/errors.ts';
 import { localDownloadsRoute } from '../http/local-downloads.ts';
+import { removeClientFile, writeClientFile } from '../local/client-file.ts';
 import { startEmbeddedRedis } from '../local/embedded-redis.ts';
 import { openLocalStore } from '../local/open-local-store.ts';
 import { createLogger, type Logger } from '../logger.ts';
@@ -19,6 +20,8 @@ import { createS3Store } from '../storage/s3-store.ts';
 
 /** Long enough for running builds to hand their jobs back; a second signal stops at once. */
 const STOP_DEADLINE_MS = 120_000;
+/** A signal this soon after the first is the same request delivered twice, not a second one. */
+const REPEAT_SIGNAL_MS = 1000;
 
 interface Part {
   name: string;
@@ -47,6 +50,17 @@ async function start(config: Config, logger: Logger, redisPassword: string | und
   ];
   const stopBot = await startBot(runtime, logger, { store, routes });
   parts.push({ name: 'bot', stop: stopBot });
+  if (!runtime.redis.sentinel) {
+    // Lets a `bootc-iso` command run beside this process find its Redis with no settings.
+    const { dataDir } = runtime.local;
+    const clientFile = await writeClientFile(dataDir, {
+      redisUrl: runtime.redisUrl,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+    });
+    parts.push({ name: 'client file', stop: () => removeClientFile(dataDir, process.pid) });
+    logger.info({ clientFile }, 'client file written for the bootc-iso command');
+  }
   logger.info(
     {
       redis: redisPassword === undefined ? 'REDIS_URL' : 'embedded',
@@ -88,14 +102,16 @@ try {
   // /downloads path has a malformed %-escape (its route matcher throws outside any handler): log, do not die.
   process.on('unhandledRejection', (reason) => log.error({ error: String(reason) }, 'unhandled rejection'));
   await start(config, log, redisPassword, parts);
-  let stopping = false;
+  let stoppingSince: number | undefined;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
-      if (stopping) {
+      if (stoppingSince !== undefined) {
+        // Under `npm start` one Ctrl-C arrives twice: from the terminal to the process group, and forwarded by npm.
+        if (Date.now() - stoppingSince < REPEAT_SIGNAL_MS) return;
         log.warn({ signal }, 'second signal: stopping at once');
         process.exit(1);
       }
-      stopping = true;
+      stoppingSince = Date.now();
       log.info({ signal }, 'stopping');
       setTimeout(() => {
         log.error({ afterMs: STOP_DEADLINE_MS }, 'stop took too long; exiting');

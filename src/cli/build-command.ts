@@ -9,7 +9,7 @@ import { hostArch } from '../domain/host-arch.ts';
 import { quoteForMessage } from '../domain/text-rules.ts';
 import { validateBuildRequest } from '../domain/validate-build-request.ts';
 import { type BuildQueues, enqueueBuild } from '../queue/build-producer.ts';
-import { createRedis, whenRedisReady } from '../queue/connection.ts';
+import { createRedis, describeRedis, whenRedisReady } from '../queue/connection.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../queue/names.ts';
 import { type BuildOutcome, followBuild, type Output } from './follow-build.ts';
 import { type BuildCliOptions, parseBuildArgs } from './parse-build-args.ts';
@@ -151,14 +151,24 @@ export async function runBuildCommand(
   const stopLocal = opts.local && deps.startLocalWorker ? await deps.startLocalWorker() : undefined;
   try {
     await events.waitUntilReady();
-    await warnWhenNoWorker(deps.queues.connection, arch, deps.err);
+    await warnWhenNoWorker(deps.queues.connection, arch, deps.err, {
+      detached: opts.detach || opts.local,
+      redisDescription: describeRedis(deps.config.redis),
+    });
     const { buildId, ahead } = await enqueueBuild(deps.queues, input, policy, retry);
     if (!opts.json) deps.out.write(`queued build ${buildId} (${ahead} ahead of it)\n`);
     if (opts.detach) {
       if (opts.json) deps.out.write(`${JSON.stringify({ buildId, ahead })}\n`);
       return undefined;
     }
-    const outcome = await followBuild(deps.queues.get(arch), events, buildId, deps.out, opts.json);
+    // Progress goes to stderr, so stdout carries only the result (and pipes get just that).
+    const outcome = await followBuild(
+      deps.queues.get(arch),
+      events,
+      buildId,
+      deps.err ?? deps.out,
+      opts.json,
+    );
     printOutcome(deps.out, outcome, opts.json);
     return outcome;
   } finally {

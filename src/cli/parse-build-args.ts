@@ -8,18 +8,20 @@ export const BUILD_USAGE = `usage: bootc-iso build (--image REF | --preset NAME)
   --image REF              tagged source bootc image, e.g. registry.redhat.io/rhel9/rhel-bootc:9.7
   --preset NAME            a preset from the config file instead of --image
   --builder NAME           builder from the config file (default: the preset's, else defaultBuilder)
-  --type TYPE              iso (default), anaconda-iso or bootc-installer
+  --type TYPE              iso (default), anaconda-iso or bootc-installer (only on builders declaring it);
+                           iso and anaconda-iso without --kickstart install unattended and WIPE THE FIRST DISK
   --installer-payload REF  payload image for --type bootc-installer
   --arch ARCH              x86_64, aarch64, s390x, ppc64le, riscv64 (default: this host's)
-  --rootfs FS              ext4, xfs or btrfs
+  --rootfs FS              ext4, xfs or btrfs (not with --kickstart: set --fstype there)
   --config FILE            a bootc-image-builder config.toml with ISO customizations
   --user NAME              add a user (repeatable); the options below apply to the last --user
     --ssh-key KEY            SSH public key (repeatable)
     --groups G1,G2           supplementary groups
-    --password-hash HASH     crypt(3) hash, e.g. from "openssl passwd -6"
-  --kernel-arg ARG         kernel argument for the installed system (repeatable)
-  --kickstart FILE         full kickstart (cannot be combined with --user)
-  --volume-id LABEL        ISO volume label
+    --password-hash HASH     $6$, $5$ or $2b$ crypt(3) hash, e.g. from "openssl passwd -6" (not for root:
+                             root is locked; give root an --ssh-key)
+  --kernel-arg ARG         kernel argument for the installed system (repeatable; no quotes, not with --kickstart)
+  --kickstart FILE         full kickstart (cannot be combined with --user, --kernel-arg or --rootfs)
+  --volume-id LABEL        ISO volume label: letters, digits, _ and -, up to 32 (builders with iso-customizations)
   --fips                   enable FIPS mode
   --rebuild                build even if an identical build's ISO exists (by default that ISO is the answer)
   --boot-test              boot the ISO in QEMU before publishing it; the build fails if it does not boot

@@ -4,7 +4,7 @@ import type { Config } from '../config/load-config.ts';
 import type { BuildRequest, BuildRequestInput } from '../domain/build-request.ts';
 import type { BuildQueues } from '../queue/build-producer.ts';
 import { enqueueBuild } from '../queue/build-producer.ts';
-import { createRedis } from '../queue/connection.ts';
+import { createRedis, describeRedis } from '../queue/connection.ts';
 import { findBuild } from '../queue/find-build.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../queue/names.ts';
 import { printFailure, printOutcome } from './build-command.ts';
@@ -78,7 +78,10 @@ export async function runRetryCommand(argv: string[], deps: RetryCommandDeps): P
   });
   try {
     await events.waitUntilReady();
-    await warnWhenNoWorker(deps.queues.connection, arch, deps.err);
+    await warnWhenNoWorker(deps.queues.connection, arch, deps.err, {
+      detached: opts.detach,
+      redisDescription: describeRedis(deps.config.redis),
+    });
     const { buildId, ahead } = await enqueueBuild(deps.queues, input, policy, retry);
     if (!opts.json) deps.out.write(`retrying build ${opts.buildId} as ${buildId} (${ahead} ahead of it)\n`);
     if (opts.detach) {
@@ -89,7 +92,8 @@ export async function runRetryCommand(argv: string[], deps: RetryCommandDeps): P
       deps.queues.get(arch),
       events,
       buildId,
-      deps.out,
+      // Progress on stderr; stdout carries the result only.
+      deps.err,
       opts.json,
     );
     if (opts.json) {

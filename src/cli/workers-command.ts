@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { ARCHES, type Arch } from '../domain/build-request.ts';
+import { AppError } from '../domain/errors.ts';
 import type { BuildQueues } from '../queue/build-producer.ts';
 import { listLiveWorkers, liveArchesWithin } from '../queue/worker-registry.ts';
 import type { Output } from './follow-build.ts';
@@ -52,10 +53,27 @@ export async function runWorkersCommand(
   return 0;
 }
 
-/** Warns (on `err`) when no live worker serves `arch`: the build is queued anyway and waits for one. */
-export async function warnWhenNoWorker(redis: Redis, arch: Arch, err: Output | undefined): Promise<void> {
-  if (!err) return;
+/**
+ * Warns (on `err`) when no live worker serves `arch`: the build is queued anyway and waits for one. When no worker
+ * at all has a live heartbeat on this Redis, the person is probably talking to the wrong Redis (a distribution's
+ * own redis-server on 6379, say): a followed build would wait forever, so it is refused unless `detached`.
+ */
+export async function warnWhenNoWorker(
+  redis: Redis,
+  arch: Arch,
+  err: Output | undefined,
+  opts: { detached: boolean; redisDescription?: string } = { detached: true },
+): Promise<void> {
   const live = await liveArchesWithin(redis, 2000);
+  if (live && live.length === 0 && !opts.detached) {
+    throw new AppError(
+      'QUEUE_UNAVAILABLE',
+      `no build worker has a live heartbeat on Redis at ${opts.redisDescription ?? 'REDIS_URL'}, so nothing would ` +
+        'build this; start `npm start` or `npm run worker` against this Redis (or set REDIS_URL to the one they use), ' +
+        'or add --detach to queue the build anyway',
+    );
+  }
+  if (!err) return;
   if (live && !live.includes(arch)) {
     err.write(
       `bootc-iso: warning: no build worker for ${arch} is online; the build waits in the queue until one starts\n`,

@@ -1,13 +1,21 @@
+/** Mirrors BUILDER_FEATURES in file-schema.ts (which imports this file, so the list cannot be imported here). */
+type BuilderFeatureName = 'iso-customizations' | 'bootc-installer' | 'yescrypt';
+
 /**
  * Built-in defaults, used for every section the config file leaves out (and for the whole file when the default
  * path does not exist). config/bootc-iso.yaml holds the same values; a test keeps the two in step.
  *
  * Builder tags follow Podman Desktop's pins (:9.7, :10.1); the CentOS builder only publishes a moving :latest.
  */
-export const DEFAULT_BUILDERS = {
-  rhel9: { image: 'registry.redhat.io/rhel9/bootc-image-builder:9.7' },
-  rhel10: { image: 'registry.redhat.io/rhel10/bootc-image-builder:10.1' },
-  centos: { image: 'quay.io/centos-bootc/bootc-image-builder:latest' },
+export const DEFAULT_BUILDERS: Record<string, { image: string; features: BuilderFeatureName[] }> = {
+  // Pinned RHEL builders predate the [customizations.iso] section and the bootc-installer type.
+  rhel9: { image: 'registry.redhat.io/rhel9/bootc-image-builder:9.7', features: [] },
+  rhel10: { image: 'registry.redhat.io/rhel10/bootc-image-builder:10.1', features: [] },
+  // The moving :latest tag is rebuilt from upstream, which has both; no shipped builder keeps $y$ hashes yet.
+  centos: {
+    image: 'quay.io/centos-bootc/bootc-image-builder:latest',
+    features: ['iso-customizations', 'bootc-installer'],
+  },
 };
 
 export const DEFAULT_BUILDER = 'rhel9';

@@ -71,9 +71,24 @@ export const MountPath = z
     }
   });
 
+/**
+ * What a builder image can do beyond what every shipped bootc-image-builder does. Older builders fail on a
+ * `[customizations.iso]` section ("unknown keys found"), answer `bootc-installer` with "unsupported image type", and
+ * silently re-hash any password hash other than $6$, $5$ and $2b$; an operator running a newer builder lists here
+ * what it has, and requests that need it are refused on builders without it.
+ */
+export const BUILDER_FEATURES = ['iso-customizations', 'bootc-installer', 'yescrypt'] as const;
+export const BuilderFeature = z.enum(BUILDER_FEATURES);
+export type BuilderFeature = z.infer<typeof BuilderFeature>;
+
 export const Builder = z.strictObject({
   /** The bootc-image-builder image, pinned by tag or digest. */
   image: imageRef('builder'),
+  /** Capabilities this builder image has on top of the shipped baseline (see BUILDER_FEATURES); none when left out. */
+  features: z
+    .array(BuilderFeature)
+    .max(BUILDER_FEATURES.length * 2)
+    .optional(),
 });
 export type Builder = z.infer<typeof Builder>;
 
@@ -194,6 +209,12 @@ export type BootTestSettings = z.infer<typeof BootTestObject>;
 /** The boot test machine when the config has no bootTest section. */
 export const defaultBootTestSettings = (): BootTestSettings => BootTestObject.parse({});
 
+/** What the Slack bot tells people beyond the status message. */
+const NotificationsObject = z.strictObject({
+  /** DM the requester when their build ends (ready, failed or cancelled). */
+  dmOnFinish: z.boolean().default(false),
+});
+
 export const ConfigFile = z.strictObject({
   builders: z.record(Name, Builder).default(() => structuredClone(DEFAULT_BUILDERS)),
   defaultBuilder: Name.default(DEFAULT_BUILDER),
@@ -204,6 +225,7 @@ export const ConfigFile = z.strictObject({
   access: Access,
   signing: SigningObject.optional(),
   bootTest: BootTestObject.optional(),
+  notifications: NotificationsObject.optional(),
 });
 export type ConfigFile = z.infer<typeof ConfigFile>;
 
@@ -218,5 +240,6 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   'worker.imagePrune': Object.keys(ImagePruneObject.shape),
   signing: Object.keys(SigningObject.shape),
   bootTest: Object.keys(BootTestObject.shape),
+  notifications: Object.keys(NotificationsObject.shape),
   ...ACCESS_KNOWN_KEYS,
 };

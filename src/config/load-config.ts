@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { AppError } from '../domain/errors.ts';
-import { checkS3Combination, DEFAULT_CONFIG_PATH, EnvSchema, type EnvSettings } from './env-schema.ts';
+import { checkS3Combination, EnvSchema, type EnvSettings } from './env-schema.ts';
 import type { ConfigFile } from './file-schema.ts';
 import { type LocalSettings, readLocalEnv } from './local-env.ts';
 import { type OpsSettings, readOpsEnv } from './ops-env.ts';
-import { readConfigFile } from './read-config-file.ts';
+import { findConfigFile, readConfigFile } from './read-config-file.ts';
 import { redactSecrets } from './redact-secrets.ts';
 import { type RedisTarget, readRedisSentinelEnv } from './redis-env.ts';
 import { readSlackEnv, type SlackSettings } from './slack-env.ts';
@@ -18,7 +18,7 @@ export type Config = Omit<EnvSettings, 'configFile'> &
   ConfigFile & {
     /** Absolute path of the config file (when `configFileLoaded` is false, the default path that was absent). */
     configPath: string;
-    /** False when BOOTC_ISO_CONFIG was unset and the default file did not exist, so built-in defaults apply. */
+    /** False when no file was named and none was found on the search path, so built-in defaults apply. */
     configFileLoaded: boolean;
     /** Present for roles 'bot' and 'all' only: workers and the CLI never hold Slack secrets. */
     slack?: SlackSettings;
@@ -30,6 +30,11 @@ export type Config = Omit<EnvSettings, 'configFile'> &
     redisUrlSet: boolean;
     /** Data directory, local artifact store and its download links (single-host mode). */
     local: LocalSettings;
+    /**
+     * Registry hosts the config file has a `registries` entry (credentials) for. Names only: the bot never reads
+     * the credentials themselves, but it needs to know which presets can be built before offering them.
+     */
+    registryLogins: string[];
   };
 
 export interface LoadConfigOptions {
@@ -38,11 +43,13 @@ export interface LoadConfigOptions {
   readFile?: (path: string) => string;
   /** What a relative BOOTC_ISO_CONFIG is resolved against. */
   cwd?: string;
+  /** A config file named on the command line (`--config-file`); wins over BOOTC_ISO_CONFIG. */
+  configFile?: string;
 }
 
 /**
  * Build the Config from an environment object (process.env by default; nothing else in the project reads it) and
- * the YAML file named by BOOTC_ISO_CONFIG. Throws AppError('CONFIG_INVALID') listing every problem, one per line;
+ * the YAML file (`configFile`, else BOOTC_ISO_CONFIG, else the first of CONFIG_SEARCH_PATHS that exists). Throws AppError('CONFIG_INVALID') listing every problem, one per line;
  * secret values never appear in the message.
  */
 export function loadConfig(
@@ -73,17 +80,26 @@ export function loadConfig(
   problems.push(...localEnv.problems);
   secrets.push(...localEnv.secrets);
 
-  const explicit = env.BOOTC_ISO_CONFIG === '' ? undefined : env.BOOTC_ISO_CONFIG;
-  const display = explicit ?? DEFAULT_CONFIG_PATH;
-  const configPath = resolve(cwd, display);
-  const read = readConfigFile(configPath, display, readFile);
+  const explicit = opts.configFile ?? (env.BOOTC_ISO_CONFIG === '' ? undefined : env.BOOTC_ISO_CONFIG);
+  const found =
+    explicit === undefined
+      ? findConfigFile(cwd, readFile)
+      : { display: explicit, path: resolve(cwd, explicit) };
+  const { display, path: configPath } = found;
+  const read = 'read' in found ? found.read : readConfigFile(configPath, display, readFile);
   let file: ConfigFile | undefined;
   let configFileLoaded = false;
+  const rawRegistries = read.kind === 'ok' ? read.data.registries : undefined;
+  const registryLogins =
+    typeof rawRegistries === 'object' && rawRegistries !== null && !Array.isArray(rawRegistries)
+      ? Object.keys(rawRegistries).map((host) => host.toLowerCase())
+      : [];
   if (read.kind === 'missing' && explicit !== undefined) {
     const where = isAbsolute(display) ? display : `${display} (resolved to ${configPath})`;
+    const name = opts.configFile === undefined ? 'BOOTC_ISO_CONFIG' : '--config-file';
     problems.push(
-      `BOOTC_ISO_CONFIG: the file ${where} does not exist; copy config/bootc-iso.example.yaml there, ` +
-        'or point BOOTC_ISO_CONFIG at an existing file',
+      `${name}: the file ${where} does not exist; copy config/bootc-iso.example.yaml there, ` +
+        `or point ${name} at an existing file`,
     );
   } else if (read.kind === 'problems') {
     problems.push(...read.problems);
@@ -109,6 +125,7 @@ export function loadConfig(
     ops: opsEnv.ops,
     redisUrlSet: (env.REDIS_URL ?? '') !== '',
     local: localEnv.local,
+    registryLogins,
   };
 }
 

@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
+import { DEFAULT_CONFIG_PATH } from './env-schema.ts';
 import { formatPath } from './format-issues.ts';
 
 /** Bigger than any sane config; stops a huge file or value before the parser sees it. */
@@ -6,6 +8,12 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
 const MAX_DEPTH = 32;
 /** Keys that could reach Object.prototype (directly, or through a lookup like `builders[name]`). */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Where the config file is looked for when neither `--config-file` nor BOOTC_ISO_CONFIG names one: the checkout's
+ * own file (relative to the working directory), then the system-wide one.
+ */
+export const CONFIG_SEARCH_PATHS = [DEFAULT_CONFIG_PATH, '/etc/bootc-iso/config.yaml'] as const;
 
 export type ConfigFileRead =
   | { kind: 'missing'; reason: string }
@@ -40,6 +48,24 @@ export function readConfigFile(
     };
   }
   return parseConfigText(text, display);
+}
+
+/**
+ * The first file of CONFIG_SEARCH_PATHS that exists, already read; the first path (reported as missing) when none
+ * does, so built-in defaults apply.
+ */
+export function findConfigFile(
+  cwd: string,
+  readFile: (path: string) => string,
+): { display: string; path: string; read: ConfigFileRead } {
+  let first: { display: string; path: string; read: ConfigFileRead } | undefined;
+  for (const display of CONFIG_SEARCH_PATHS) {
+    const path = resolve(cwd, display);
+    const read = readConfigFile(path, display, readFile);
+    if (read.kind !== 'missing') return { display, path, read };
+    first ??= { display, path, read };
+  }
+  return first as { display: string; path: string; read: ConfigFileRead };
 }
 
 export function parseConfigText(text: string, display: string): ConfigFileRead {

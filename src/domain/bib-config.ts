@@ -7,9 +7,9 @@ import { fieldPath, zodIssuesToErrors } from './request-fields.ts';
 import { MAX_SSH_KEYS_PER_USER } from './validate-customizations.ts';
 
 /**
- * The osbuild blueprint BIB reads from /config.toml (bootc-image-builder.md section 8), written only through
- * smol-toml so that no string can break out of its TOML value. This layer is a faithful serialiser: whether a value is
- * safe inside the kickstart BIB generates from it is decided by validateBuildRequest, which the worker runs first.
+ * The osbuild blueprint BIB reads from /config.toml, written only through smol-toml so that no string can break out
+ * of its TOML value. This layer is a faithful serialiser: whether a value is safe inside the kickstart BIB generates
+ * from it is decided by validateBuildRequest, which the worker runs first.
  */
 
 const BlueprintUser = z.strictObject({
@@ -30,6 +30,7 @@ const Blueprint = z.strictObject({
           modules: z.strictObject({ enable: StringList, disable: StringList }).optional(),
         })
         .optional(),
+      // Read leniently so that a hand-written file gets a message naming the problem; written with volume_id only.
       iso: z
         .strictObject({
           volume_id: z.string().optional(),
@@ -76,11 +77,7 @@ function toBlueprint(c: Customizations): Blueprint {
   if (c.anacondaModules?.disable.length) modules.disable = c.anacondaModules.disable;
   if (Object.keys(modules).length > 0) installer.modules = modules;
   if (Object.keys(installer).length > 0) out.installer = installer;
-  const iso: NonNullable<BlueprintCustomizations['iso']> = {};
-  put(iso, 'volume_id', c.iso?.volumeId);
-  put(iso, 'application_id', c.iso?.applicationId);
-  put(iso, 'publisher', c.iso?.publisher);
-  if (Object.keys(iso).length > 0) out.iso = iso;
+  if (c.iso) out.iso = { volume_id: c.iso.volumeId };
   if (c.fips) out.fips = true;
   return Object.keys(out).length > 0 ? { customizations: out } : {};
 }
@@ -88,6 +85,23 @@ function toBlueprint(c: Customizations): Blueprint {
 /** The config.toml for an ISO build. Customizations with nothing set give an empty file, which BIB accepts. */
 export function toBibConfigToml(c: Customizations): string {
   return stringify(toBlueprint(c));
+}
+
+function isoProblem(message: string): AppError {
+  return new AppError('INVALID_REQUEST', `config.toml: ${message}`, { field: 'customizations.iso.volumeId' });
+}
+
+/** The builder ignores application_id and publisher on ISOs and refuses a section without a volume_id. */
+function readVolumeId(iso: NonNullable<BlueprintCustomizations['iso']>): string {
+  for (const key of ['application_id', 'publisher'] as const) {
+    if (iso[key] !== undefined)
+      throw isoProblem(`customizations.iso.${key} is ignored by bootc-image-builder's ISO code; remove it`);
+  }
+  if (iso.volume_id === undefined)
+    throw isoProblem(
+      'customizations.iso has no volume_id (bootc-image-builder refuses that as an invalid volume id); add volume_id or remove the section',
+    );
+  return iso.volume_id;
 }
 
 function fromBlueprint(b: Blueprint): Customizations {
@@ -108,13 +122,7 @@ function fromBlueprint(b: Blueprint): Customizations {
   put(out, 'kickstart', c.installer?.kickstart?.contents);
   const modules = c.installer?.modules;
   if (modules) out.anacondaModules = { enable: modules.enable ?? [], disable: modules.disable ?? [] };
-  if (c.iso) {
-    const iso: NonNullable<Customizations['iso']> = {};
-    put(iso, 'volumeId', c.iso.volume_id);
-    put(iso, 'applicationId', c.iso.application_id);
-    put(iso, 'publisher', c.iso.publisher);
-    out.iso = iso;
-  }
+  if (c.iso) out.iso = { volumeId: readVolumeId(c.iso) };
   const checked = Customizations.safeParse(out, { reportInput: true });
   if (checked.success) return checked.data;
   const issues = checked.error.issues.map((i) => ({ ...i, path: ['customizations', ...i.path] }));

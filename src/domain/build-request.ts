@@ -27,7 +27,6 @@ export const LIMITS = {
   anacondaModules: 20,
   anacondaModuleName: 128,
   volumeId: 32,
-  isoText: 128,
   requesterField: 64,
 } as const;
 
@@ -45,7 +44,7 @@ export type Rootfs = z.infer<typeof Rootfs>;
 
 export const UserCustomization = z.strictObject({
   name: z.string().max(LIMITS.userName),
-  /** crypt(3) hash only ($6$, $5$, $y$, $2b$...); plain text would put a secret into job data. */
+  /** crypt(3) hash only ($6$, $5$, $2b$; $y$ where the builder keeps it); plain text would put a secret into job data. */
   passwordHash: z.string().max(LIMITS.passwordHash).optional(),
   sshKeys: z.array(z.string().max(LIMITS.sshKey)).max(LIMITS.sshKeysPerUser).default([]),
   groups: z.array(z.string().max(LIMITS.userName)).max(LIMITS.groupsPerUser).default([]),
@@ -61,13 +60,11 @@ export const Customizations = z.strictObject({
   anacondaModules: z
     .strictObject({ enable: AnacondaModuleList.default([]), disable: AnacondaModuleList.default([]) })
     .optional(),
-  iso: z
-    .strictObject({
-      volumeId: z.string().max(LIMITS.volumeId).optional(),
-      applicationId: z.string().max(LIMITS.isoText).optional(),
-      publisher: z.string().max(LIMITS.isoText).optional(),
-    })
-    .optional(),
+  /**
+   * `[customizations.iso]`: only the volume label. The builder validates volume_id even when it is missing, and its
+   * ISO code ignores application_id and publisher, so a section is never written without a label and nothing else.
+   */
+  iso: z.strictObject({ volumeId: z.string().max(LIMITS.volumeId) }).optional(),
   fips: z.boolean().default(false),
 });
 export type Customizations = z.infer<typeof Customizations>;

@@ -41,8 +41,6 @@ const LABELS: Record<string, string> = {
   'customizations.anacondaModules.disable': 'Anaconda modules to disable',
   'customizations.iso': 'ISO settings',
   'customizations.iso.volumeId': 'ISO volume id',
-  'customizations.iso.applicationId': 'ISO application id',
-  'customizations.iso.publisher': 'ISO publisher',
   'customizations.fips': 'FIPS mode',
 };
 

@@ -8,7 +8,14 @@ import { quoteForMessage, singleLineProblem } from './text-rules.ts';
  */
 
 const B64 = '[./0-9A-Za-z]';
-const CRYPT_FORMATS: { prefix: string; name: string; pattern: RegExp }[] = [
+interface CryptFormat {
+  prefix: string;
+  name: string;
+  pattern: RegExp;
+  /** Kept as given by every shipped builder; the others only by a builder declaring `feature`. */
+  feature?: 'yescrypt';
+}
+const CRYPT_FORMATS: CryptFormat[] = [
   {
     prefix: '$6$',
     name: 'SHA-512',
@@ -19,22 +26,55 @@ const CRYPT_FORMATS: { prefix: string; name: string; pattern: RegExp }[] = [
     name: 'SHA-256',
     pattern: new RegExp(`^\\$5\\$(?:rounds=\\d{1,9}\\$)?${B64}{1,16}\\$${B64}{43}$`),
   },
-  { prefix: '$y$', name: 'yescrypt', pattern: new RegExp(`^\\$y\\$${B64}+\\$${B64}{1,86}\\$${B64}{43}$`) },
   { prefix: '$2b$', name: 'bcrypt', pattern: new RegExp(`^\\$2b\\$(?:0[4-9]|[12]\\d|3[01])\\$${B64}{53}$`) },
-  { prefix: '$2y$', name: 'bcrypt', pattern: new RegExp(`^\\$2y\\$(?:0[4-9]|[12]\\d|3[01])\\$${B64}{53}$`) },
+  {
+    prefix: '$y$',
+    name: 'yescrypt',
+    pattern: new RegExp(`^\\$y\\$${B64}+\\$${B64}{1,86}\\$${B64}{43}$`),
+    feature: 'yescrypt',
+  },
 ];
-const HOW_TO_HASH = 'make one with `openssl passwd -6` or `mkpasswd -m yescrypt`';
+const HOW_TO_HASH = 'make one with `openssl passwd -6`';
 
-export function passwordHashProblem(hash: string, label: string): string | undefined {
+/** What the builder does with the hash kinds users know; anything not listed here is refused just the same. */
+const REHASHED: Record<string, string> = {
+  $y$: 'yescrypt ($y$)',
+  $2y$: 'bcrypt $2y$',
+  $2a$: 'bcrypt $2a$',
+  $1$: 'MD5 crypt ($1$)',
+};
+
+export interface HashOptions {
+  /** The build's builder keeps yescrypt hashes (declared by the operator). */
+  yescrypt?: boolean;
+}
+
+function acceptedKinds(opts: HashOptions): string {
+  return `SHA-512 ($6$), SHA-256 ($5$)${opts.yescrypt ? ', yescrypt ($y$)' : ''} or bcrypt ($2b$)`;
+}
+
+/**
+ * bootc-image-builder only recognises a few crypt(3) prefixes; any other value it takes for a plain password and
+ * hashes again, so the build succeeds and nobody can log in with the intended password.
+ */
+function rehashedProblem(hash: string, label: string, opts: HashOptions): string {
+  const kind = Object.entries(REHASHED).find(([prefix]) => hash.startsWith(prefix))?.[1] ?? 'this hash type';
+  const bcryptHint = /^\$2[ay]\$/.test(hash) ? ' (the same hash with the prefix $2b$ works)' : '';
+  const operatorHint = hash.startsWith('$y$')
+    ? '; an operator can declare the yescrypt feature for a builder that keeps them'
+    : '';
+  return `${label}: ${kind} is not kept by bootc-image-builder: it would take the hash for a plain password and hash it again, so nobody could log in${bcryptHint}; use ${acceptedKinds(opts)}: ${HOW_TO_HASH}${operatorHint}`;
+}
+
+export function passwordHashProblem(hash: string, label: string, opts: HashOptions = {}): string | undefined {
   if (hash === '') return `${label} is empty; leave it out to create the user without a password`;
   if (!hash.startsWith('$')) {
     return `${label}: give a crypt(3) hash (e.g. \`openssl passwd -6\`), never a plain password; if this was a real password, change it`;
   }
-  if (hash.startsWith('$1$')) return `${label}: MD5 crypt ($1$) is too weak; ${HOW_TO_HASH}`;
-  const format = CRYPT_FORMATS.find((f) => hash.startsWith(f.prefix));
-  if (!format) {
-    return `${label}: unsupported hash type; use SHA-512 ($6$), SHA-256 ($5$), yescrypt ($y$) or bcrypt ($2b$/$2y$): ${HOW_TO_HASH}`;
-  }
+  const format = CRYPT_FORMATS.find(
+    (f) => hash.startsWith(f.prefix) && (f.feature === undefined || opts[f.feature] === true),
+  );
+  if (!format) return rehashedProblem(hash, label, opts);
   if (!format.pattern.test(hash)) {
     return `${label}: looks like a ${format.name} crypt hash but is malformed (cut short when pasting?); ${HOW_TO_HASH}`;
   }

@@ -3,13 +3,15 @@ import { AppError } from './errors.ts';
 import { formatImageRef, type ImageRef, parseImageRef } from './image-ref.ts';
 import { labelFor, zodIssuesToErrors } from './request-fields.ts';
 import { collect, invalidRequest, quoteForMessage, singleLineProblem } from './text-rules.ts';
+import { builderFeatures, checkBuilderSupport } from './validate-builder-support.ts';
 import { checkCustomizations } from './validate-customizations.ts';
 
 /** What an operator allows; comes from config, never from the request. */
 export interface BuildPolicy {
   /** host[:port] entries; the host part is matched case-insensitively, the port exactly. */
   allowedRegistries: string[];
-  builders: Record<string, { image: string }>;
+  /** Each builder's image and the features it declares beyond the shipped baseline (validate-builder-support.ts). */
+  builders: Record<string, { image: string; features?: readonly string[] }>;
 }
 
 type Report = (error: AppError) => void;
@@ -173,8 +175,12 @@ function checkRequest(input: unknown, policy: BuildPolicy, report: Report): Buil
     if (p) report(invalidRequest('preset', p));
   }
   checkRequester(req.requester, report);
-  const customizations = checkCustomizations(req.customizations, report);
+  const features = builderFeatures(policy.builders, req.builder.name);
+  const customizations = checkCustomizations(req.customizations, report, {
+    yescrypt: features?.has('yescrypt') === true,
+  });
   const out: BuildRequest = { ...req, source, builder, customizations };
+  checkBuilderSupport(out, features, report);
   if (installerPayloadRef !== undefined) out.installerPayloadRef = installerPayloadRef;
   return out;
 }

@@ -5,11 +5,10 @@ import {
   invalidRequest,
   multiLineProblem,
   normaliseNewlines,
-  printableAsciiProblem,
   quoteForMessage,
   singleLineProblem,
 } from './text-rules.ts';
-import { passwordHashProblem, sshKeyProblem } from './user-credentials.ts';
+import { type HashOptions, passwordHashProblem, sshKeyProblem } from './user-credentials.ts';
 
 /** Known Anaconda D-Bus modules; BIB passes these names through unchecked and a typo stops Anaconda from starting. */
 export const ANACONDA_MODULES = [
@@ -26,7 +25,8 @@ export const ANACONDA_MODULES = [
 ].map((m) => `org.fedoraproject.Anaconda.Modules.${m}`);
 
 const NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
-const VOLUME_ID = /^[A-Z0-9_.-]+$/;
+/** The builder's own volume id rule (word characters and "-"), within ISO 9660's 32 characters. */
+export const VOLUME_ID = /^[A-Za-z0-9_-]{1,32}$/;
 
 /**
  * One key per user: the blueprint `key` is a single string that osbuild writes verbatim into
@@ -49,21 +49,44 @@ function nameProblem(value: string, label: string, what: string): string | undef
   return `${label}: ${quoteForMessage(value, 40)} is not a valid ${what} name; use up to 32 lowercase letters, digits, "_" or "-", starting with a letter or "_"`;
 }
 
-function checkUser(user: UserCustomization, i: number, report: Report): UserCustomization {
-  const at = `customizations.users[${i}]`;
-  problem(report, `${at}.name`, nameProblem(user.name, labelFor(`${at}.name`), 'user'));
-  if (user.name === 'root') {
-    problem(
-      report,
-      `${at}.name`,
-      `${labelFor(`${at}.name`)}: root is locked by the installer (rootpw --lock); add a normal user, e.g. with the wheel group`,
-    );
-  }
+/**
+ * The installer always writes `rootpw --lock`: a root password would never work, while an SSH key for root does.
+ * A root entry is therefore only its key.
+ */
+function checkRoot(user: UserCustomization, at: string, report: Report): void {
+  const label = labelFor(`${at}.name`);
   if (user.passwordHash !== undefined) {
     problem(
       report,
       `${at}.passwordHash`,
-      passwordHashProblem(user.passwordHash, labelFor(`${at}.passwordHash`)),
+      `${labelFor(`${at}.passwordHash`)}: root is locked by the installer (rootpw --lock), so a root password never works; give root an SSH key, or put the password on a normal user in the wheel group`,
+    );
+  }
+  if (user.sshKeys.length === 0) {
+    problem(
+      report,
+      `${at}.name`,
+      `${label}: root is locked by the installer (rootpw --lock); only an SSH key lets root log in: add one, or add a normal user in the wheel group`,
+    );
+  }
+  if (user.groups.length > 0) {
+    problem(
+      report,
+      `${at}.groups`,
+      `${labelFor(`${at}.groups`)}: root's groups cannot be changed; remove them`,
+    );
+  }
+}
+
+function checkUser(user: UserCustomization, i: number, report: Report, opts: HashOptions): UserCustomization {
+  const at = `customizations.users[${i}]`;
+  problem(report, `${at}.name`, nameProblem(user.name, labelFor(`${at}.name`), 'user'));
+  if (user.name === 'root') checkRoot(user, at, report);
+  else if (user.passwordHash !== undefined) {
+    problem(
+      report,
+      `${at}.passwordHash`,
+      passwordHashProblem(user.passwordHash, labelFor(`${at}.passwordHash`), opts),
     );
   }
   const sshKeys = user.sshKeys.map((k) => k.trim());
@@ -83,7 +106,7 @@ function checkUser(user: UserCustomization, i: number, report: Report): UserCust
   return { ...user, sshKeys };
 }
 
-function checkUsers(users: UserCustomization[], report: Report): UserCustomization[] {
+function checkUsers(users: UserCustomization[], report: Report, opts: HashOptions): UserCustomization[] {
   const seen = new Set<string>();
   return users.map((user, i) => {
     if (seen.has(user.name)) {
@@ -94,7 +117,7 @@ function checkUsers(users: UserCustomization[], report: Report): UserCustomizati
       );
     }
     seen.add(user.name);
-    return checkUser(user, i, report);
+    return checkUser(user, i, report, opts);
   });
 }
 
@@ -127,12 +150,14 @@ function checkKickstart(raw: string, hasUsers: boolean, report: Report): string 
 function checkKernelAppend(value: string, report: Report): void {
   const field = 'customizations.kernelAppend';
   if (!problem(report, field, singleLineProblem(value, 'kernel arguments', LIMITS.kernelAppend))) return;
-  // The arguments land inside a double-quoted kickstart option (bootloader --append="…").
-  if (value.includes('"'))
+  // osbuild writes the arguments as bootloader --append='…' (older releases used double quotes): a quote of either
+  // kind ends the option early and breaks the kickstart at install time.
+  const quote = [...value].find((ch) => ch === "'" || ch === '"');
+  if (quote !== undefined)
     problem(
       report,
       field,
-      'kernel arguments: remove the double quotes (") — they would end the quoted kickstart option the arguments are written into',
+      `kernel arguments: remove the quotes (${quote}): the installer's kickstart puts the arguments in quotes, and this one would end them early`,
     );
   // pykickstart reads that option shell-style: a backslash escapes the next character, so a trailing one swallows
   // the closing quote and "\\" turns into one backslash.
@@ -144,36 +169,25 @@ function checkKernelAppend(value: string, report: Report): void {
     );
 }
 
-function checkIso(iso: NonNullable<Customizations['iso']>, report: Report): void {
-  if (iso.volumeId !== undefined) {
-    const field = 'customizations.iso.volumeId';
-    const label = labelFor(field);
-    const basic = singleLineProblem(iso.volumeId, label, LIMITS.volumeId);
-    if (basic) problem(report, field, basic);
-    else if (iso.volumeId === '')
-      problem(report, field, `${label} is empty; leave it out to get the default label`);
-    else if (!VOLUME_ID.test(iso.volumeId)) {
-      const index = iso.volumeId.search(/[^A-Z0-9_.-]/);
-      const ch = String.fromCodePoint(iso.volumeId.codePointAt(index) ?? 0);
-      const hint = /[a-z]/.test(ch)
-        ? ` (use uppercase: ${quoteForMessage(iso.volumeId.toUpperCase(), 40)})`
+function checkVolumeId(volumeId: string, report: Report): void {
+  const field = 'customizations.iso.volumeId';
+  const label = labelFor(field);
+  const basic = singleLineProblem(volumeId, label, LIMITS.volumeId);
+  if (basic) problem(report, field, basic);
+  else if (volumeId === '')
+    problem(report, field, `${label} is empty; leave it out to get the default label`);
+  else if (!VOLUME_ID.test(volumeId)) {
+    const index = volumeId.search(/[^A-Za-z0-9_-]/);
+    const ch = String.fromCodePoint(volumeId.codePointAt(index) ?? 0);
+    const why =
+      ch === ' '
+        ? ' (the label goes on the kernel command line in boot/grub.cfg, where a space breaks booting)'
         : '';
-      const why =
-        ch === ' '
-          ? ' (the label goes on the kernel command line in boot/grub.cfg, where a space breaks booting)'
-          : '';
-      problem(
-        report,
-        field,
-        `${label}: ${quoteForMessage(ch)} at character ${index + 1} is not allowed; use only A-Z, 0-9, "_", "-" and "."${hint}${why}`,
-      );
-    }
-  }
-  for (const key of ['applicationId', 'publisher'] as const) {
-    const value = iso[key];
-    const field = `customizations.iso.${key}`;
-    if (value !== undefined)
-      problem(report, field, printableAsciiProblem(value, labelFor(field), LIMITS.isoText));
+    problem(
+      report,
+      field,
+      `${label}: ${quoteForMessage(ch)} at character ${index + 1} is not allowed (bootc-image-builder refuses it as an invalid volume id); use only letters A-Z and a-z, digits, "_" and "-"${why}`,
+    );
   }
 }
 
@@ -205,13 +219,20 @@ function checkModules(modules: NonNullable<Customizations['anacondaModules']>, r
   }
 }
 
-/** Applies every customization rule, reporting each problem; returns the normalised customizations. */
-export function checkCustomizations(c: Customizations, report: Report): Customizations {
-  const users = checkUsers(c.users, report);
+/**
+ * Applies every customization rule that does not depend on the builder, reporting each problem; returns the
+ * normalised customizations. `opts` says which password hashes the build's builder keeps.
+ */
+export function checkCustomizations(
+  c: Customizations,
+  report: Report,
+  opts: HashOptions = {},
+): Customizations {
+  const users = checkUsers(c.users, report, opts);
   const out: Customizations = { ...c, users };
   if (c.kickstart !== undefined) out.kickstart = checkKickstart(c.kickstart, users.length > 0, report);
   if (c.kernelAppend !== undefined) checkKernelAppend(c.kernelAppend, report);
-  if (c.iso) checkIso(c.iso, report);
+  if (c.iso) checkVolumeId(c.iso.volumeId, report);
   if (c.anacondaModules) checkModules(c.anacondaModules, report);
   return out;
 }

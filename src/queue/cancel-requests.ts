@@ -47,7 +47,12 @@ export async function requestCancel(
       () => true,
       () => false,
     );
-    if (removed) return 'removed';
+    if (removed) {
+      // Remembered for the Slack side too: the status message of a build that no longer exists says who
+      // cancelled it instead of staying "queued".
+      await publisher.set(cancelMarkKey(buildId), by, 'EX', CANCEL_MARK_SECONDS);
+      return 'removed';
+    }
   }
   // Running (or taken since the state was read). A dead host's build goes back to the queue when its lock
   // lapses, and the next worker reads the remembered cancel before it starts.

@@ -72,11 +72,7 @@ async function keysFromManifest(store: ArtifactStore, buildId: string): Promise<
   const artifacts = (manifest as { artifacts?: unknown } | null)?.artifacts;
   if (!Array.isArray(artifacts)) return keys;
   for (const a of artifacts as { key?: unknown; filename?: unknown }[]) {
-    if (
-      typeof a?.key === 'string' &&
-      typeof a.filename === 'string' &&
-      a.key.startsWith('builds/')
-    ) {
+    if (typeof a?.key === 'string' && typeof a.filename === 'string' && a.key.startsWith('builds/')) {
       keys.set(a.filename, a.key);
     }
   }

@@ -24,6 +24,11 @@ export interface BuildRecord {
   logUrl?: string;
   /** Set when the build was retried as another build. */
   retriedAs?: string;
+  /**
+   * Set once a final state (ready, failed, cancelled, removed) has been shown: a late write of progress (a
+   * worker that lost its build and has not noticed yet) must never turn a final message back into "building".
+   */
+  final?: boolean;
 }
 
 const TTL_SECONDS = 30 * 24 * 3600;

@@ -16,8 +16,10 @@ import { createBackgroundTasks } from './background/background-tasks.ts';
 import { createLiveArchesCache } from './background/live-arches-cache.ts';
 import { BuildRecords } from './build-records.ts';
 import { createSlackApp, type ExtraRoute } from './create-app.ts';
+import { registerAppHomeOpened } from './handlers/app-home-opened.ts';
 import { registerCommand } from './handlers/command.ts';
 import type { HandlerDeps } from './handlers/handler-deps.ts';
+import { registerHomeBuildButton } from './handlers/home-build-button.ts';
 import { registerInteractions } from './handlers/interactions.ts';
 import {
   createNotifyQueue,
@@ -86,14 +88,21 @@ export async function startBot(
     background,
     liveArches: createLiveArchesCache(connection),
   };
-  registerCommand(app, handlerDeps);
-  registerInteractions(app, handlerDeps);
+  for (const register of [
+    registerCommand,
+    registerInteractions,
+    registerAppHomeOpened,
+    registerHomeBuildButton,
+  ]) {
+    register(app, handlerDeps);
+  }
   app.error(async (error) => {
     logger.error({ error: error.message, code: (error as { code?: string }).code }, 'slack handler error');
   });
 
   // Every bot process consumes the notify queue; each notification is handled by exactly one of them.
-  const notifier = new Worker<SyncJobData>(NOTIFY_QUEUE, (job) => syncBuild(deps, job.data), {
+  const syncDeps = { ...deps, dmOnFinish: config.notifications?.dmOnFinish === true };
+  const notifier = new Worker<SyncJobData>(NOTIFY_QUEUE, (job) => syncBuild(syncDeps, job.data), {
     connection: blocking,
     prefix: QUEUE_PREFIX,
     concurrency: 4,

@@ -120,12 +120,13 @@ describe('an ISO build through the CLI, a real worker, podman, the registry and 
     expect(await store.getObjectText(result.logKey)).toContain('Build complete!');
   });
 
-  it('shows progress as plain lines when not on a terminal and ends with the download details', async () => {
+  it('shows progress as plain lines on stderr when not on a terminal and ends with the download details', async () => {
     const run = await cli(['build', '--image', tb.sourceRef, '--type', 'anaconda-iso']);
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toMatch(/^queued build [0-9a-z]+/m);
-    expect(run.stdout).toContain('[pull]');
-    expect(run.stdout).toContain('[build]');
+    expect(run.stderr).toContain('[pull]');
+    expect(run.stderr).toContain('[build]');
+    expect(run.stdout).not.toContain('[build]');
     expect(run.stdout).toMatch(/download: http:\/\/127\.0\.0\.1:\d+\//);
     expect(run.stdout).toMatch(/sha256: +[0-9a-f]{64}/);
   });

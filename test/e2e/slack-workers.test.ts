@@ -6,7 +6,7 @@ import { hostArch } from '../../src/domain/host-arch.ts';
 import { ACTIONS, BLOCKS } from '../../src/slack/action-ids.ts';
 import { DEFAULT_CHANNEL, type FakeSlack, startFakeSlack } from '../fakes/slack-api.ts';
 import { WORKER_NAME, writeE2eConfig } from '../support/e2e-env.ts';
-import type { Child } from '../support/run-process.ts';
+import { type Child, startTsx } from '../support/run-process.ts';
 import {
   blocksText,
   buildIdOf,
@@ -32,6 +32,7 @@ let fake: FakeSlack;
 let dir: string;
 let bot: string;
 let driver: SlackDriver;
+let base: Record<string, string>;
 const children: Child[] = [];
 
 interface Option {
@@ -66,7 +67,7 @@ beforeAll(async () => {
   driver = slackDriver(fake, SIGNING_SECRET, USER);
   dir = await mkdtemp(join(tmpdir(), 'bootc-iso-slack-workers-'));
   const { env } = await writeE2eConfig(tb, dir, tb.registry);
-  const base = { ...env, METRICS_PORT: 'off' };
+  base = { ...env, METRICS_PORT: 'off' };
   bot = await startWorkerAndBot(base, { fake, botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET }, children);
 });
 
@@ -142,5 +143,34 @@ describe('build hosts in Slack', () => {
     expect(fake.responses.some((r) => JSON.stringify(r.body).includes('was removed from the queue'))).toBe(
       true,
     );
+  });
+
+  it('shows a build cancelled from the CLI as cancelled by that user, never as still queued', async () => {
+    const before = driver.statusMessages().length;
+    await driver.submitModal(bot, {
+      preset: { selected_option: { value: 'demo' } },
+      arch: { selected_option: { value: OTHER_ARCH, text: { type: 'plain_text', text: OTHER_ARCH } } },
+    });
+    const message = await until('the status message', () => driver.statusMessages()[before]);
+    const buildId = buildIdOf(message);
+    await until('the queued message', () => {
+      const m = fake.message(message.channel, message.ts);
+      return m && /queued/i.test(blocksText(m)) ? m : undefined;
+    });
+    const cancel = await startTsx('src/bin/cli.ts', base, ['cancel', buildId]);
+    expect(cancel.exitCode, cancel.all).toBe(0);
+    expect(cancel.stdout).toContain('removed from the queue');
+    const shown = await until(
+      'the message saying who cancelled',
+      () => {
+        const m = fake.message(message.channel, message.ts);
+        return m && /Cancelled by/.test(blocksText(m)) ? m : undefined;
+      },
+      20_000,
+    );
+    const text = blocksText(shown);
+    expect(text).toContain('(CLI)');
+    expect(text).not.toMatch(/queued/i);
+    expect(buttonOf(shown, ACTIONS.cancel)).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 // Primitive Block Kit checks: strings, identifiers, text objects and arrays, with Slack-style problem strings
-// (`[ERROR] <reason> [json-pointer:<path>]`, as in `response_metadata.messages`). Limits: docs/slack.md section 4.
+// (`[ERROR] <reason> [json-pointer:<path>]`, as in `response_metadata.messages`). Limits: Slack's Block Kit reference.
 // Lengths are UTF-16 code units (String#length), which is never more lenient than Slack's character count.
 
 export interface Checker {

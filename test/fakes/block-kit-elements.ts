@@ -1,4 +1,4 @@
-// Block Kit checks for options, confirm dialogs and interactive elements (limits: docs/slack.md section 4;
+// Block Kit checks for options, confirm dialogs and interactive elements (limits: Slack's Block Kit reference;
 // which element goes where: docs.slack.dev Block Kit reference, "Compatible blocks").
 import {
   type Checker,
@@ -43,7 +43,7 @@ function checkOption(
     return;
   }
   checkText(c, option, 'text', pointer, { max: 75, plainOnly, required: true });
-  // Newer Slack docs allow a 150-character value; docs/slack.md §4 tells us to stay at 75, so the fake enforces 75.
+  // Newer Slack docs allow a 150-character value, older clients and docs 75; the fake enforces the stricter 75.
   checkString(c, option, 'value', pointer, { max: 75, min: 1, required: true });
   checkText(c, option, 'description', pointer, { max: 75, plainOnly: true });
   if (allowUrl) checkString(c, option, 'url', pointer, { max: 3000 });

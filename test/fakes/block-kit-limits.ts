@@ -1,4 +1,4 @@
-// Strict Block Kit validation for the fake Slack: every limit from docs/slack.md section 4, reported the way Slack
+// Strict Block Kit validation for the fake Slack: every limit of Slack's Block Kit reference, reported the way Slack
 // reports them in `response_metadata.messages`. Use `blockKitProblems` directly to check a built view without HTTP.
 import {
   type Checker,
@@ -18,7 +18,7 @@ import {
   INPUT_ELEMENTS,
 } from './block-kit-elements.ts';
 
-type Surface = 'message' | 'modal';
+type Surface = 'message' | 'modal' | 'home';
 
 interface BlockContext extends Checker {
   surface: Surface;
@@ -119,6 +119,24 @@ function checkBlocks(c: BlockContext, blocks: unknown, at: string, max: number):
   for (const [i, block] of blocks.entries()) checkBlock(c, block, `${at}/${i}`);
 }
 
+/** A home tab: type home, up to 100 blocks, no title/submit/close (those belong to modals). */
+function checkHome(c: BlockContext, view: unknown): void {
+  const at = '/view';
+  if (!isRecord(view)) {
+    report(c, 'must be a view object', at);
+    return;
+  }
+  if (view.type !== 'home') report(c, `unsupported view type: ${String(view.type)}`, `${at}/type`);
+  for (const field of ['title', 'submit', 'close']) {
+    if (view[field] !== undefined) report(c, `${field} is not allowed in a home view`, `${at}/${field}`);
+  }
+  checkId(c, view, 'callback_id', at);
+  checkId(c, view, 'external_id', at);
+  checkString(c, view, 'private_metadata', at, { max: 3000 });
+  if (view.blocks === undefined) report(c, 'missing required field: blocks', at);
+  else checkBlocks(c, view.blocks, `${at}/blocks`, 100);
+}
+
 function checkModal(c: BlockContext, view: unknown): void {
   const at = '/view';
   if (!isRecord(view)) {
@@ -141,11 +159,12 @@ function checkModal(c: BlockContext, view: unknown): void {
 
 /**
  * Every Block Kit limit the payload breaks, as Slack-style `[ERROR] … [json-pointer:…]` strings (empty when valid).
- * `message` checks `payload.blocks` (absent is fine); `modal` checks `payload.view` as a modal view.
+ * `message` checks `payload.blocks` (absent is fine); `modal` and `home` check `payload.view` as that view type.
  */
 export function blockKitProblems(kind: Surface, payload: { blocks?: unknown; view?: unknown }): string[] {
   const c: BlockContext = { problems: [], surface: kind, blockIds: new Set(), inputBlocks: 0 };
   if (kind === 'modal') checkModal(c, payload.view);
+  else if (kind === 'home') checkHome(c, payload.view);
   else if (payload.blocks !== undefined) checkBlocks(c, payload.blocks, '/blocks', 50);
   return c.problems;
 }

@@ -9,10 +9,12 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Args, Failure, Result } from './slack-args.ts';
 import { bearer, decodeArgs, jsonReply, type Reply, readBody } from './slack-http.ts';
 import { METHODS } from './slack-methods.ts';
 import { checkResponseBody, RESPONSE_URL_MAX_USES, RESPONSE_URL_TTL_MS } from './slack-respond.ts';
+import { createSocketMode, type FakeSocketMode } from './slack-socket-mode.ts';
 import {
   type ChannelOptions,
   channelRecord,
@@ -26,7 +28,7 @@ import {
   type UserOptions,
 } from './slack-state.ts';
 
-export type { ChannelOptions, FakeEphemeral, FakeMessage, FakeView, UserOptions };
+export type { ChannelOptions, FakeEphemeral, FakeMessage, FakeSocketMode, FakeView, UserOptions };
 export { DEFAULT_CHANNEL };
 
 export interface SlackCall {
@@ -52,7 +54,11 @@ export interface FakeSlack {
   message(channel: string, ts: string): FakeMessage | undefined;
   replies(channel: string, threadTs: string): FakeMessage[];
   views: FakeView[];
+  /** Home tabs published with views.publish, by user id (the latest view each). */
+  homes: Map<string, Record<string, unknown>>;
   ephemerals: FakeEphemeral[];
+  /** Socket Mode: the app connects with `appToken` through apps.connections.open (./slack-socket-mode.ts). */
+  socketMode: FakeSocketMode;
   /** A response_url on this fake, valid 30 minutes for 5 uses; the same id gives the same URL. */
   responseUrl(id?: string): string;
   /** Accepted POSTs to response URLs, in order. */
@@ -76,6 +82,8 @@ export interface FakeSlack {
 
 export interface StartFakeSlackOptions {
   botToken: string;
+  /** The app-level token (xapp-…) apps.connections.open accepts; without it Socket Mode is refused. */
+  appToken?: string;
   botUserId?: string;
   botId?: string;
   teamId?: string;
@@ -113,10 +121,16 @@ export async function startFakeSlack(opts: StartFakeSlackOptions): Promise<FakeS
       if (!result.ok) call.error = result.error;
       return jsonReply(result, status, headers);
     };
-    const handler = METHODS.get(method);
+    // An app-level token works for apps.connections.* only, and a bot token never does there.
+    const appCall = method === 'apps.connections.open';
+    const handler = appCall ? () => socketMode.open() : METHODS.get(method);
     if (handler === undefined) return answer({ ok: false, error: 'unknown_method' });
     if (token === '') return answer({ ok: false, error: 'not_authed' });
-    if (token !== opts.botToken) return answer({ ok: false, error: 'invalid_auth' });
+    if (token === (appCall ? opts.botToken : opts.appToken)) {
+      return answer({ ok: false, error: 'not_allowed_token_type' });
+    }
+    if (token !== (appCall ? opts.appToken : opts.botToken))
+      return answer({ ok: false, error: 'invalid_auth' });
     if ('ok' in decoded) return answer(decoded);
     const failure = failures.get(method)?.shift();
     if (typeof failure === 'string') return answer({ ok: false, error: failure });
@@ -171,6 +185,10 @@ export async function startFakeSlack(opts: StartFakeSlackOptions): Promise<FakeS
     server.listen({ host: '127.0.0.1', port: 0 }, () => resolve());
   });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const socketMode = createSocketMode(base, state.id.appId);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+    if (!socketMode.upgrade(req, socket)) socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n');
+  });
 
   return {
     url: `${base}/api/`,
@@ -181,7 +199,9 @@ export async function startFakeSlack(opts: StartFakeSlackOptions): Promise<FakeS
     replies: (channel, threadTs) =>
       state.messages.filter((m) => m.channel === channel && m.thread_ts === threadTs && m.ts !== threadTs),
     views: state.views,
+    homes: state.homes,
     ephemerals: state.ephemerals,
+    socketMode,
     responseUrl(id) {
       const key = id ?? `r${++responseSeq}`;
       if (!/^[\w-]+$/.test(key)) throw new Error(`fake Slack: response_url id must match [\\w-]+: ${key}`);
@@ -231,9 +251,11 @@ export async function startFakeSlack(opts: StartFakeSlackOptions): Promise<FakeS
       responses.length = 0;
       responseUrls.clear();
       failures.clear();
+      socketMode.reset();
       clearState(state);
     },
     async stop() {
+      await socketMode.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

@@ -1,11 +1,11 @@
 // Web API methods of the fake Slack. Error strings are Slack's documented ones: slack-ruby/slack-api-ref
-// methods/chat/*.json, methods/conversations/*.json, and docs/slack.md §5; views live in ./slack-views.ts.
+// methods/chat/*.json and methods/conversations/*.json; views live in ./slack-views.ts.
 import { blockKitProblems } from './block-kit-limits.ts';
 import { type Args, type Failure, fail, type Handler, type Result, str } from './slack-args.ts';
 import { dmChannel, type FakeChannel, type FakeState, isUserId, nextTs } from './slack-state.ts';
-import { openView, updateView } from './slack-views.ts';
+import { openView, publishView, updateView } from './slack-views.ts';
 
-/** `chat.postMessage` text beyond this is refused (docs/slack.md §4, "40,000 characters"). */
+/** `chat.postMessage` text beyond this is refused (the chat.postMessage reference: "40,000 characters"). */
 const MAX_TEXT = 40_000;
 
 function channelInfo(channel: FakeChannel): Record<string, unknown> {
@@ -140,7 +140,7 @@ function postEphemeral(state: FakeState, args: Args): Result | Failure {
 function join(state: FakeState, args: Args): Result | Failure {
   const channel = state.channels.get(str(args, 'channel') ?? '');
   if (channel === undefined) return fail('channel_not_found');
-  // channels:join covers public channels only; a human must /invite the bot to a private one (slack.md §5).
+  // channels:join covers public channels only; a human must /invite the bot to a private one.
   if (channel.isIm || channel.isPrivate) return fail('method_not_supported_for_channel_type');
   if (channel.archived) return fail('is_archived');
   const already = channel.botIsMember;
@@ -215,6 +215,7 @@ export const METHODS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['views.open', openView],
   ['views.push', openView],
   ['views.update', updateView],
+  ['views.publish', publishView],
   ['conversations.join', join],
   ['conversations.info', info],
   ['users.info', userInfo],

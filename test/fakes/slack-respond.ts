@@ -1,5 +1,5 @@
 // response_url endpoints of the fake Slack. Bolt's respond() POSTs JSON there (bolt-js src/context/create-respond.ts)
-// and throws RespondError on any non-2xx. Limits: 5 uses within 30 minutes (docs/slack.md §2). Slack answers these
+// and throws RespondError on any non-2xx. Limits: 5 uses within 30 minutes (Slack's interactivity docs). Slack answers these
 // URLs in plain text; the error words below ('expired_url', 'used_url', 'invalid_blocks', 'no_text') are Slack-like.
 import { isRecord } from './block-kit-checks.ts';
 import { blockKitProblems } from './block-kit-limits.ts';

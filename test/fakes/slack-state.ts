@@ -77,6 +77,8 @@ export interface FakeState {
   userGroups: Map<string, string[]>;
   messages: FakeMessage[];
   views: FakeView[];
+  /** user id → the home tab view last published for them (views.publish). */
+  homes: Map<string, Record<string, unknown>>;
   ephemerals: FakeEphemeral[];
   triggers: Map<string, { issuedAt: number; user: string; used: boolean }>;
   /** Never reset, so ts values and ids keep increasing across `reset()`. */
@@ -109,6 +111,7 @@ export function createState(id: FakeIdentity): FakeState {
     userGroups: new Map(),
     messages: [],
     views: [],
+    homes: new Map(),
     ephemerals: [],
     triggers: new Map(),
     seq: { ts: 0, view: 0, dm: 0, trigger: 0, hash: 0 },
@@ -124,6 +127,7 @@ export function clearState(state: FakeState): void {
   state.users.clear();
   state.messages.length = 0;
   state.views.length = 0;
+  state.homes.clear();
   state.ephemerals.length = 0;
   state.triggers.clear();
   state.channels.set(DEFAULT_CHANNEL, channelRecord(DEFAULT_CHANNEL, { name: 'test', botIsMember: true }));

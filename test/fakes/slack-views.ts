@@ -1,20 +1,23 @@
 // views.open, views.push and views.update of the fake Slack. Trigger errors follow the views.open reference
 // (slack-ruby/slack-api-ref methods/views/views.open.json): invalid_trigger_id, expired_trigger_id, exchanged_trigger_id.
-// docs/slack.md §2 names them trigger_expired/trigger_exchanged, which are the legacy dialog.open strings.
+// trigger_expired/trigger_exchanged, seen in older write-ups, are the legacy dialog.open strings.
 import { isRecord } from './block-kit-checks.ts';
 import { blockKitProblems } from './block-kit-limits.ts';
 import { type Args, type Failure, fail, type Result, str } from './slack-args.ts';
-import type { FakeState } from './slack-state.ts';
+import { type FakeState, isUserId } from './slack-state.ts';
 
 const TRIGGER_TTL_MS = 3000;
 const MAX_VIEW_BYTES = 250_000;
 
-/** `view` argument checks shared by views.open/push/update: required, JSON, modal limits, 250 kB. */
-function viewArgument(args: Args): { view: Record<string, unknown> } | Failure {
+/** `view` argument checks shared by views.open/push/update/publish: required, JSON, Block Kit limits, 250 kB. */
+function viewArgument(
+  args: Args,
+  surface: 'modal' | 'home' = 'modal',
+): { view: Record<string, unknown> } | Failure {
   const view = args.view;
   if (view === undefined) return fail('invalid_arguments', ['[ERROR] missing required field: view']);
   if (typeof view === 'string') return fail('invalid_arguments', ['[ERROR] view is not valid JSON']);
-  const problems = blockKitProblems('modal', { view });
+  const problems = blockKitProblems(surface, { view });
   if (problems.length > 0 || !isRecord(view)) return fail('invalid_arguments', problems);
   if (JSON.stringify(view).length > MAX_VIEW_BYTES) return fail('view_too_large');
   return { view };
@@ -83,4 +86,20 @@ export function updateView(state: FakeState, args: Args): Result | Failure {
   if (externalIdTaken(state, view, record.id)) return fail('duplicate_external_id');
   record.view = storedView(state, record.id, view);
   return { ok: true, view: record.view };
+}
+
+/** views.publish: a user's home tab; `hash` guards against overwriting a newer publish (hash_conflict). */
+export function publishView(state: FakeState, args: Args): Result | Failure {
+  const userId = str(args, 'user_id');
+  if (userId === undefined) return fail('invalid_arguments', ['[ERROR] missing required field: user_id']);
+  if (!isUserId(userId)) return fail('user_not_found');
+  const checked = viewArgument(args, 'home');
+  if ('ok' in checked) return checked;
+  const previous = state.homes.get(userId);
+  const hash = str(args, 'hash');
+  if (hash !== undefined && hash !== previous?.hash) return fail('hash_conflict');
+  const id = typeof previous?.id === 'string' ? previous.id : `V${String(++state.seq.view).padStart(8, '0')}`;
+  const stored = storedView(state, id, checked.view);
+  state.homes.set(userId, stored);
+  return { ok: true, view: stored };
 }

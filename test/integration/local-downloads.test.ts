@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type App, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import { execa } from 'execa';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOWNLOADS_ROUTE, localDownloadsRoute } from '../../src/http/local-downloads.ts';
@@ -160,5 +161,87 @@ describe.each(['http', 'socket'] as const)('downloads on the bot port (%s mode)'
     const viaLink = await fetch(await signed(bases[mode], 'builds/bdl000001/link.txt'));
     expect(viaLink.status).toBe(404);
     expect(await viaLink.text()).not.toContain('outside the store');
+  });
+});
+
+describe('range requests, validators and resume (curl -C -)', () => {
+  const get = async (headers: Record<string, string>, method = 'GET') =>
+    fetch(await signed(bases.http, KEY), { method, headers });
+
+  it('answers one byte range with 206, Content-Range and exactly those bytes', async () => {
+    const response = await get({ range: 'bytes=1000-1999' });
+    expect(response.status).toBe(206);
+    expect(response.headers.get('content-range')).toBe(`bytes 1000-1999/${iso.length}`);
+    expect(response.headers.get('content-length')).toBe('1000');
+    expect(response.headers.get('accept-ranges')).toBe('bytes');
+    expect(Buffer.from(await response.arrayBuffer()).equals(iso.subarray(1000, 2000))).toBe(true);
+    const tail = await get({ range: 'bytes=-10' });
+    expect(tail.status).toBe(206);
+    expect(Buffer.from(await tail.arrayBuffer()).equals(iso.subarray(iso.length - 10))).toBe(true);
+  });
+
+  it('answers an unsatisfiable range with 416 and bytes */size, and a multi-range request with the whole file', async () => {
+    const past = await get({ range: `bytes=${iso.length}-` });
+    expect(past.status).toBe(416);
+    expect(past.headers.get('content-range')).toBe(`bytes */${iso.length}`);
+    expect(await past.text()).toBe('');
+    const multi = await get({ range: 'bytes=0-9,20-29' });
+    expect(multi.status).toBe(200);
+    expect(multi.headers.get('content-length')).toBe(String(iso.length));
+    await multi.body?.cancel();
+  });
+
+  it('sends an ETag; If-None-Match gives 304, a stale If-Range gives the whole file', async () => {
+    const head = await get({}, 'HEAD');
+    const etag = head.headers.get('etag') ?? '';
+    expect(etag).toMatch(/^"[0-9a-f-]+"$/);
+    expect(head.headers.get('last-modified')).toBeTruthy();
+    expect(head.headers.get('accept-ranges')).toBe('bytes');
+    expect((await get({ 'if-none-match': etag })).status).toBe(304);
+    const current = await get({ range: 'bytes=0-9', 'if-range': etag });
+    expect(current.status).toBe(206);
+    await current.body?.cancel();
+    const stale = await get({ range: 'bytes=0-9', 'if-range': '"an-older-file"' });
+    expect(stale.status).toBe(200);
+    await stale.body?.cancel();
+    const headRange = await get({ range: 'bytes=0-9' }, 'HEAD');
+    expect(headRange.status).toBe(206);
+    expect(headRange.headers.get('content-length')).toBe('10');
+    expect(await headRange.text()).toBe('');
+  });
+
+  it('resumes an interrupted download with curl -C - and ends with the same bytes', async () => {
+    const url = await signed(bases.http, KEY, { filename: 'bdl000001-install.iso' });
+    const out = join(dir, 'resumed.iso');
+    await writeFile(out, iso.subarray(0, 1_234_567));
+    const curl = await execa('curl', ['--silent', '--show-error', '--fail', '-C', '-', '-o', out, url], {
+      reject: false,
+      timeout: 30_000,
+    });
+    expect(curl.exitCode, curl.stderr).toBe(0);
+    const resumed = await readFile(out);
+    expect(resumed.length).toBe(iso.length);
+    expect(resumed.equals(iso)).toBe(true);
+    // Resuming a complete file: the server answers 416 with the full size and curl knows it is done.
+    const again = await execa('curl', ['--silent', '--show-error', '-C', '-', '-o', out, url], {
+      reject: false,
+      timeout: 30_000,
+    });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect((await readFile(out)).equals(iso)).toBe(true);
+  });
+
+  it('never serves an unfinished upload: its temp file has no key, and the final key is 404 until the rename', async () => {
+    const pending = 'builds/bdl000002/install.iso';
+    const partDir = join(dir, 'artifacts', 'builds', 'bdl000002');
+    await mkdir(partDir, { recursive: true });
+    await writeFile(join(partDir, '.install.iso.0a1b2c.part'), iso.subarray(0, 1000));
+    expect((await fetch(await signed(bases.http, pending))).status).toBe(404);
+    const good = new URL(await signed(bases.http, pending));
+    const part = await fetch(
+      `${bases.http}/downloads/builds/bdl000002/.install.iso.0a1b2c.part${good.search}`,
+    );
+    expect([403, 404]).toContain(part.status);
+    expect((await part.arrayBuffer()).byteLength).toBeLessThan(200);
   });
 });

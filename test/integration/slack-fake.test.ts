@@ -256,6 +256,43 @@ describe('the fake Slack Web API driven by a real @slack/web-api WebClient', () 
     });
   });
 
+  it('publishes a home tab per user, refusing modal-only fields, a stale hash and a non-user id', async () => {
+    const home = (text: string) => ({
+      type: 'home' as const,
+      blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text } }],
+    });
+    const first = await client.views.publish({ user_id: 'U0ALICE', view: home('one') });
+    expect(fake.homes.get('U0ALICE')).toMatchObject({
+      id: first.view?.id,
+      blocks: [{ text: { text: 'one' } }],
+    });
+    const second = await client.views.publish({
+      user_id: 'U0ALICE',
+      view: home('two'),
+      hash: first.view?.hash,
+    });
+    expect(second.view?.id).toBe(first.view?.id);
+    expect(
+      await slackError(client.views.publish({ user_id: 'U0ALICE', view: home('x'), hash: 'old' })),
+    ).toEqual({
+      error: 'hash_conflict',
+    });
+    const titled = { ...home('x'), title: { type: 'plain_text', text: 'no' } };
+    expect(await slackError(client.views.publish({ user_id: 'U0ALICE', view: titled as never }))).toEqual({
+      error: 'invalid_arguments',
+      messages: ['[ERROR] title is not allowed in a home view [json-pointer:/view/title]'],
+    });
+    expect(
+      await slackError(client.views.publish({ user_id: 'U0ALICE', view: modal() as never })),
+    ).toMatchObject({
+      error: 'invalid_arguments',
+    });
+    expect(await slackError(client.views.publish({ user_id: 'C0TEAM', view: home('x') }))).toEqual({
+      error: 'user_not_found',
+    });
+    expect(fake.homes.size).toBe(1);
+  });
+
   it('refuses an over-limit modal with invalid_arguments without spending the trigger', async () => {
     const trigger = fake.issueTrigger();
     expect(await slackError(client.views.open({ trigger_id: trigger, view: modal('x'.repeat(25)) }))).toEqual(

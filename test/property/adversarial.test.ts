@@ -200,7 +200,8 @@ const FIELDS: Record<string, FieldSpec> = {
   'ISO volume label': {
     block: 'volumeId',
     label: /^ISO volume id/,
-    data: [],
+    // Letters and dashes only: a label the builder accepts and that stays one word in boot/grub.cfg.
+    data: ['privileged'],
     modal: (v) => ({ preset: 'centos-stream9', volumeId: `X${v}` }),
     cli: (v) => ['--preset', 'centos-stream9', `--volume-id=X${v}`],
     carriedIn: (r) => r.customizations.iso?.volumeId?.slice(1),

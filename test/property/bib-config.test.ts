@@ -64,17 +64,7 @@ const customizations: fc.Arbitrary<Customizations> = fc
       fc.record({ enable: fc.array(text(LIMITS.anacondaModuleName)), disable: fc.array(text(60)) }),
       { nil: undefined },
     ),
-    iso: fc.option(
-      fc.record(
-        {
-          volumeId: text(LIMITS.volumeId),
-          applicationId: text(LIMITS.isoText),
-          publisher: text(LIMITS.isoText),
-        },
-        { requiredKeys: [] },
-      ),
-      { nil: undefined },
-    ),
+    iso: fc.option(fc.record({ volumeId: text(LIMITS.volumeId) }), { nil: undefined }),
     fips: fc.boolean(),
   })
   .map((c) => {

@@ -150,15 +150,19 @@ const goodArgv: fc.Arbitrary<Token[]> = fc
     volumeId: fc.option(goodVolumeId, { nil: undefined }),
   })
   .map((g) => {
-    const argv: Token[] = [...g.source, '--type', g.type];
-    if (g.type === 'bootc-installer') argv.push('--installer-payload', g.payload);
+    // The rhel10 preset's builder declares no features: no bootc-installer, no volume label there.
+    const baseline = g.source[1] === 'rhel10';
+    const type = baseline && g.type === 'bootc-installer' ? 'iso' : g.type;
+    const argv: Token[] = [...g.source, '--type', type];
+    if (type === 'bootc-installer') argv.push('--installer-payload', g.payload);
     if (g.arch) argv.push('--arch', g.arch);
-    if (g.rootfs) argv.push('--rootfs', g.rootfs);
+    // The builder drops the root filesystem next to a kickstart.
+    if (g.rootfs && g.custom !== 'kickstart') argv.push('--rootfs', g.rootfs);
     if (g.custom === 'user' && g.user !== 'root') argv.push('--user', g.user, '--groups', 'wheel');
     if (g.custom === 'kickstart') argv.push('--kickstart', { file: 'ks', content: g.kickstart });
     if (g.custom === 'config')
       argv.push('--config', { file: 'toml', content: '[customizations]\nfips = true\n' });
-    if (g.volumeId) argv.push('--volume-id', g.volumeId);
+    if (g.volumeId && !baseline && type !== 'bootc-installer') argv.push('--volume-id', g.volumeId);
     return argv;
   });
 

@@ -96,21 +96,25 @@ const goodFields = fc
     fips: fc.constantFrom<{ value: string }[]>([], [{ value: FIPS_OPTION }]),
     rebuild: fc.constantFrom<{ value: string }[]>([], [{ value: REBUILD_OPTION }]),
   })
-  .map(
-    (f): Fields => ({
+  .map((f): Fields => {
+    // The rhel10 preset's builder declares no features: no bootc-installer, no volume label there.
+    const baseline = f.preset === 'rhel10' && f.image === null;
+    const type = baseline && f.type === 'bootc-installer' ? 'iso' : f.type;
+    return {
       preset: f.preset,
       image: f.preset === null && f.image === null ? f.payload : f.image,
-      type: f.type,
-      payload: f.type === 'bootc-installer' ? f.payload : null,
+      type,
+      payload: type === 'bootc-installer' ? f.payload : null,
       arch: f.arch,
       users: f.custom === 'users' ? f.users : null,
       kickstart: f.custom === 'kickstart' ? f.kickstart : null,
-      kernelArgs: f.kernelArgs,
-      volumeId: f.volumeId,
+      // The builder drops kernel arguments next to a kickstart, and bootc-installer ignores the label.
+      kernelArgs: f.custom === 'kickstart' ? null : f.kernelArgs,
+      volumeId: baseline || type === 'bootc-installer' ? null : f.volumeId,
       fips: f.fips,
       rebuild: f.rebuild,
-    }),
-  );
+    };
+  });
 
 /** Mostly a good form with one or two hostile fields, sometimes hostile throughout. */
 const fields = fc.oneof(

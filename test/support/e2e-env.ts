@@ -21,7 +21,7 @@ export async function writeE2eConfig(
     join(dir, 'bootc-iso.yaml'),
     [
       'builders:',
-      `  standin: { image: "${tb.builderRef}" }`,
+      `  standin: { image: "${tb.builderRef}", features: [iso-customizations, bootc-installer, yescrypt] }`,
       'defaultBuilder: standin',
       'presets:',
       `  demo: { image: "${tb.sourceRef}", builder: standin, description: "demo OS" }`,

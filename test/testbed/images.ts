@@ -8,6 +8,12 @@ import { makeTempDir } from './util.ts';
 
 /** The stand-in's entry point script (busybox sh), copied to /usr/bin/bootc-image-builder. */
 export const STANDIN_SCRIPT = fileURLToPath(new URL('./standin/bootc-image-builder.sh', import.meta.url));
+/** Its config rules and kickstart writer, sourced from /usr/lib/bib-standin. */
+const STANDIN_LIB = fileURLToPath(new URL('./standin/config-rules.sh', import.meta.url));
+
+/** What a stand-in image can do beyond the shipped baseline (the config's `builders.<name>.features`). */
+export const STANDIN_FEATURES = ['iso-customizations', 'bootc-installer', 'yescrypt'] as const;
+export type StandInFeature = (typeof STANDIN_FEATURES)[number];
 
 /** NAME in the source image's /etc/os-release; the stand-in copies that file into the ISO as OS-RELEASE. */
 export const SOURCE_OS_NAME = 'Demo bootc OS';
@@ -20,6 +26,7 @@ async function importRootfs(
   kind: string,
   fill: (rootfs: string) => Promise<void>,
   changes: string[],
+  importFlags: string[] = [],
 ): Promise<void> {
   const work = await makeTempDir(kind);
   try {
@@ -28,7 +35,8 @@ async function importRootfs(
     await fill(rootfs);
     const tarball = join(work, 'rootfs.tar');
     await tarRootfs(rootfs, tarball);
-    await podman(penv, ['import', '--quiet', ...changes.flatMap((c) => ['--change', c]), tarball, ref]);
+    const flags = [...importFlags, ...changes.flatMap((c) => ['--change', c])];
+    await podman(penv, ['import', '--quiet', ...flags, tarball, ref]);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -36,9 +44,14 @@ async function importRootfs(
 
 /**
  * The bootc-image-builder stand-in: busybox + xorriso (with its libraries) + test/testbed/standin/*.sh as
- * /usr/bin/bootc-image-builder, ENTRYPOINT and WORKDIR /output like the real image.
+ * /usr/bin/bootc-image-builder, ENTRYPOINT and WORKDIR /output like the real image. `features` is baked into the
+ * image (BIB_STANDIN_FEATURES), so one tag can play an older builder and another a newer one.
  */
-export async function buildStandInBuilder(penv: PodmanEnv, ref: string): Promise<void> {
+export async function buildStandInBuilder(
+  penv: PodmanEnv,
+  ref: string,
+  opts: { features?: readonly StandInFeature[] } = {},
+): Promise<void> {
   const xorriso = findTool('xorriso');
   if (xorriso === undefined) throw new Error('testbed: xorriso is not installed (apt-get install xorriso)');
   await importRootfs(
@@ -50,19 +63,30 @@ export async function buildStandInBuilder(penv: PodmanEnv, ref: string): Promise
       const entry = join(rootfs, 'usr/bin/bootc-image-builder');
       await copyFile(STANDIN_SCRIPT, entry);
       await chmod(entry, 0o755);
+      await mkdir(join(rootfs, 'usr/lib/bib-standin'), { recursive: true });
+      await copyFile(STANDIN_LIB, join(rootfs, 'usr/lib/bib-standin/config-rules.sh'));
       for (const d of ['output', 'store', 'rpmmd']) await mkdir(join(rootfs, d), { recursive: true });
     },
     [
       'ENTRYPOINT ["/usr/bin/bootc-image-builder"]',
       'WORKDIR /output',
       `ENV ${PATH_ENV}`,
+      `ENV BIB_STANDIN_FEATURES="${(opts.features ?? []).join(' ')}"`,
       'LABEL org.opencontainers.image.title=bib-standin',
     ],
   );
 }
 
-/** A tiny "bootc source image": busybox rootfs, /etc/os-release naming it, label containers.bootc=1. */
-export async function buildSourceImage(penv: PodmanEnv, ref: string): Promise<void> {
+/**
+ * A tiny "bootc source image": busybox rootfs, /etc/os-release naming it, label containers.bootc=1. `bootcLabel:
+ * false` leaves the label out (not a bootc image to the builder); `arch` records another architecture (podman's
+ * name, e.g. arm64) in the image config, which is all the builder looks at.
+ */
+export async function buildSourceImage(
+  penv: PodmanEnv,
+  ref: string,
+  opts: { bootcLabel?: boolean; arch?: string } = {},
+): Promise<void> {
   const osRelease = [
     `NAME="${SOURCE_OS_NAME}"`,
     'ID=demo-bootc',
@@ -82,10 +106,10 @@ export async function buildSourceImage(penv: PodmanEnv, ref: string): Promise<vo
     [
       'CMD ["/bin/sh"]',
       `ENV ${PATH_ENV}`,
-      'LABEL containers.bootc=1',
-      'LABEL ostree.bootable=1',
+      ...(opts.bootcLabel === false ? [] : ['LABEL containers.bootc=1', 'LABEL ostree.bootable=1']),
       `LABEL org.opencontainers.image.title=${SOURCE_OS_NAME.replaceAll(' ', '-')}`,
     ],
+    opts.arch === undefined ? [] : ['--arch', opts.arch],
   );
 }
 

@@ -1,4 +1,5 @@
-import { buildSourceImage, buildStandInBuilder, pushImage } from './images.ts';
+import { arch } from 'node:os';
+import { buildSourceImage, buildStandInBuilder, pushImage, STANDIN_FEATURES } from './images.ts';
 import { createPodmanEnv, type PodmanEnv, podman } from './podman.ts';
 import { type RedisHandle, startRedis } from './redis.ts';
 import { type RegistryHandle, startRegistry } from './registry.ts';
@@ -12,7 +13,9 @@ export {
   loginRegistry,
   pushImage,
   SOURCE_OS_NAME,
+  STANDIN_FEATURES,
   STANDIN_SCRIPT,
+  type StandInFeature,
 } from './images.ts';
 export { createPodmanEnv, type EngineSettings, mountsUnder, type PodmanEnv, podman } from './podman.ts';
 export { pingRedis, type RedisHandle, startRedis } from './redis.ts';
@@ -39,10 +42,18 @@ export interface Testbed {
   s3: S3Handle;
   registry: RegistryHandle;
   podman: PodmanEnv;
-  /** `${registry.host}/bootc/bib-standin:1` */
+  /** `${registry.host}/bootc/bib-standin:1`: a newer builder, declaring every STANDIN_FEATURES entry. */
   builderRef: string;
+  /** `${registry.host}/bootc/bib-standin:old`: the shipped baseline (no [customizations.iso], no bootc-installer). */
+  oldBuilderRef: string;
   /** `${registry.host}/bootc/demo-os:1` */
   sourceRef: string;
+  /** `${registry.host}/bootc/demo-os:unlabelled`: the source image without containers.bootc=1. */
+  unlabelledRef: string;
+  /** `${registry.host}/bootc/demo-os:foreign-arch`: the source image recorded as another architecture. */
+  foreignArchRef: string;
+  /** That other architecture, as podman names it (arm64 on an x86_64 host, amd64 elsewhere). */
+  foreignArch: string;
   /**
    * The same source image under tags carrying fault markers: fail → `demo-os:fail-build` (exit 1 after some
    * progress), failLate → `demo-os:fail-build-8` (the same, 8 s later), hang → `demo-os:hang-build` (sleeps until
@@ -108,19 +119,47 @@ export async function startTestbed(
       PodmanEnv,
     ];
 
-    const localBuilder = 'localhost/bootc-iso-testbed/bib-standin:build';
-    const localSource = 'localhost/bootc-iso-testbed/demo-os:build';
+    const local = (name: string) => `localhost/bootc-iso-testbed/${name}`;
+    const [localBuilder, localOld, localSource, localUnlabelled, localForeign] = [
+      local('bib-standin:build'),
+      local('bib-standin:old'),
+      local('demo-os:build'),
+      local('demo-os:unlabelled'),
+      local('demo-os:foreign-arch'),
+    ];
     const builderRef = `${registry.host}/bootc/bib-standin:1`;
+    const oldBuilderRef = `${registry.host}/bootc/bib-standin:old`;
     const sourceRef = `${registry.host}/bootc/demo-os:1`;
+    const unlabelledRef = `${registry.host}/bootc/demo-os:unlabelled`;
+    const foreignArchRef = `${registry.host}/bootc/demo-os:foreign-arch`;
+    // podman's names: node's x64 is amd64.
+    const foreignArch = arch() === 'x64' ? 'arm64' : 'amd64';
     const faultRefs = Object.fromEntries(
       Object.entries(FAULT_TAGS).map(([mode, tag]) => [mode, `${registry.host}/bootc/demo-os:${tag}`]),
     ) as Record<FaultMode, string>;
 
-    await Promise.all([buildStandInBuilder(penv, localBuilder), buildSourceImage(penv, localSource)]);
+    await Promise.all([
+      buildStandInBuilder(penv, localBuilder, { features: [...STANDIN_FEATURES] }),
+      buildStandInBuilder(penv, localOld),
+      buildSourceImage(penv, localSource),
+      buildSourceImage(penv, localUnlabelled, { bootcLabel: false }),
+      buildSourceImage(penv, localForeign, { arch: foreignArch }),
+    ]);
     await pushImage(penv, localBuilder, builderRef, auth);
+    await pushImage(penv, localOld, oldBuilderRef, auth);
     await pushImage(penv, localSource, sourceRef, auth);
+    await pushImage(penv, localUnlabelled, unlabelledRef, auth);
+    await pushImage(penv, localForeign, foreignArchRef, auth);
     for (const ref of Object.values(faultRefs)) await pushImage(penv, localSource, ref, auth);
-    await podman(penv, ['rmi', '--force', localBuilder, localSource]);
+    await podman(penv, [
+      'rmi',
+      '--force',
+      localBuilder,
+      localOld,
+      localSource,
+      localUnlabelled,
+      localForeign,
+    ]);
     const { stdout } = await podman(penv, ['images', '--all', '--quiet']);
     if (stdout.trim() !== '') throw new Error(`testbed: images left in the podman storage: ${stdout.trim()}`);
 
@@ -131,7 +170,11 @@ export async function startTestbed(
       registry,
       podman: penv,
       builderRef,
+      oldBuilderRef,
       sourceRef,
+      unlabelledRef,
+      foreignArchRef,
+      foreignArch,
       faultRefs,
       stop: () => {
         stopping ??= stopAll(stoppers);

@@ -84,6 +84,7 @@ async function showRemoved(
     ...r,
     notes: [...r.notes, 'cancelled'],
     lastUpdateAt: Date.now(),
+    final: true,
   }));
   return true;
 }

@@ -12,6 +12,7 @@ import {
 import { workersReply } from '../messages/workers-reply.ts';
 import { modalArchChoices } from '../views/arch-choices.ts';
 import { createModalViewCache } from '../views/modal-view-cache.ts';
+import { presetsForForm } from '../views/registry-logins.ts';
 import { cancelBuild, retryBuild } from './build-actions.ts';
 import type { HandlerDeps } from './handler-deps.ts';
 import { buildStatusOf, listBuilds } from './list-builds.ts';
@@ -30,7 +31,7 @@ async function answer(respond: RespondFn, message: { text: string; blocks?: unkn
 /** `/bootc-iso <subcommand>`: every answer to the person is ephemeral; build status goes to the channel. */
 export function registerCommand(app: App, deps: HandlerDeps): void {
   const modalView = createModalViewCache({
-    presets: deps.config.presets,
+    presets: presetsForForm(deps.config),
     defaultBuilder: deps.config.defaultBuilder,
   });
   app.command(SLASH_COMMAND, async ({ command, ack, client, respond }) => {

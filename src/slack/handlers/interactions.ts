@@ -4,6 +4,7 @@ import { authorizeBuild } from '../access/authorize-build.ts';
 import { releaseOpenBuild, reserveOpenBuild } from '../access/build-limits.ts';
 import { ACTIONS, BLOCKS, BUILD_MODAL_CALLBACK } from '../action-ids.ts';
 import { readBuildSubmission } from '../views/read-build-submission.ts';
+import { missingLoginError } from '../views/registry-logins.ts';
 import { cancelBuild, freshLink, retryBuild } from './build-actions.ts';
 import type { HandlerDeps } from './handler-deps.ts';
 import { submitBuild } from './submit-build.ts';
@@ -19,6 +20,11 @@ export function registerInteractions(app: App, deps: HandlerDeps): void {
     if (!read.ok) {
       // Field errors keep the modal open with every message next to its field; nothing is queued.
       await ack({ response_action: 'errors', errors: read.errors });
+      return;
+    }
+    const login = missingLoginError(read.input, deps.config);
+    if (login) {
+      await ack({ response_action: 'errors', errors: { [login.block]: login.message } });
       return;
     }
     const who = { userId: body.user.id, channelId: read.channelId };

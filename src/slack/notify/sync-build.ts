@@ -2,8 +2,11 @@ import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Logger } from '../../logger.ts';
 import type { BuildQueues } from '../../queue/build-producer.ts';
+import { cancelRequestedBy } from '../../queue/cancel-requests.ts';
 import { type ArtifactStore, artifactKeys } from '../../storage/artifact-store.ts';
 import type { BuildRecord, BuildRecords } from '../build-records.ts';
+import { sendFinishDm } from '../handlers/finish-dm.ts';
+import { goneMessage } from '../messages/gone-message.ts';
 import { type BuildStatus, statusMessage, threadNote } from '../messages/status-message.ts';
 import type { SlackPoster } from '../slack-poster.ts';
 import { type SyncJobData, scheduleSync, UPDATE_INTERVAL_MS } from './event-bridge.ts';
@@ -17,6 +20,8 @@ export interface SyncDeps {
   store: ArtifactStore | undefined;
   logger: Logger;
   now?: () => number;
+  /** DM the requester once when their build ends (config `notifications.dmOnFinish`). */
+  dmOnFinish?: boolean;
 }
 
 const TERMINAL = new Set<BuildStatus['state']>(['completed', 'failed', 'cancelled']);
@@ -59,7 +64,8 @@ export async function syncBuild(deps: SyncDeps, data: SyncJobData): Promise<'don
     // Builds queued from the CLI have no status message: nothing to do.
     if (!record) return 'not-ours' as const;
     let status = await readBuildStatus(deps.queues, data.arch, data.buildId, record, new Date(now()));
-    if (!status) return 'done' as const;
+    if (!status) return showGone(deps, data.buildId, record);
+    if (record.final && !TERMINAL.has(status.state)) return 'done' as const;
     if (TERMINAL.has(status.state) && !status.logUrl && deps.store) {
       // Signed once and kept, so that later renders of the same state are identical (and skip chat.update).
       const { url } = await deps.store.presignGet(artifactKeys(data.buildId).log, {
@@ -69,6 +75,13 @@ export async function syncBuild(deps: SyncDeps, data: SyncJobData): Promise<'don
       status = { ...status, logUrl: url };
     }
     const posted = await postNotes(deps, record, status);
+    if (deps.dmOnFinish && TERMINAL.has(status.state) && !record.notes.includes('dm')) {
+      // Noted before sending: a DM lost to a failure is better than a second one after a retry.
+      await deps.records.update(data.buildId, (r) => ({ ...r, notes: [...new Set([...r.notes, 'dm'])] }));
+      await sendFinishDm(deps.poster, record.requester, status).catch((error: unknown) =>
+        deps.logger.warn({ buildId: data.buildId, error: String(error) }, 'could not DM the requester'),
+      );
+    }
     const message = statusMessage(status);
     const render = createHash('sha256').update(JSON.stringify(message)).digest('hex');
     if (render === record.lastRender) return 'done' as const;
@@ -87,6 +100,7 @@ export async function syncBuild(deps: SyncDeps, data: SyncJobData): Promise<'don
       notes: [...new Set([...r.notes, ...posted])],
       lastRender: render,
       lastUpdateAt: now(),
+      ...(TERMINAL.has(status.state) ? { final: true } : {}),
     }));
     return 'done' as const;
   });
@@ -96,6 +110,19 @@ export async function syncBuild(deps: SyncDeps, data: SyncJobData): Promise<'don
     return 'later';
   }
   return outcome;
+}
+
+/**
+ * The job is gone (removed by a cancel from the CLI, an operator or retention). A build already shown as final
+ * keeps its message; one still shown as queued or running says what happened to it.
+ */
+async function showGone(deps: SyncDeps, buildId: string, record: BuildRecord): Promise<'done'> {
+  if (record.final) return 'done';
+  const now = deps.now ?? Date.now;
+  const by = record.cancelledBy ?? (await cancelRequestedBy(deps.queues.connection, buildId));
+  await deps.poster.update(record.channel, record.ts, goneMessage(buildId, by));
+  await deps.records.update(buildId, (r) => ({ ...r, final: true, lastRender: 'gone', lastUpdateAt: now() }));
+  return 'done';
 }
 
 async function postNotes(deps: SyncDeps, record: BuildRecord, status: BuildStatus): Promise<string[]> {

@@ -38,7 +38,7 @@ const ISO_TYPE_OPTIONS: { value: IsoType; text: string; description: string }[] 
   {
     value: 'iso',
     text: 'Installer ISO',
-    description: 'Unattended Anaconda installer with the image embedded',
+    description: 'Unattended: installs to the first disk and wipes it',
   },
   {
     value: 'anaconda-iso',
@@ -51,6 +51,10 @@ const ISO_TYPE_OPTIONS: { value: IsoType; text: string; description: string }[] 
     description: 'Installer image plus a separate payload image (below)',
   },
 ];
+
+/** Said where the type is picked: the default kickstart wipes the first disk without asking. */
+export const ISO_TYPE_HINT =
+  'A default ISO (no kickstart) installs unattended: booting it erases the first disk and installs there without asking. Give a kickstart to choose the disk.';
 
 const plain = (text: string, max: number): types.PlainTextElement => ({
   type: 'plain_text',
@@ -135,7 +139,7 @@ function typeBlock(): types.InputBlock {
   const options = ISO_TYPE_OPTIONS.map((o) => option(o.text, o.value, o.description));
   const radio: types.RadioButtons = { type: 'radio_buttons', action_id: BLOCKS.type, options };
   if (options[0]) radio.initial_option = options[0];
-  return input(BLOCKS.type, 'ISO type', radio);
+  return input(BLOCKS.type, 'ISO type', radio, ISO_TYPE_HINT);
 }
 
 /** The `/bootc-iso build` modal. Every text is cut to Slack's limits whatever the config holds. */
@@ -189,7 +193,7 @@ export function buildModalView(ctx: BuildModalContext): types.ModalView {
       BLOCKS.volumeId,
       'ISO volume label',
       textInput(BLOCKS.volumeId, LIMITS.volumeId, { placeholder: 'MY-INSTALLER' }),
-      'Up to 32 characters: A-Z, 0-9, "_", "-" and ".".',
+      'Up to 32 characters: letters, digits, "_" and "-". Only for builders with the iso-customizations feature, not for bootc-installer.',
     ),
     input(BLOCKS.fips, 'FIPS', fips),
     input(BLOCKS.rebuild, 'Identical builds', {

@@ -13,7 +13,8 @@ import type { UserCustomization } from '../../domain/build-request.ts';
 export const USERS_FORMAT_HINT =
   'One user per line: name | ssh-key | groups | password-hash — only the name is required. ' +
   'Example: admin | ssh-ed25519 AAAAC3Nz… me@laptop | wheel,adm. ' +
-  'The password must be a crypt hash (openssl passwd -6), never a plain password. ' +
+  'The password must be a $6$, $5$ or $2b$ crypt hash (openssl passwd -6), never a plain password. ' +
+  'root is locked: give root an SSH key, not a password. ' +
   'One SSH key per user. Blank lines and lines starting with # are ignored. Cannot be combined with a kickstart.';
 
 export const USERS_PLACEHOLDER = 'admin | ssh-ed25519 AAAAC3Nz… me@laptop | wheel';

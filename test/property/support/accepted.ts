@@ -16,7 +16,7 @@ export function plain(value: unknown): unknown {
 /**
  * The blueprint section 8.3 of the BIB notes describes for these customizations, written here independently of
  * src/domain/bib-config.ts: user name/password/key/groups, kernel.append, installer.kickstart.contents and
- * installer.modules, iso.volume_id/application_id/publisher, fips. Empty sections are left out.
+ * installer.modules, iso.volume_id (nothing else: the ISO code ignores the rest), fips. Empty sections are left out.
  */
 export function expectedBlueprint(c: Customizations): unknown {
   const out: Record<string, unknown> = {};
@@ -36,11 +36,7 @@ export function expectedBlueprint(c: Customizations): unknown {
   if (c.anacondaModules?.disable.length) modules.disable = c.anacondaModules.disable;
   if (Object.keys(modules).length > 0) installer.modules = modules;
   if (Object.keys(installer).length > 0) out.installer = installer;
-  const iso: Record<string, unknown> = {};
-  if (c.iso?.volumeId !== undefined) iso.volume_id = c.iso.volumeId;
-  if (c.iso?.applicationId !== undefined) iso.application_id = c.iso.applicationId;
-  if (c.iso?.publisher !== undefined) iso.publisher = c.iso.publisher;
-  if (Object.keys(iso).length > 0) out.iso = iso;
+  if (c.iso !== undefined) out.iso = { volume_id: c.iso.volumeId };
   if (c.fips) out.fips = true;
   return Object.keys(out).length > 0 ? { customizations: out } : {};
 }
@@ -50,7 +46,6 @@ export function withoutEmptySections(c: Customizations): unknown {
   const out = plain(c);
   if (typeof out !== 'object' || out === null) return out;
   const copy: Record<string, unknown> = { ...out };
-  if (c.iso && Object.values(c.iso).every((v) => v === undefined)) delete copy.iso;
   if (c.anacondaModules && c.anacondaModules.enable.length + c.anacondaModules.disable.length === 0)
     delete copy.anacondaModules;
   return copy;
@@ -112,6 +107,9 @@ export function checkAcceptedRequest(
   const unvalidated = unvalidatedArgs(argv.value, request, config);
   if (unvalidated.length > 0) record(f, 'unvalidatedPodmanArgs', unvalidated.join('; '), input);
   const blueprint = checkToml(f, request.customizations, input);
-  const refusals = bibRefusals(request, argv.value, blueprint);
+  const builder = Object.hasOwn(config.builders, request.builder.name)
+    ? config.builders[request.builder.name]
+    : undefined;
+  const refusals = bibRefusals(request, argv.value, blueprint, builder?.features ?? []);
   if (refusals.length > 0) record(f, 'bibWouldReject', refusals.join('; '), input);
 }

@@ -1,10 +1,20 @@
 import type { BuildRequest, Customizations } from '../../../src/domain/build-request.ts';
 
 /**
- * An oracle for "would bootc-image-builder (or the installer it generates) refuse this?", written from
- * /work/shared/docs/bootc-image-builder.md and the test-bed stand-in's refusals, independently of src/: it reads the
- * podman argv and the config.toml the worker would hand to BIB, not our validators.
+ * An oracle for "would bootc-image-builder (or the installer it generates) refuse this, or silently build something
+ * else than asked?", written from what the builder's code does and the test-bed stand-in's refusals, independently of
+ * src/: it reads the podman argv and the config.toml the worker would hand to BIB, and the features the operator
+ * declared for the builder image (what that image can do), not our validators.
  */
+
+/** What a builder image can do beyond the shipped baseline, as the operator declared it. */
+export type BuilderFeatures = readonly string[];
+
+/** `PasswordIsCrypted`: any other value is taken as plain text and hashed again, so nobody can log in. */
+function keptHash(password: string, features: BuilderFeatures): boolean {
+  const prefixes = ['$6$', '$5$', '$2b$', ...(features.includes('yescrypt') ? ['$y$'] : [])];
+  return prefixes.some((p) => password.startsWith(p));
+}
 
 const ISO_TYPES = new Set(['iso', 'anaconda-iso', 'bootc-installer']);
 const ROOTFS = new Set(['ext4', 'xfs', 'btrfs']);
@@ -70,12 +80,14 @@ function bibArgs(argv: readonly string[], builderImage: string): string[] {
   return at < 0 ? [...argv] : argv.slice(at + 1);
 }
 
-function argvProblems(argv: readonly string[], builderImage: string): string[] {
+function argvProblems(argv: readonly string[], builderImage: string, features: BuilderFeatures): string[] {
   const problems: string[] = [];
   const bib = bibArgs(argv, builderImage);
   const types = valuesOf(bib, '--type');
   if (types.length !== 1) problems.push(`${types.length} --type flags (ISO builds take exactly one)`);
   for (const t of types) if (!ISO_TYPES.has(t)) problems.push(`--type ${t} is not an installer ISO type`);
+  if (types.includes('bootc-installer') && !features.includes('bootc-installer'))
+    problems.push('bootc-installer: unsupported image type on this builder');
   for (const p of valuesOf(bib, '--progress')) if (!PROGRESS.has(p)) problems.push(`unknown progress ${p}`);
   for (const fs of valuesOf(bib, '--rootfs')) if (!ROOTFS.has(fs)) problems.push(`unknown rootfs ${fs}`);
   if (valuesOf(bib, '--target-arch').length > 0) problems.push('--target-arch: ISOs cannot be cross-built');
@@ -93,8 +105,11 @@ function argvProblems(argv: readonly string[], builderImage: string): string[] {
   return problems;
 }
 
-/** Section 8: keys ISO builds accept, the kickstart/user rule, ostreecontainer, module names. */
-export function blueprintProblems(blueprint: unknown): string[] {
+/**
+ * Keys ISO builds accept (and `iso` only where the builder knows it), the kickstart/user rule, ostreecontainer,
+ * module names, the volume id rule, password hashes the builder would re-hash, root's password.
+ */
+export function blueprintProblems(blueprint: unknown, features: BuilderFeatures = []): string[] {
   if (!isRecord(blueprint)) return ['config.toml is not a table'];
   const problems: string[] = [];
   for (const key of Object.keys(blueprint))
@@ -105,6 +120,8 @@ export function blueprintProblems(blueprint: unknown): string[] {
   for (const key of Object.keys(c)) {
     if (!ISO_CUSTOMIZATIONS.has(key)) problems.push(`customizations.${key} is not accepted for ISO builds`);
   }
+  if (c.iso !== undefined && !features.includes('iso-customizations'))
+    problems.push('unknown keys found: customizations.iso (this builder predates the section)');
   if (isRecord(c.kernel)) {
     for (const key of Object.keys(c.kernel)) {
       if (key !== 'append') problems.push(`customizations.kernel.${key} is not accepted for ISO builds`);
@@ -130,14 +147,25 @@ export function blueprintProblems(blueprint: unknown): string[] {
     }
   }
   for (const user of Array.isArray(c.user) ? c.user : []) {
-    if (!isRecord(user) || typeof user.name !== 'string' || user.name === '')
+    if (!isRecord(user) || typeof user.name !== 'string' || user.name === '') {
       problems.push('a user without name');
+      continue;
+    }
+    if (typeof user.password === 'string' && user.name === 'root')
+      problems.push('a root password: the installer locks root (rootpw --lock)');
+    else if (typeof user.password === 'string' && !keptHash(user.password, features))
+      problems.push(`user ${user.name}: the password is re-hashed as plain text, nobody can log in`);
   }
+  if (typeof kickstart === 'string' && isRecord(c.kernel) && c.kernel.append !== undefined)
+    problems.push('kernel.append next to a kickstart is dropped silently');
   if (c.fips !== undefined && typeof c.fips !== 'boolean') problems.push('fips is not a boolean');
-  if (isRecord(c.iso) && typeof c.iso.volume_id === 'string') {
-    // ISO 9660 volume ids are at most 32 d-characters; the label also goes unquoted into boot/grub.cfg.
-    if (!/^[A-Z0-9_.-]{1,32}$/.test(c.iso.volume_id))
-      problems.push(`volume_id ${JSON.stringify(c.iso.volume_id)}`);
+  if (isRecord(c.iso)) {
+    // validateVolumeID runs even when the key is missing; ISO 9660 labels are at most 32 characters.
+    const id = typeof c.iso.volume_id === 'string' ? c.iso.volume_id : '';
+    if (!/^[A-Za-z0-9_-]+$/.test(id)) problems.push(`invalid volume id ${JSON.stringify(id)}`);
+    if (id.length > 32) problems.push(`volume_id over 32 characters`);
+    for (const key of ['application_id', 'publisher'])
+      if (c.iso[key] !== undefined) problems.push(`customizations.iso.${key} is ignored by the ISO code`);
   }
   return problems;
 }
@@ -193,7 +221,7 @@ export function kickstartTokens(line: string): string[] | undefined {
 
 /**
  * The kickstart lines osbuild generates from the customizations when there is no kickstart of ours
- * (org.osbuild.kickstart: `user`, `sshkey --username NAME "KEY"`, `bootloader --append="ARGS"`), each with the
+ * (org.osbuild.kickstart: `user`, `sshkey --username NAME "KEY"`, `bootloader --append='ARGS'`), each with the
  * tokens pykickstart must read back. A value that changes the tokens has broken out of its place.
  */
 function generatedKickstartProblems(c: Customizations): string[] {
@@ -210,9 +238,9 @@ function generatedKickstartProblems(c: Customizations): string[] {
       });
     }
   }
-  if (c.kernelAppend !== undefined) {
+  if (c.kernelAppend !== undefined && c.kickstart === undefined) {
     lines.push({
-      line: `bootloader --append="${c.kernelAppend}"`,
+      line: `bootloader --append='${c.kernelAppend}'`,
       expect: ['bootloader', `--append=${c.kernelAppend}`],
     });
   }
@@ -235,10 +263,23 @@ function generatedKickstartProblems(c: Customizations): string[] {
  * Everything BIB, podman or the generated installer would refuse about an accepted request, given the argv the
  * worker builds and the config.toml it writes (already parsed with a TOML library).
  */
-export function bibRefusals(request: BuildRequest, argv: readonly string[], blueprint: unknown): string[] {
-  return [
-    ...argvProblems(argv, request.builder.image),
-    ...blueprintProblems(blueprint),
+export function bibRefusals(
+  request: BuildRequest,
+  argv: readonly string[],
+  blueprint: unknown,
+  features: BuilderFeatures,
+): string[] {
+  const problems = [
+    ...argvProblems(argv, request.builder.image, features),
+    ...blueprintProblems(blueprint, features),
     ...generatedKickstartProblems(request.customizations),
   ];
+  const custom = isRecord(blueprint) && isRecord(blueprint.customizations) ? blueprint.customizations : {};
+  const installer = isRecord(custom.installer) ? custom.installer : {};
+  const bib = bibArgs(argv, request.builder.image);
+  if (installer.kickstart !== undefined && valuesOf(bib, '--rootfs').length > 0)
+    problems.push('--rootfs next to a kickstart is dropped silently');
+  if (custom.iso !== undefined && valuesOf(bib, '--type').includes('bootc-installer'))
+    problems.push('bootc-installer ignores customizations.iso');
+  return problems;
 }

@@ -13,7 +13,9 @@ export const ALLOWED_REGISTRIES = [
 export const OTHER_REGISTRIES = ['docker.io', 'evil.example.com', 'registry.example.com:5001', 'ghcr.io'];
 
 const YAML = `builders:
-  centos: { image: "quay.io/centos-bootc/bootc-image-builder:latest" }
+  centos:
+    image: "quay.io/centos-bootc/bootc-image-builder:latest"
+    features: [iso-customizations, bootc-installer, yescrypt]
   rhel10: { image: "registry.redhat.io/rhel10/bootc-image-builder:10.1" }
 defaultBuilder: centos
 presets:
@@ -23,6 +25,7 @@ allowedRegistries: ${JSON.stringify(ALLOWED_REGISTRIES)}
 `;
 
 export const PRESETS = ['centos-stream9', 'rhel10'];
+/** centos declares every feature (a newer builder), rhel10 none (the shipped baseline). */
 export const BUILDERS = ['centos', 'rhel10'];
 
 /** A real Config, loaded through loadConfig from an env object and an in-memory YAML file. */

@@ -71,10 +71,23 @@ function failure(f: Figures, report: string): Error {
   return new Error(`${f.examples.join('\n')}\n${report}`);
 }
 
+/**
+ * Least share of generated inputs that must get through every rule. A property whose inputs are nearly all refused
+ * says nothing about what happens to accepted requests (the part the oracle checks), so it fails instead.
+ */
+export const MIN_ACCEPTED_SHARE = 0.05;
+
+function acceptedShareProblem(f: Figures): string | undefined {
+  if (f.accepted >= f.cases * MIN_ACCEPTED_SHARE) return undefined;
+  return `only ${f.accepted} of ${f.cases} generated inputs were accepted (at least ${MIN_ACCEPTED_SHARE * 100}% must be, or the checks after acceptance test nothing); make the good generators follow the rules`;
+}
+
 /** fc.check with NUM_RUNS cases; a failure shows the first recorded problems and fast-check's counterexample. */
 export function assertProperty<Ts>(f: Figures, property: fc.IRawProperty<Ts, false>): void {
   const details = fc.check(property, { numRuns: NUM_RUNS });
   if (details.failed) throw failure(f, fc.defaultReportMessage(details) ?? 'property failed');
+  const share = acceptedShareProblem(f);
+  if (share) throw new Error(share);
 }
 
 export async function assertAsyncProperty<Ts>(
@@ -83,6 +96,8 @@ export async function assertAsyncProperty<Ts>(
 ): Promise<void> {
   const details = await fc.check(property, { numRuns: NUM_RUNS });
   if (details.failed) throw failure(f, (await fc.asyncDefaultReportMessage(details)) ?? 'property failed');
+  const share = acceptedShareProblem(f);
+  if (share) throw new Error(share);
 }
 
 export function printFigures(f: Figures): void {

@@ -1,14 +1,19 @@
 #!/bin/sh
 # bootc-image-builder stand-in for the test bed (busybox sh + xorriso).
 #
-# Honours the part of bootc-image-builder's contract the bot relies on (see
-# /work/shared/docs/bootc-image-builder.md sections 2, 4-8):
+# Honours the part of bootc-image-builder's contract the bot relies on (test/testbed/README.md):
 #   [build|manifest|version] [--type T]... [--progress P] [--rootfs FS] [--target-arch A] [--chown U:G]
 #   [--installer-payload-ref REF] [--log-level L] [-v] SOURCE-IMAGE-REF
 # with the mounts /output, /config.toml or /config.json, /var/lib/containers/storage, optional /store and /rpmmd.
-# It refuses what BIB refuses (storage not mounted, untagged or unpulled source, ISO config rules, type mixes),
-# prints verbose-style osbuild progress and writes /output/manifest-<type>.json and a real ISO 9660 at
-# /output/bootiso/install.iso holding SOURCE, ARGS, CONFIG, MOUNTS, TYPE, MANIFEST and OS-RELEASE.
+# It refuses what BIB refuses (rootless, storage not mounted, untagged or unpulled source, a source without the
+# containers.bootc=1 label or of another architecture, unknown config keys, a bad volume id, ISO config rules, type
+# mixes), prints verbose-style osbuild progress and writes /output/manifest-<type>.json and a real ISO 9660 at
+# /output/bootiso/install.iso holding SOURCE, ARGS, CONFIG, MOUNTS, TYPE, MANIFEST, OS-RELEASE and the kickstart the
+# installer would run (osbuild.ks, osbuild-base.ks: password hashes as they would be installed).
+#
+# What a builder image can do beyond the shipped baseline comes from BIB_STANDIN_FEATURES (set in the image, so
+# two tags can be an older and a newer builder): iso-customizations ([customizations.iso] known), bootc-installer
+# (that type exists), yescrypt ($y$ hashes kept instead of re-hashed).
 #
 # Fault modes (for error, timeout, cancel and size tests), picked by BIB_STANDIN_MODE=fail|hang|slow|big or by a
 # marker in the source reference: fail-build[-SECONDS], hang-build, slow-build[-SECONDS], big-build[-MB].
@@ -17,9 +22,18 @@ set -eu
 
 STORAGE=/var/lib/containers/storage
 HOST_ARCH=$(uname -m)
-ISO_TYPES='iso anaconda-iso bootc-installer'
+FEATURES=${BIB_STANDIN_FEATURES:-}
+has_feature() {
+  case " $FEATURES " in *" $1 "*) return 0 ;; esac
+  return 1
+}
+ISO_TYPES='iso anaconda-iso'
+ALL_TYPES='ami anaconda-iso gce iso ova qcow2 raw vhd vmdk'
+if has_feature bootc-installer; then
+  ISO_TYPES="$ISO_TYPES bootc-installer"
+  ALL_TYPES='ami anaconda-iso bootc-installer gce iso ova qcow2 raw vhd vmdk'
+fi
 DISK_TYPES='qcow2 raw ami vmdk vhd gce ova'
-ALL_TYPES='ami anaconda-iso bootc-installer gce iso ova qcow2 raw vhd vmdk'
 
 # PID 1 ignores signals it has no handler for; podman stop must be able to end a hung or slow build.
 SLEEP_PID=''
@@ -105,6 +119,8 @@ CHOWN=''
 LOG_LEVEL=error
 VERBOSE=false
 OUTPUT=/output
+# As given on the command line (the builder's default is ".", its WORKDIR /output): echoed in "Results saved in".
+OUTPUT_ARG=.
 POSITIONAL=''
 NPOS=0
 
@@ -171,7 +187,10 @@ while [ $# -gt 0 ]; do
     --installer-payload-ref) PAYLOAD_REF=$value ;;
     --chown) CHOWN=$value ;;
     --log-level) LOG_LEVEL=$value ;;
-    --output) OUTPUT=$value ;;
+    --output)
+      OUTPUT=$value
+      OUTPUT_ARG=$value
+      ;;
     --aws-ami-name | --aws-bucket | --aws-region) die "$name can only be used with --type ami" ;;
     --config) die "--config is only supported when running outside of a container" ;;
     *) ;; # accepted and ignored: --store, --rpmmd, --build-container, --seed
@@ -202,6 +221,11 @@ fi
 
 [ "$NPOS" -eq 1 ] || usage_error "accepts 1 arg(s), received $NPOS"
 REF=$POSITIONAL
+
+# In a user namespace (rootless podman) the uid map is not the identity: the builder needs root's storage, loop
+# devices and mounts, and refuses.
+UID_MAP=$(awk 'NR == 1 { print $1, $2, $3 }' /proc/self/uid_map 2>/dev/null || true)
+[ "$UID_MAP" = '0 0 4294967295' ] || die "this command must be run in rootful (not rootless) podman"
 
 if [ "$VERBOSE" = true ]; then
   [ "$PROGRESS" = auto ] && PROGRESS=verbose
@@ -315,6 +339,19 @@ log_info "source image $REF found in local storage"
 IMAGE_ID=$(image_field "$REF" id)
 IMAGE_LAYER=$(image_field "$REF" layer)
 
+# The image's config blob (the big-data file with "rootfs" and "architecture"): labels and architecture.
+image_config() {
+  for f in "$STORAGE/overlay-images/$IMAGE_ID"/*; do
+    [ -f "$f" ] || continue
+    if grep -q '"rootfs"' "$f" && grep -q '"architecture"' "$f"; then
+      cat "$f"
+      return 0
+    fi
+  done
+}
+IMAGE_CONFIG=$(image_config)
+IMAGE_ARCH=$(printf '%s' "$IMAGE_CONFIG" | sed -n 's/.*"architecture":[[:space:]]*"\([^"]*\)".*/\1/p' | head -n 1)
+
 # ---------------------------------------------------------------------------------------------------------------
 # Fault mode
 # ---------------------------------------------------------------------------------------------------------------
@@ -422,29 +459,8 @@ key_value() { # dotted.key: the first string value, quotes removed
   awk -F '\t' -v p="$1" '$1 == p && $2 != "" { v = $2; sub(/^["\047]/, "", v); sub(/["\047].*$/, "", v); print v; exit }' "$KEYS"
 }
 
-validate_config() {
-  [ -n "$CONFIG" ] || return 0
-  if has_key customizations.installer.kickstart.contents ||
-    awk -F '\t' '$1 == "customizations.installer.kickstart" && $2 ~ /contents/ { f = 1 } END { exit !f }' "$KEYS"; then
-    if has_key customizations.user || has_key customizations.group; then
-      die "customizations.installer.kickstart.contents cannot be used with customizations.user or customizations.group"
-    fi
-  fi
-  bad=$(awk -F '\t' '
-    index($1, "customizations.") == 1 {
-      n = split($1, s, ".")
-      if (n < 2) next
-      if (s[2] == "user" || s[2] == "group" || s[2] == "installer" || s[2] == "fips" || s[2] == "iso") next
-      if (s[2] == "kernel" && n == 3 && s[3] == "append") next
-      if (s[2] == "kernel" && n == 2 && $2 !~ /(^|[{ ,])name[ \t]*=/) next
-      name = "customizations." s[2] (s[2] == "kernel" ? ".name" : "")
-      if (!(name in seen)) { seen[name] = 1; out = out (out == "" ? "" : ", ") name }
-    }
-    END { print out }' "$KEYS")
-  if [ -n "$bad" ]; then
-    die "unsupported customization for image type \"$TYPE\": $bad (ISO images support only user, group, kernel.append, installer, fips and iso)"
-  fi
-}
+# shellcheck source=config-rules.sh
+. "${BIB_STANDIN_LIB:-/usr/lib/bib-standin}/config-rules.sh"
 
 # ---------------------------------------------------------------------------------------------------------------
 # Progress output
@@ -454,10 +470,12 @@ hash_of() { printf '%s %s %s\n' "$REF" "$TYPE" "$1" | sha256sum | cut -c1-64; }
 out() { # osbuild detail: shown in verbose and debug modes only
   [ "$PROGRESS" = term ] || echo "$*"
 }
+# Seconds since boot with two decimals, like osbuild's stage timings.
+uptime_now() { cut -d ' ' -f1 /proc/uptime; }
 STAGE_T0=0
 stage() { # pipeline-name: starts a pipeline
   STEP=$((STEP + 1))
-  STAGE_T0=$(date +%s)
+  STAGE_T0=$(uptime_now)
   case "$PROGRESS" in
   term) echo "Disk image building step: $1" ;;
   debug) echo "[$STEP / 7] Pipeline $1" ;;
@@ -476,7 +494,7 @@ step() { # osbuild stage line
 }
 stage_end() {
   pause
-  out "⏱  Duration: $(($(date +%s) - STAGE_T0))s"
+  out "⏱  Duration: $(awk -v a="$STAGE_T0" -v b="$(uptime_now)" 'BEGIN { printf "%.2f", b - a }')s"
 }
 nap() { # in the background, so that a stop signal ends it at once
   sleep "$1" &
@@ -516,12 +534,15 @@ fi
 [ "$PROGRESS" = term ] && echo "Manifest generation step"
 echo "Generating manifest $MANIFEST_NAME"
 validate_config
-LABEL=$LABEL_DEFAULT
-if [ -n "$CONFIG" ]; then
-  v=$(key_value customizations.iso.volume_id)
-  [ -z "$v" ] || LABEL=$v
+# Checked while the manifest is generated, so a build without the label fails late, after its first output.
+if ! printf '%s' "$IMAGE_CONFIG" | grep -Eq '"containers\.bootc":[[:space:]]*"1"'; then
+  die "cannot build manifest: image $REF is not a bootc image (it has no label containers.bootc=1)"
 fi
-LABEL=$(printf '%s' "$LABEL" | cut -c1-32)
+WANT_ARCH=$(normalize_arch "${TARGET_ARCH:-$HOST_ARCH}")
+if [ -n "$IMAGE_ARCH" ] && [ "$(normalize_arch "$IMAGE_ARCH")" != "$WANT_ARCH" ]; then
+  die "image found is for unexpected architecture \"$(normalize_arch "$IMAGE_ARCH")\" (need \"$WANT_ARCH\")"
+fi
+LABEL=$(iso_label)
 mkdir -p "$OUTPUT"
 manifest_json >"$OUTPUT/$MANIFEST_NAME"
 echo "DONE"
@@ -575,6 +596,7 @@ cp "$ARGS_FILE" "$TREE/ARGS"
 echo "$TYPE" >"$TREE/TYPE"
 manifest_json >"$TREE/MANIFEST.JSON"
 if [ -n "$CONFIG" ]; then cp "$CONFIG" "$TREE/CONFIG"; fi
+write_kickstart "$TREE"
 : >"$TREE/MOUNTS"
 for m in /output /config.toml /config.json /var/lib/containers/storage /store /rpmmd; do
   awk -v m="$m" '$5 == m { split($6, o, ","); print m " " o[1]; exit }' /proc/self/mountinfo >>"$TREE/MOUNTS"
@@ -612,6 +634,5 @@ if [ -n "$CHOWN" ]; then
 fi
 
 out "manifest - finished successfully"
-echo "Build complete!"
-echo "Results saved in"
-echo "$OUTPUT"
+echo "Build complete!" >&2
+echo "Results saved in $OUTPUT_ARG" >&2

@@ -56,6 +56,26 @@ describe('config file schema', () => {
     expect(Object.keys(config.builders)).toEqual(['centos']);
   });
 
+  it('reads builders.<name>.features; none listed is the shipped baseline', () => {
+    const config = load(
+      'builders:\n  new: { image: quay.io/b/bib:2, features: [iso-customizations, yescrypt] }\n' +
+        '  old: { image: quay.io/b/bib:1 }\ndefaultBuilder: new\npresets: {}\nallowedRegistries: [quay.io]\n',
+    );
+    expect(config.builders.new?.features).toEqual(['iso-customizations', 'yescrypt']);
+    expect(config.builders.old?.features).toBeUndefined();
+    expect(DEFAULT_BUILDERS.rhel9?.features).toEqual([]);
+    expect(DEFAULT_BUILDERS.centos?.features).toEqual(['iso-customizations', 'bootc-installer']);
+  });
+
+  it('refuses a builder feature it does not know, listing the known ones', () => {
+    const found = problems(
+      'builders:\n  b: { image: quay.io/b/bib:2, features: [iso] }\ndefaultBuilder: b\npresets: {}\nallowedRegistries: [quay.io]\n',
+    );
+    expect(found.join('\n')).toMatch(
+      /builders\.b\.features\[0\].*iso-customizations.*bootc-installer.*yescrypt/,
+    );
+  });
+
   it('rejects a preset whose builder does not exist, naming the file, the path and the builders', () => {
     const yaml = 'presets:\n  rhel9: { image: registry.redhat.io/rhel9/rhel-bootc:9.7, builder: rhel11 }\n';
     expect(problems(yaml)).toEqual([

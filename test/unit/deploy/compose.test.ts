@@ -18,6 +18,8 @@ interface Service {
   depends_on?: Record<string, { condition: string }>;
   stop_grace_period?: string;
   restart?: string;
+  init?: boolean;
+  ports?: string[];
 }
 interface Compose {
   services: Record<string, Service>;
@@ -86,7 +88,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives every long-running service a health check and a restart policy', () => {
-    for (const name of ['redis', 'minio', 'bot', 'worker']) {
+    for (const name of ['redis', 'garage', 'bot', 'worker']) {
       expect(service(name).healthcheck?.test.length, name).toBeGreaterThan(0);
       expect(service(name).restart, name).toBe('unless-stopped');
     }
@@ -94,23 +96,58 @@ describe('docker-compose.yml', () => {
     expect(service('worker').healthcheck?.test.join(' ')).toContain(':9464/readyz');
   });
 
-  it('bootstraps the bucket once, with artifact expiry from ARTIFACT_EXPIRY_DAYS (default 14 days)', () => {
-    const init = service('minio-init');
+  it('bootstraps Garage once: layout, key, bucket, expiry of builds/ and cache/, abort of incomplete uploads', () => {
+    const init = service('s3-init');
     expect(init.restart).toBe('no');
+    expect(init.command).toEqual(['node', 'scripts/garage-init.js']);
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a Compose interpolation, not a JavaScript template
     expect(init.environment?.ARTIFACT_EXPIRY_DAYS).toBe('${ARTIFACT_EXPIRY_DAYS:-14}');
-    const script = init.command?.join('\n') ?? '';
-    expect(script).toContain('mc mb --ignore-existing');
-    expect(script).toContain('"Expiration": {"Days": $$ARTIFACT_EXPIRY_DAYS}');
-    expect(script).toContain('mc ilm import');
-    // MinIO's stand-in for an AbortIncompleteMultipartUpload rule: incomplete uploads go after a day.
-    expect(service('minio').environment?.MINIO_API_STALE_UPLOADS_EXPIRY).toBe('24h');
+    expect(init.depends_on).toMatchObject({ garage: { condition: 'service_healthy' } });
+    const script = read('scripts/garage-init.js');
+    for (const step of [
+      'UpdateClusterLayout',
+      'ApplyClusterLayout',
+      'ImportKey',
+      'CreateBucket',
+      'AllowBucketKey',
+    ]) {
+      expect(script, step).toContain(`'${step}'`);
+    }
+    expect(script).toContain("expire('expire-artifacts', 'builds/')");
+    expect(script).toContain("expire('expire-cache-entries', 'cache/')");
+    expect(script).toContain('AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }');
+    expect(read('Containerfile')).toContain('COPY scripts/garage-init.js ./scripts/');
+    expect(service('garage').image).toMatch(/dxflrs\/garage:v2\./);
+    expect(text).not.toMatch(/minio/i);
     for (const name of ['bot', 'worker']) {
       expect(service(name).depends_on, name).toMatchObject({
         redis: { condition: 'service_healthy' },
-        'minio-init': { condition: 'service_completed_successfully' },
+        's3-init': { condition: 'service_completed_successfully' },
       });
     }
+  });
+
+  it('serves download links to other machines: S3 port published on all interfaces, public endpoint required', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Compose interpolation, not a JavaScript template
+    expect(service('garage').ports).toEqual(['${S3_PUBLISH:-0.0.0.0}:3900:3900']);
+    expect(service('bot').environment?.S3_PUBLIC_ENDPOINT).toMatch(/^\$\{S3_PUBLIC_ENDPOINT:\?/);
+    expect(read('config/compose.env.example')).toMatch(
+      /^S3_PUBLIC_ENDPOINT=http:\/\/(?!localhost)\S+:3900$/m,
+    );
+  });
+
+  it('passes through the registry credential variables the example config refers to', () => {
+    const example = read('config/bootc-iso.example.yaml');
+    // The variables of the commented-out registries entry (the header's ${VAR} is only an explanation).
+    const registries = example.slice(example.indexOf('\nregistries:'));
+    const referenced = [...registries.matchAll(/\$\{([A-Z][A-Z0-9_]*)\}/g)].map((m) => m[1] ?? '');
+    expect(referenced).toContain('RH_REGISTRY_PASSWORD');
+    for (const name of referenced)
+      expect(Object.keys(service('worker').environment ?? {}), name).toContain(name);
+  });
+
+  it("runs the worker under an init that reaps podman's children", () => {
+    expect(service('worker').init).toBe(true);
   });
 
   it('builds the bot and a privileged worker with its own container storage from the Containerfile', () => {
@@ -154,7 +191,7 @@ describe('docker-compose.yml', () => {
   it('names every variable it reads in config/compose.env.example', () => {
     const example = read('config/compose.env.example');
     const used = new Set([...text.matchAll(/(?<!\$)\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1] ?? ''));
-    const optionalImages = ['REDIS_IMAGE', 'MINIO_IMAGE', 'MC_IMAGE', 'BOT_IMAGE', 'WORKER_IMAGE'];
+    const optionalImages = ['REDIS_IMAGE', 'GARAGE_IMAGE', 'BOT_IMAGE', 'WORKER_IMAGE'];
     const undocumented = [...used].filter(
       (name) => !optionalImages.includes(name) && !new RegExp(`^#?${name}=`, 'm').test(example),
     );
@@ -193,7 +230,8 @@ describe('config/bootc-iso-worker.service', () => {
     expect(one('Service', 'User')).toBe('root');
     expect(one('Service', 'EnvironmentFile')).toBe('/etc/bootc-iso/worker.env');
     expect(one('Service', 'WorkingDirectory')).toMatch(/^\/\S+$/);
-    expect(one('Service', 'ExecStart')).toMatch(/^\/usr\/bin\/node --import tsx workers\/main\.ts$/);
+    expect(one('Service', 'ExecStart')).toBe('/usr/bin/node --enable-source-maps dist/workers/main.js');
+    expect(one('Unit', 'StartLimitBurst')).toBe('5');
     expect(one('Service', 'Restart')).toBe('on-failure');
     expect(one('Install', 'WantedBy')).toBe('multi-user.target');
   });
@@ -229,5 +267,29 @@ describe('config/bootc-iso-worker.service', () => {
     }
     expect(env).not.toMatch(/SLACK_/);
     expect(read('config/bot.env.example')).toMatch(/^#?ADMIN_PASSWORD=/m);
+  });
+});
+
+describe('config/bootc-iso-bot.service', () => {
+  const unit = parseUnit(read('config/bootc-iso-bot.service'));
+  const one = (section: string, key: string) => unit[section]?.[key]?.at(-1);
+
+  it('runs the compiled bot unprivileged, restarts on failure within a start limit', () => {
+    expect(one('Service', 'ExecStart')).toBe('/usr/bin/node --enable-source-maps dist/src/bin/bot.js');
+    expect(one('Service', 'EnvironmentFile')).toBe('/etc/bootc-iso/bot.env');
+    expect(one('Service', 'DynamicUser')).toBe('yes');
+    expect(one('Service', 'Restart')).toBe('on-failure');
+    expect(Number(one('Unit', 'StartLimitBurst'))).toBeGreaterThan(0);
+    expect(Number(one('Unit', 'StartLimitIntervalSec'))).toBeGreaterThan(0);
+    expect(one('Service', 'NoNewPrivileges')).toBe('yes');
+    // Node's JIT needs writable and executable memory.
+    expect(one('Service', 'MemoryDenyWriteExecute')).toBeUndefined();
+    expect(one('Install', 'WantedBy')).toBe('multi-user.target');
+  });
+
+  it('and neither unit nor the Containerfile runs TypeScript through tsx', () => {
+    for (const file of ['config/bootc-iso-bot.service', 'config/bootc-iso-worker.service', 'Containerfile']) {
+      expect(read(file), file).not.toMatch(/--import tsx|\.ts"?\]?$/m);
+    }
   });
 });

@@ -15,7 +15,7 @@ describe('toBibConfigToml', () => {
         users: [{ name: 'admin', passwordHash: SHA512_HASH, sshKeys: [ED25519_KEY], groups: ['wheel'] }],
         kernelAppend: 'console=tty0',
         anacondaModules: { enable: ['org.fedoraproject.Anaconda.Modules.Localization'] },
-        iso: { volumeId: 'MYOS-INSTALL', applicationId: 'app', publisher: 'pub' },
+        iso: { volumeId: 'MYOS-INSTALL' },
         fips: true,
       }),
     );
@@ -25,7 +25,7 @@ describe('toBibConfigToml', () => {
         user: [{ name: 'admin', password: SHA512_HASH, key: ED25519_KEY, groups: ['wheel'] }],
         kernel: { append: 'console=tty0' },
         installer: { modules: { enable: ['org.fedoraproject.Anaconda.Modules.Localization'] } },
-        iso: { volume_id: 'MYOS-INSTALL', application_id: 'app', publisher: 'pub' },
+        iso: { volume_id: 'MYOS-INSTALL' },
       },
     });
     expect(toml).toContain('[[customizations.user]]');
@@ -44,9 +44,9 @@ describe('toBibConfigToml', () => {
     expect(toBibConfigToml(customizations({}))).toBe(
       toBibConfigToml(customizations({ users: [], fips: false })),
     );
-    expect(
-      parse(toBibConfigToml(customizations({ anacondaModules: { enable: [], disable: [] }, iso: {} }))),
-    ).toEqual({});
+    expect(parse(toBibConfigToml(customizations({ anacondaModules: { enable: [], disable: [] } })))).toEqual(
+      {},
+    );
     expect(parse(toBibConfigToml(customizations({ users: [{ name: 'a' }] })))).toEqual({
       customizations: { user: [{ name: 'a' }] },
     });
@@ -62,13 +62,44 @@ describe('toBibConfigToml', () => {
 
   it('keeps TOML break-out attempts as data instead of new tables', () => {
     for (const hostile of TOML_BREAKOUTS) {
-      const c = customizations({ kickstart: hostile, kernelAppend: hostile, iso: { publisher: hostile } });
+      const c = customizations({
+        kickstart: hostile,
+        kernelAppend: hostile,
+        iso: { volumeId: hostile.slice(0, 32) },
+      });
       const toml = toBibConfigToml(c);
       const raw = parse(toml) as { customizations: Record<string, unknown> };
       expect(Object.keys(raw)).toEqual(['customizations']);
       expect(Object.keys(raw.customizations).sort()).toEqual(['installer', 'iso', 'kernel']);
       expect(parseBibConfigToml(toml)).toEqual(c);
     }
+  });
+});
+
+describe('the [customizations.iso] section', () => {
+  it('is written with volume_id only and never without it', () => {
+    expect(parse(toBibConfigToml(customizations({ iso: { volumeId: 'LABEL' } })))).toEqual({
+      customizations: { iso: { volume_id: 'LABEL' } },
+    });
+    expect(toBibConfigToml(customizations({ kernelAppend: 'quiet' }))).not.toContain('iso');
+  });
+
+  it('refuses publisher and application_id in a hand-written file, which the ISO code ignores', () => {
+    for (const key of ['publisher', 'application_id']) {
+      const error = appErrorFrom(() =>
+        parseBibConfigToml(`[customizations.iso]\nvolume_id = "A"\n${key} = "x"\n`),
+      );
+      expect(error.field).toBe('customizations.iso.volumeId');
+      expect(error.message).toBe(
+        `config.toml: customizations.iso.${key} is ignored by bootc-image-builder's ISO code; remove it`,
+      );
+    }
+  });
+
+  it('refuses a section without volume_id, which the builder fails as an invalid volume id', () => {
+    const error = appErrorFrom(() => parseBibConfigToml('[customizations.iso]\n'));
+    expect(error.message).toContain('customizations.iso has no volume_id');
+    expect(error.message).toContain('invalid volume id');
   });
 });
 
@@ -187,7 +218,7 @@ function randomCustomizations(g: ReturnType<typeof generator>): Customizations {
       disable: Array.from({ length: g.int(2) }, () => g.text(5)),
     };
   }
-  if (g.next() < 0.5) c.iso = { volumeId: g.short(5), ...(g.next() < 0.5 ? { publisher: g.text(5) } : {}) };
+  if (g.next() < 0.5) c.iso = { volumeId: g.short(5) };
   return c;
 }
 
@@ -203,9 +234,10 @@ describe('TOML round trip over generated values', () => {
 
 describe('configHash', () => {
   it('is a sha256 hex digest that ignores key order and empty sections', () => {
-    const a = customizations({ kernelAppend: 'quiet', iso: { volumeId: 'A', publisher: 'P' } });
+    const a = customizations({ kernelAppend: 'quiet', fips: true, iso: { volumeId: 'A' } });
     const b = customizations({
-      iso: { publisher: 'P', volumeId: 'A' },
+      iso: { volumeId: 'A' },
+      fips: true,
       kernelAppend: 'quiet',
       anacondaModules: {},
     });

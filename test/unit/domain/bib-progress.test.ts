@@ -44,6 +44,22 @@ function run(lines: string[], parser = new BibProgressParser()): BibProgressEven
 }
 
 describe('BibProgressParser', () => {
+  it("reads the builder's real timings (two decimals) and its stderr ending (Results saved in .)", () => {
+    const events = run([
+      'Generating manifest manifest-iso.json',
+      'Building manifest-iso.json',
+      `Pipeline build: ${ID}`,
+      `org.osbuild.rpm: ${ID} {`,
+      '⏱  Duration: 1.24s',
+      'Build complete!',
+      'Results saved in .',
+    ]);
+    expect(events.find((e) => e.message.includes('finished'))?.message).toBe(
+      'org.osbuild.rpm finished in 1.24s',
+    );
+    expect(events.at(-1)).toEqual({ stage: 'complete', message: 'Build complete', percent: 100 });
+  });
+
   it('turns a verbose ISO build log into manifest, building, pipeline, stage and complete events', () => {
     const events = run(VERBOSE_ISO_LOG.split('\n'));
     expect(events.map((e) => e.stage)).toEqual([

@@ -51,8 +51,15 @@ export const TOML_BREAKOUTS = [
 export const policy: BuildPolicy = {
   allowedRegistries: ['quay.io', 'registry.example.com:5000', 'Registry.Internal.Example'],
   builders: {
-    centos: { image: 'quay.io/centos-bootc/bootc-image-builder:latest' },
+    centos: {
+      image: 'quay.io/centos-bootc/bootc-image-builder:latest',
+      features: ['iso-customizations', 'bootc-installer'],
+    },
     pinned: { image: `quay.io/centos-bootc/bootc-image-builder@${SHA256_DIGEST}` },
+    /** A builder that declares nothing: the baseline of every shipped bootc-image-builder. */
+    legacy: { image: 'quay.io/centos-bootc/bootc-image-builder:9.7' },
+    /** An operator's newer builder that keeps yescrypt hashes. */
+    newer: { image: 'quay.io/centos-bootc/bootc-image-builder:next', features: ['yescrypt'] },
   },
 };
 

@@ -66,6 +66,21 @@ describe('buildModalView', () => {
     expect(arch.options?.map((o) => o.value)).toEqual(['x86_64', 'aarch64']);
   });
 
+  it('tells people picking an ISO type that a default ISO installs unattended and wipes the first disk', () => {
+    const block = inputBlock(buildModalView(base), BLOCKS.type);
+    expect(block.hint?.text).toContain('installs unattended');
+    expect(block.hint?.text).toContain('erases the first disk');
+    const options = (block.element as types.RadioButtons).options ?? [];
+    expect(options.find((o) => o.value === 'iso')?.description?.text).toContain('wipes it');
+  });
+
+  it('offers only the volume label for the ISO section, with the builder rule in its hint', () => {
+    const view = buildModalView(base);
+    const ids = view.blocks.map((b) => b.block_id);
+    expect(ids.some((id) => /publisher|application/i.test(id ?? ''))).toBe(false);
+    expect(inputBlock(view, BLOCKS.volumeId).hint?.text).toContain('letters, digits, "_" and "-"');
+  });
+
   it('stays within Block Kit limits with 1000 presets with long names and descriptions', () => {
     const presets: Record<string, { image: string; builder: string; description: string }> = {};
     for (let i = 0; i < 1000; i++) {

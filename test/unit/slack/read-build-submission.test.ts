@@ -3,7 +3,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { validateBuildRequest } from '../../../src/domain/validate-build-request.ts';
 import { BLOCKS, FIPS_OPTION, REBUILD_OPTION } from '../../../src/slack/action-ids.ts';
 import { readBuildSubmission, type SubmittedView } from '../../../src/slack/views/read-build-submission.ts';
-import { ED25519_KEY, SHA512_HASH } from '../domain/fixtures.ts';
+import { ED25519_KEY, SHA512_HASH, YESCRYPT_HASH } from '../domain/fixtures.ts';
 import { CHANNEL_ID, config, NOW, submission, TEAM_ID, USER_ID } from './slack-fixtures.ts';
 
 const ctx = { config, userId: USER_ID, teamId: TEAM_ID, now: () => NOW };
@@ -144,9 +144,39 @@ describe('readBuildSubmission', () => {
   });
 
   it('maps the volume label and kernel arguments to their own blocks', () => {
-    const errors = errorsOf(submission({ ...defaults, volumeId: 'my iso', kernelArgs: 'a="b"' }));
-    expect(errors[BLOCKS.volumeId]).toMatch(/use uppercase/);
-    expect(errors[BLOCKS.kernelArgs]).toMatch(/remove the double quotes/);
+    const errors = errorsOf(submission({ ...defaults, volumeId: 'my iso', kernelArgs: "a='b'" }));
+    expect(errors[BLOCKS.volumeId]).toMatch(/invalid volume id/);
+    expect(errors[BLOCKS.kernelArgs]).toMatch(/^Kernel arguments: remove the quotes \('\)/);
+  });
+
+  it('shows the kernel-arguments-with-kickstart refusal under both fields', () => {
+    const errors = errorsOf(submission({ ...defaults, kernelArgs: 'quiet', kickstart: 'text\nreboot\n' }));
+    expect(Object.keys(errors).sort()).toEqual([BLOCKS.kernelArgs, BLOCKS.kickstart].sort());
+    expect(errors[BLOCKS.kernelArgs]).toMatch(/drops the kernel arguments when a kickstart is given/);
+    expect(errors[BLOCKS.kickstart]).toMatch(/drops the kernel arguments when a kickstart is given/);
+  });
+
+  it('refuses the volume label on a preset whose builder lacks iso-customizations, under the label', () => {
+    const errors = errorsOf(submission({ ...defaults, preset: 'rhel10', volumeId: 'MYOS' }));
+    expect(Object.keys(errors)).toEqual([BLOCKS.volumeId]);
+    expect(errors[BLOCKS.volumeId]).toMatch(
+      /builder "rhel10" does not declare the iso-customizations feature/,
+    );
+  });
+
+  it('refuses bootc-installer on a builder without it under the type, and a yescrypt hash under the users', () => {
+    const errors = errorsOf(
+      submission({
+        ...defaults,
+        preset: 'rhel10',
+        type: 'bootc-installer',
+        payload: 'quay.io/org/app:1',
+        users: `admin | | wheel | ${YESCRYPT_HASH}`,
+      }),
+    );
+    expect(errors[BLOCKS.type]).toMatch(/does not declare the bootc-installer feature/);
+    expect(errors[BLOCKS.users]).toMatch(/^Line 1 password hash: yescrypt \(\$y\$\) is not kept/);
+    expect(errors[BLOCKS.users]).toContain('openssl passwd -6');
   });
 
   it('reports a preset that no longer exists on the preset block', () => {

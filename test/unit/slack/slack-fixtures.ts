@@ -17,7 +17,10 @@ export const NOW = new Date('2026-01-31T12:00:00Z');
 
 export const config: Pick<Config, 'presets' | 'builders' | 'defaultBuilder' | 'allowedRegistries'> = {
   builders: {
-    centos: { image: 'quay.io/centos-bootc/bootc-image-builder:latest' },
+    centos: {
+      image: 'quay.io/centos-bootc/bootc-image-builder:latest',
+      features: ['iso-customizations', 'bootc-installer'],
+    },
     rhel10: { image: 'registry.redhat.io/rhel10/bootc-image-builder:10.1' },
   },
   defaultBuilder: 'centos',
