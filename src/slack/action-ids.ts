@@ -35,6 +35,7 @@ export const BLOCKS = {
   volumeId: 'bootc_iso_volume_id',
   fips: 'bootc_iso_fips',
   rebuild: 'bootc_iso_rebuild',
+  bootTest: 'bootc_iso_boot_test',
 } as const;
 export type ModalBlock = keyof typeof BLOCKS;
 export type ModalBlockId = (typeof BLOCKS)[ModalBlock];
@@ -43,3 +44,5 @@ export type ModalBlockId = (typeof BLOCKS)[ModalBlock];
 export const FIPS_OPTION = 'fips';
 /** The value of the single "rebuild anyway" checkbox. */
 export const REBUILD_OPTION = 'rebuild';
+/** The value of the single "boot test" checkbox. */
+export const BOOT_TEST_OPTION = 'boot-test';
