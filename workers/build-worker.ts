@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { Worker } from 'bullmq';
+import { childProcessEnv } from '../src/config/child-env.ts';
 import type { Config } from '../src/config/load-config.ts';
 import { LABELS } from '../src/domain/bib-args.ts';
 import { AppError } from '../src/domain/errors.ts';
@@ -9,12 +9,15 @@ import type { Logger } from '../src/logger.ts';
 import { cancelRequestedBy, subscribeToCancels } from '../src/queue/cancel-requests.ts';
 import { createRedis } from '../src/queue/connection.ts';
 import { createIdenticalBuildClaims } from '../src/queue/identical-build-claims.ts';
-import { buildQueueName, QUEUE_PREFIX } from '../src/queue/names.ts';
+import { routesServedBy } from '../src/queue/names.ts';
 import type { ArtifactStore } from '../src/storage/artifact-store.ts';
 import { createS3Store } from '../src/storage/s3-store.ts';
+import { BuildConsumers } from './build-consumers.ts';
 import { withBuildMetrics } from './build-metrics.ts';
 import { removeLeftoverWorkDirs } from './cleanup.ts';
+import { checkHostAtStart } from './doctor/check-at-start.ts';
 import { startHeartbeat, trackRunningBuilds } from './heartbeat.ts';
+import { hostCapabilities, readEntitlementFacts } from './host-capabilities.ts';
 import { setUpImagePrune } from './image-prune.ts';
 import { createPodman } from './podman.ts';
 import { createBuildJobProcessor, SHUTDOWN_REASON } from './process-build-job.ts';
@@ -29,7 +32,7 @@ const UNFIT_PAUSE_MS = 60_000;
 export async function startBuildWorker(
   config: Config,
   logger: Logger,
-  options: { store?: ArtifactStore; metrics?: BuildMetrics } = {},
+  options: { store?: ArtifactStore; metrics?: BuildMetrics; checkHost?: boolean } = {},
 ) {
   const store = options.store ?? (config.s3 ? createS3Store(config.s3) : undefined);
   if (!store) {
@@ -40,9 +43,18 @@ export async function startBuildWorker(
     );
   }
   const arch = hostArch();
+  // Builds that need an entitled host (RHEL ISOs) have queues of their own, consumed only by hosts that have it.
+  const host = hostCapabilities(config.worker.capabilities, await readEntitlementFacts());
+  const routes = routesServedBy(arch, host.capabilities);
   await mkdir(config.worker.workDir, { recursive: true, mode: 0o700 });
   await removeLeftoverWorkDirs(config.worker.workDir, logger);
-  const imagePrune = await setUpImagePrune(config, createPodman(config.worker.podman, logger), logger);
+  // podman and everything it starts get only what podman needs, never the service's secrets.
+  const podmanEnv = childProcessEnv();
+  const imagePrune = await setUpImagePrune(
+    config,
+    createPodman(config.worker.podman, logger, { env: podmanEnv }),
+    logger,
+  );
   const podman = imagePrune.podman;
 
   // Containers left by a crashed run of this host would hold disk and loop devices: remove them first.
@@ -65,16 +77,15 @@ export async function startBuildWorker(
     onHostUnfit: (reason) => {
       if (worker.isPaused()) return;
       logger.warn({ reason, pauseSeconds: UNFIT_PAUSE_MS / 1000 }, 'not taking builds for a while');
-      void worker.pause(true);
+      void worker.pause();
       setTimeout(() => worker.resume(), UNFIT_PAUSE_MS).unref();
     },
   });
   const builds = trackRunningBuilds(
     options.metrics ? withBuildMetrics(processor, options.metrics) : processor,
   );
-  const worker = new Worker(buildQueueName(arch), builds.processor, {
+  const worker = new BuildConsumers(routes, builds.processor, {
     connection,
-    prefix: QUEUE_PREFIX,
     concurrency: config.worker.concurrency,
     // Builds run for many minutes; a longer lock only delays detection of a dead host (A2).
     lockDuration: config.worker.lockSeconds * 1000,
@@ -93,12 +104,25 @@ export async function startBuildWorker(
   await worker.waitUntilReady();
   const heartbeat = await startHeartbeat(
     connection,
-    { config, arch, podman, running: builds.running, ended: builds.ended },
+    { config, arch, podman, running: builds.running, ended: builds.ended, capabilities: host.capabilities },
     logger,
   );
   imagePrune.start();
+  // The doctor's checks, in the background: logged, and summarised in /readyz. Off for one-off local builds.
+  const stopChecks = new AbortController();
+  const hostChecks =
+    options.checkHost === false ? undefined : checkHostAtStart(config, logger, stopChecks.signal);
   logger.info(
-    { queue: buildQueueName(arch), host: config.workerName, concurrency: config.worker.concurrency },
+    {
+      queues: worker.queueNames,
+      host: config.workerName,
+      concurrency: config.worker.concurrency,
+      capabilities: host.capabilities,
+      capabilitiesFrom: host.source,
+      ...(host.source === 'detected' && host.entitlementProblems.length
+        ? { notEntitled: host.entitlementProblems }
+        : {}),
+    },
     'worker ready',
   );
 
@@ -109,6 +133,7 @@ export async function startBuildWorker(
     logger.info({ signal }, 'stopping: no new builds; running builds are handed back to the queue');
     await heartbeat.stop();
     imagePrune.stop();
+    stopChecks.abort();
     // Running builds may finish within the grace period; after it they are stopped and handed back to the queue.
     // Cancels are heard until they have ended: someone may cancel a build during the grace period.
     const closed = worker.close();
@@ -119,5 +144,5 @@ export async function startBuildWorker(
     await unsubscribe();
     connection.disconnect();
   };
-  return { worker, stop, logger };
+  return { worker, stop, logger, hostChecks };
 }

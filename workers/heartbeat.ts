@@ -6,7 +6,7 @@ import type { Arch } from '../src/domain/build-request.ts';
 import type { Logger } from '../src/logger.ts';
 import { packageVersion } from '../src/package-version.ts';
 import { removeWorkerInfo, type WorkerInfo, writeWorkerInfo } from '../src/queue/worker-registry.ts';
-import { freeBytes } from './pipeline/preflight.ts';
+import { freeBytes } from './pipeline/steps/preflight.ts';
 import type { LocalImage, Podman, PodmanImages } from './podman.ts';
 
 export const HEARTBEAT_TTL_MS = 30_000;
@@ -36,6 +36,8 @@ export interface HeartbeatSource {
   running: () => string[];
   /** How many builds have ended so far: the image list is read again after each (its pulls change it). */
   ended?: () => number;
+  /** What the host offers (detected or declared), advertised so producers and people know where builds can run. */
+  capabilities?: readonly string[];
 }
 
 export interface Heartbeat {
@@ -109,6 +111,7 @@ export async function startHeartbeat(
       updatedAt: now().toISOString(),
       version,
       pid: process.pid,
+      capabilities: [...(source.capabilities ?? [])],
     };
     if (stopped) return;
     await writeWorkerInfo(redis, info, ttlMs, now().getTime());

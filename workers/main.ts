@@ -1,6 +1,7 @@
 import { loadConfig, secretValues } from '../src/config/load-config.ts';
 import { asAppError } from '../src/domain/errors.ts';
 import { hostArch } from '../src/domain/host-arch.ts';
+import { createLifecycle } from '../src/lifecycle/process-lifecycle.ts';
 import { sharedLocalStore } from '../src/local/open-local-store.ts';
 import { createLogger } from '../src/logger.ts';
 import { startBuildWorker } from './build-worker.ts';
@@ -10,33 +11,19 @@ import { startWorkerOps } from './worker-ops.ts';
 try {
   const config = loadConfig(undefined, { role: 'worker' });
   const logger = createLogger({ level: config.logLevel, name: 'worker', secrets: secretValues(config) });
+  const lifecycle = createLifecycle(logger);
   // /metrics, /healthz, /readyz on METRICS_HOST:METRICS_PORT (default 127.0.0.1:9464; off to disable).
   const ops = await startWorkerOps(config, hostArch(), logger);
+  if (ops) lifecycle.add({ name: 'ops server', stop: () => ops.close() });
   // No S3 but ARTIFACT_DIR: ISOs go to a directory shared with the bot on this host.
   const local = await sharedLocalStore(config);
-  const { worker, stop } = await startBuildWorker(config, logger, {
+  const { worker, stop, hostChecks } = await startBuildWorker(config, logger, {
     ...(ops ? { metrics: ops.metrics } : {}),
     ...(local ? { store: local } : {}),
   });
+  lifecycle.add({ name: 'worker', stop });
   ops?.attach(worker);
-  // `on`, not `once`: execa's signal-exit re-raises a signal that has no other listener left, which would kill
-  // the process in the middle of a graceful stop. A repeated signal just finds the stop under way.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(signal, () => {
-      stop(signal)
-        .then(() => ops?.close())
-        .then(
-          () => process.exit(0),
-          (error: unknown) => {
-            logger.error({ error: String(error) }, 'unclean stop');
-            process.exit(1);
-          },
-        );
-    });
-  }
-  process.on('unhandledRejection', (reason) =>
-    logger.error({ error: String(reason) }, 'unhandled rejection'),
-  );
+  void hostChecks?.then((summary) => summary && ops?.reportHostChecks(summary));
 } catch (error) {
   const e = asAppError(error);
   process.stderr.write(`bootc-iso worker: ${e.code === 'INTERNAL' ? String(error) : e.message}\n`);

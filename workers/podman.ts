@@ -1,7 +1,11 @@
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { AppError } from '../src/domain/errors.ts';
 import type { Logger } from '../src/logger.ts';
+import { LineSplitter } from './output-lines.ts';
 import { classifyRegistryError, podmanErrorLine } from './podman-errors.ts';
+import { type ImageFacts, parseImageInspect } from './podman-inspect.ts';
+
+export type { ImageFacts };
 
 /** The one place that runs podman. Every call is an argument vector (never a shell) with a timeout. */
 export interface Podman {
@@ -9,6 +13,8 @@ export interface Podman {
   login(o: LoginOptions): Promise<void>;
   pull(o: PullOptions): Promise<void>;
   imageDigest(ref: string): Promise<string>;
+  /** What the pipeline checks of a pulled image: its digest, architecture and labels. */
+  inspectImage(ref: string): Promise<ImageFacts>;
   /** Runs `podman <args>` streaming each output line; aborting removes the named container too. */
   runContainer(args: string[], o: RunContainerOptions): Promise<{ exitCode: number; timedOut: boolean }>;
   removeContainer(name: string): Promise<void>;
@@ -33,11 +39,19 @@ export interface LocalImage {
   createdMs: number;
 }
 
+/** What a registry command wrote, for the build log (podman never echoes the password it reads on stdin). */
+export interface CommandOutput {
+  argv: string[];
+  output: string;
+}
+
 export interface RegistryAccess {
   authFile: string;
   insecure: boolean;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Told the command and its output, success or not (the build log). */
+  onOutput?: (o: CommandOutput) => void;
 }
 
 export interface LoginOptions extends RegistryAccess {
@@ -58,9 +72,26 @@ export interface RunContainerOptions {
   onLine: (line: string) => void;
 }
 
-export function createPodman(executable: string, logger: Logger): Podman & PodmanImages {
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export interface PodmanOptions {
+  /**
+   * The whole environment of every podman process: only what podman needs (PATH, HOME, containers config), never
+   * the service's tokens or keys. Without it podman inherits nothing but PATH.
+   */
+  env?: Record<string, string>;
+}
+
+export function createPodman(
+  executable: string,
+  logger: Logger,
+  options: PodmanOptions = {},
+): Podman & PodmanImages {
+  const env = options.env ?? { PATH: DEFAULT_PATH };
+  const base = { env, extendEnv: false } as const;
   const run = (args: string[], options: { input?: string; timeoutMs: number; signal?: AbortSignal }) =>
     execa(executable, args, {
+      ...base,
       input: options.input,
       timeout: options.timeoutMs,
       ...(options.signal ? { cancelSignal: options.signal } : {}),
@@ -89,28 +120,26 @@ export function createPodman(executable: string, logger: Logger): Podman & Podma
 
     async login(o) {
       // The password travels on stdin only: never on argv (visible in ps) or in logs.
-      const result = await run(
-        [
-          'login',
-          '--authfile',
-          o.authFile,
-          ...tls(o.insecure),
-          '--username',
-          o.username,
-          '--password-stdin',
-          o.registry,
-        ],
-        { input: o.password, timeoutMs: o.timeoutMs, signal: o.signal },
-      );
+      const args = [
+        'login',
+        '--authfile',
+        o.authFile,
+        ...tls(o.insecure),
+        '--username',
+        o.username,
+        '--password-stdin',
+        o.registry,
+      ];
+      const result = await run(args, { input: o.password, timeoutMs: o.timeoutMs, signal: o.signal });
+      o.onOutput?.({ argv: ['podman', ...args], output: outputOf(result) });
       failIfStopped(result, `login to ${o.registry}`);
       if (result.failed) throw classifyRegistryError(result.stderr, { registry: o.registry });
     },
 
     async pull(o) {
-      const result = await run(['pull', '--quiet', '--authfile', o.authFile, ...tls(o.insecure), o.ref], {
-        timeoutMs: o.timeoutMs,
-        signal: o.signal,
-      });
+      const args = ['pull', '--quiet', '--authfile', o.authFile, ...tls(o.insecure), o.ref];
+      const result = await run(args, { timeoutMs: o.timeoutMs, signal: o.signal });
+      o.onOutput?.({ argv: ['podman', ...args], output: outputOf(result) });
       failIfStopped(result, `pull of ${o.ref}`);
       if (result.failed) throw classifyRegistryError(result.stderr, { registry: o.registry, ref: o.ref });
     },
@@ -121,9 +150,18 @@ export function createPodman(executable: string, logger: Logger): Podman & Podma
       return result.stdout.trim();
     },
 
+    async inspectImage(ref) {
+      const result = await run(['image', 'inspect', '--format', 'json', ref], { timeoutMs: 30_000 });
+      if (result.failed) throw new AppError('IMAGE_NOT_FOUND', `image not found in local storage: ${ref}`);
+      return parseImageInspect(result.stdout, ref);
+    },
+
     async runContainer(args, o) {
-      const child: ResultPromise<{ all: true; reject: false; timeout: number }> = execa(executable, args, {
+      // Output is read as it comes and never kept by execa (buffer: false): a builder writes for an hour.
+      const child = execa(executable, args, {
+        ...base,
         all: true,
+        buffer: false,
         reject: false,
         timeout: o.timeoutMs,
         ...(o.signal ? { cancelSignal: o.signal } : {}),
@@ -133,8 +171,10 @@ export function createPodman(executable: string, logger: Logger): Podman & Podma
       o.signal?.addEventListener('abort', stopContainer, { once: true });
       const timer = setTimeout(stopContainer, o.timeoutMs);
       try {
-        for await (const line of child.iterable({ from: 'all' })) o.onLine(line);
+        const lines = new LineSplitter(o.onLine);
+        child.all?.on('data', (chunk: Buffer) => lines.push(chunk));
         const result = await child;
+        lines.end();
         if (result.isCanceled || result.timedOut) await this.removeContainer(o.containerName);
         failIfStopped(result, 'the builder');
         return { exitCode: result.exitCode ?? -1, timedOut: false };
@@ -170,6 +210,10 @@ export function createPodman(executable: string, logger: Logger): Podman & Podma
       return !result.failed;
     },
   };
+}
+
+function outputOf(result: { stdout: unknown; stderr: unknown }): string {
+  return [result.stdout, result.stderr].filter((t) => typeof t === 'string' && t !== '').join('\n');
 }
 
 /** `podman images --format json` lists an image once per tag: merge them by id. */

@@ -1,6 +1,7 @@
-import { Queue, type Worker } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Config } from '../src/config/load-config.ts';
 import type { Arch } from '../src/domain/build-request.ts';
+import { REQUIREMENT_SETS } from '../src/domain/capabilities.ts';
 import { AppError } from '../src/domain/errors.ts';
 import { pingWithin } from '../src/http/bot-ops.ts';
 import {
@@ -13,14 +14,24 @@ import type { ProbeCheck } from '../src/http/ops-routes.ts';
 import type { Logger } from '../src/logger.ts';
 import { createRedis } from '../src/queue/connection.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../src/queue/names.ts';
+import type { DoctorSummary } from './doctor/check-at-start.ts';
 import { type OpsServer, startOpsServer } from './ops-server.ts';
+
+/** What /readyz reads of the worker: BullMQ's Worker, or the set of them a host runs (build-consumers.ts). */
+export interface ReadinessSource {
+  readonly closing: unknown;
+  isPaused(): boolean;
+  isRunning(): boolean;
+}
 
 export interface WorkerOps {
   /** Pass to startBuildWorker so each build attempt is recorded. */
   metrics: BuildMetrics;
   port: number;
   /** /readyz answers 200 once the worker is attached, running and Redis answers. */
-  attach(worker: Worker): void;
+  attach(worker: ReadinessSource): void;
+  /** The doctor's verdict at start, shown (not judged) by /readyz: a failed check may concern some builds only. */
+  reportHostChecks(summary: DoctorSummary): void;
   close(): Promise<void>;
 }
 
@@ -41,21 +52,25 @@ export async function startWorkerOps(
   const metrics = createBuildMetrics(registry);
   // A fail-fast connection of its own: a scrape during a Redis outage answers at once with redis_up 0.
   const redis = createRedis(config.redis, 'producer', () => undefined);
-  const queue = new Queue(buildQueueName(arch), { connection: redis, prefix: QUEUE_PREFIX });
-  queue.on('error', () => undefined);
-  registerFleetMetrics(registry, { queues: [queue], redis });
+  // Depths of this arch's queues: its own and the one of builds that need an entitled host.
+  const queues = REQUIREMENT_SETS.map(
+    (requires) => new Queue(buildQueueName(arch, requires), { connection: redis, prefix: QUEUE_PREFIX }),
+  );
+  for (const queue of queues) queue.on('error', () => undefined);
+  registerFleetMetrics(registry, { queues, redis });
   const release = async () => {
-    await queue.close().catch(() => undefined);
+    await Promise.all(queues.map((queue) => queue.close().catch(() => undefined)));
     redis.disconnect();
   };
 
-  let worker: Worker | undefined;
+  let worker: ReadinessSource | undefined;
+  let hostChecks = 'running';
   const ready: ProbeCheck = async () => {
     const state = workerState(worker);
     const redisState = await pingWithin(redis, 1000);
     return {
       ok: state === 'running' && redisState === 'ready',
-      detail: { worker: state, redis: redisState },
+      detail: { worker: state, redis: redisState, hostChecks },
     };
   };
   let server: OpsServer;
@@ -85,6 +100,9 @@ export async function startWorkerOps(
     attach(w) {
       worker = w;
     },
+    reportHostChecks(summary) {
+      hostChecks = describeHostChecks(summary);
+    },
     async close() {
       await server.close();
       await release();
@@ -93,9 +111,15 @@ export async function startWorkerOps(
 }
 
 /** Only `running` is ready: a paused worker (its host is unfit for a while) takes no builds. */
-function workerState(worker: Worker | undefined): string {
+function workerState(worker: ReadinessSource | undefined): string {
   if (!worker) return 'starting';
   if (worker.closing) return 'stopping';
   if (worker.isPaused()) return 'paused';
   return worker.isRunning() ? 'running' : 'idle';
+}
+
+/** `13 ok, 1 warn, 1 fail (loop device)`: the doctor's verdict in one /readyz field. */
+export function describeHostChecks(summary: DoctorSummary): string {
+  const failing = summary.failing.length ? ` (${summary.failing.join(', ')})` : '';
+  return `${summary.ok} ok, ${summary.warn} warn, ${summary.fail} fail${failing}`;
 }

@@ -10,6 +10,8 @@ export const FILE_DOCS: Record<string, string> = {
     'Fully qualified (`host/path`) and pinned by `:tag` and/or `@sha256:<digest>`; on `allowedRegistries`. The RHEL builders need registry.redhat.io credentials.',
   'builders.<name>.features':
     "What this builder image can do beyond every shipped builder: `iso-customizations` (the ISO volume label), `bootc-installer` (that type), `yescrypt` (`$y$` password hashes kept instead of re-hashed). Requests needing a feature the build's builder lacks are refused before they are queued; see docs/builder-rules.md.",
+  'builders.<name>.requires':
+    "What a host must offer to run this builder's `iso`/`anaconda-iso` builds: `rhel-entitlement` sends them to registered RHEL hosts only (docs/rhel-build-host.md). Left out: nothing.",
   defaultBuilder: 'The builder of a typed image that matches no preset. A key of `builders`.',
   presets:
     'Source images people pick by name, each with its builder. Giving the section replaces the whole default list. The build form offers first the presets that can be built with the credentials configured, and marks the others.',
@@ -19,6 +21,8 @@ export const FILE_DOCS: Record<string, string> = {
   'presets.<name>.description': 'One line shown next to the name in Slack and the CLI.',
   'presets.<name>.bootTest':
     'Boot every ISO of this preset in QEMU before it is published (see `bootTest`); a request can still ask for it or turn it off.',
+  'presets.<name>.requires':
+    "What a host must offer to run this preset's `iso`/`anaconda-iso` builds. Left out: `[rhel-entitlement]` when the source is a RHEL image from registry.redhat.io, else nothing; `[]` opts out.",
   allowedRegistries:
     'Registries (`host` or `host:port`, lowercase, no scheme) source images may come from. Builder and preset images must be on it too.',
   registries:
@@ -32,6 +36,8 @@ export const FILE_DOCS: Record<string, string> = {
     'Absolute path of a file on the worker holding the password, read at each login (rotation needs no restart).',
   'registries.<name>.insecure':
     'Plain HTTP and no TLS verification: internal registries and the testbed only.',
+  'worker.capabilities':
+    "What this host offers beyond its architecture: `rhel-entitlement` (a registered RHEL host whose podman maps the subscription into containers). Left out: detected at start (RHEL, entitlement certificates, podman's secrets mount); `[]` turns detection off.",
   'worker.concurrency':
     'Builds running at once on one host. Each needs tens of GiB of disk and a loop device.',
   'worker.workDir': 'Scratch space of each build (absolute); the ISO is written here before upload.',

@@ -3,12 +3,14 @@ import { printFailure, runBuildCommand } from '../cli/build-command.ts';
 import { runCancelCommand } from '../cli/cancel-command.ts';
 import { withClientRedis } from '../cli/client-redis.ts';
 import { completionScript } from '../cli/completion.ts';
+import { runDoctorCommand } from '../cli/doctor-command.ts';
 import { parseGlobalArgs } from '../cli/global-args.ts';
 import { isOpsCommand, runOpsCommand } from '../cli/ops-commands.ts';
 import { COMMAND_USAGES, USAGE } from '../cli/usage.ts';
 import { runVerifyCommand } from '../cli/verify-command.ts';
 import { loadConfig, secretValues } from '../config/load-config.ts';
 import { asAppError, type ErrorCode } from '../domain/errors.ts';
+import { createLifecycle } from '../lifecycle/process-lifecycle.ts';
 import { sharedLocalStore } from '../local/open-local-store.ts';
 import { createLogger } from '../logger.ts';
 import { packageVersion } from '../package-version.ts';
@@ -66,6 +68,17 @@ async function main(argv: string[]): Promise<number> {
       },
     });
   }
+  if (command === 'doctor') {
+    // About this host only: the worker's config (its registry credentials), no Redis, no S3.
+    const config = loadConfig(undefined, { role: 'worker', ...loadOptions });
+    const logger = createLogger({
+      level: 'warn',
+      name: 'doctor',
+      secrets: secretValues(config),
+      destination: pino.destination(2),
+    });
+    return runDoctorCommand(rest, { config, logger, out: process.stdout });
+  }
   const config = await withClientRedis(loadConfig(undefined, { role: 'cli', ...loadOptions }));
   const connection = createRedis(config.redis, 'producer');
   const queues = new BuildQueues(connection);
@@ -98,8 +111,11 @@ async function main(argv: string[]): Promise<number> {
           // stdout stays for the command's own output (--json).
           destination: pino.destination(2),
         });
-        const local = await startBuildWorker(workerConfig, logger);
-        return () => local.stop('build finished');
+        // Interrupted, the local worker hands its build back to the queue before the command exits (130: by signal).
+        const lifecycle = createLifecycle(logger, { exit: (code) => process.exit(code === 0 ? 130 : code) });
+        const local = await startBuildWorker(workerConfig, logger, { checkHost: false });
+        lifecycle.add({ name: 'local worker', stop: local.stop });
+        return () => lifecycle.stop('build finished').then(() => undefined);
       },
     });
     if (outcome && !outcome.ok) {

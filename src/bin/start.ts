@@ -4,6 +4,7 @@ import { startBuildWorker } from '../../workers/build-worker.ts';
 import { type Config, loadConfig, secretValues } from '../config/load-config.ts';
 import { asAppError } from '../domain/errors.ts';
 import { localDownloadsRoute } from '../http/local-downloads.ts';
+import { createLifecycle, type Lifecycle } from '../lifecycle/process-lifecycle.ts';
 import { removeClientFile, writeClientFile } from '../local/client-file.ts';
 import { startEmbeddedRedis } from '../local/embedded-redis.ts';
 import { openLocalStore } from '../local/open-local-store.ts';
@@ -20,21 +21,14 @@ import { createS3Store } from '../storage/s3-store.ts';
 
 /** Long enough for running builds to hand their jobs back; a second signal stops at once. */
 const STOP_DEADLINE_MS = 120_000;
-/** A signal this soon after the first is the same request delivered twice, not a second one. */
-const REPEAT_SIGNAL_MS = 1000;
-
-interface Part {
-  name: string;
-  stop: () => Promise<void>;
-}
 
 /** Starts everything; `parts` collects what runs, in start order, so a failed start can stop what did start. */
-async function start(config: Config, logger: Logger, redisPassword: string | undefined, parts: Part[]) {
+async function start(config: Config, logger: Logger, redisPassword: string | undefined, parts: Lifecycle) {
   let runtime = config;
   if (redisPassword !== undefined) {
     const dir = join(config.local.dataDir, 'redis');
     const redis = await startEmbeddedRedis({ dir, password: redisPassword, logger });
-    parts.push({ name: 'redis', stop: redis.stop });
+    parts.add({ name: 'redis', stop: redis.stop });
     logger.info({ redisPort: redis.port, redisPid: redis.pid, dir }, 'embedded redis ready');
     runtime = { ...config, redisUrl: redis.url, redis: { url: redis.url } };
   }
@@ -43,13 +37,13 @@ async function start(config: Config, logger: Logger, redisPassword: string | und
   if (runtime.s3) store = createS3Store(runtime.s3);
   else store = local = await openLocalStore(runtime.local);
   const worker = await startBuildWorker(runtime, logger, { store });
-  parts.push({ name: 'worker', stop: () => worker.stop('shutdown') });
+  parts.add({ name: 'worker', stop: (reason) => worker.stop(reason) });
   const routes = [
     ...(local ? [localDownloadsRoute(local, logger)] : []),
     ...(await signingKeyRoutes(runtime.signing)),
   ];
   const stopBot = await startBot(runtime, logger, { store, routes });
-  parts.push({ name: 'bot', stop: stopBot });
+  parts.add({ name: 'bot', stop: stopBot });
   if (!runtime.redis.sentinel) {
     // Lets a `bootc-iso` command run beside this process find its Redis with no settings.
     const { dataDir } = runtime.local;
@@ -58,7 +52,7 @@ async function start(config: Config, logger: Logger, redisPassword: string | und
       pid: process.pid,
       startedAt: new Date().toISOString(),
     });
-    parts.push({ name: 'client file', stop: () => removeClientFile(dataDir, process.pid) });
+    parts.add({ name: 'client file', stop: () => removeClientFile(dataDir, process.pid) });
     logger.info({ clientFile }, 'client file written for the bootc-iso command');
   }
   logger.info(
@@ -71,57 +65,23 @@ async function start(config: Config, logger: Logger, redisPassword: string | und
   );
 }
 
-/** Stops the parts newest first: the bot, then the worker (its builds go back to the queue), then Redis. */
-async function stopParts(parts: Part[], logger: Logger | undefined): Promise<boolean> {
-  let clean = true;
-  for (const part of [...parts].reverse()) {
-    try {
-      await part.stop();
-    } catch (error) {
-      clean = false;
-      logger?.error({ part: part.name, error: String(error) }, 'unclean stop');
-    }
-  }
-  parts.length = 0;
-  return clean;
-}
-
-const parts: Part[] = [];
-let logger: Logger | undefined;
+let lifecycle: Lifecycle | undefined;
 try {
   const config = loadConfig(undefined, { role: 'all' });
   const embedded = !config.redisUrlSet && !config.redis.sentinel;
   const redisPassword = embedded ? randomBytes(24).toString('hex') : undefined;
-  logger = createLogger({
+  const logger = createLogger({
     level: config.logLevel,
     name: 'bootc-iso',
     secrets: [...secretValues(config), ...(redisPassword ? [redisPassword] : [])],
   });
-  const log = logger;
-  // Bolt rejects in the background when Slack is unreachable at start (auth.test), and in Socket Mode when a
-  // /downloads path has a malformed %-escape (its route matcher throws outside any handler): log, do not die.
-  process.on('unhandledRejection', (reason) => log.error({ error: String(reason) }, 'unhandled rejection'));
-  await start(config, log, redisPassword, parts);
-  let stoppingSince: number | undefined;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(signal, () => {
-      if (stoppingSince !== undefined) {
-        // Under `npm start` one Ctrl-C arrives twice: from the terminal to the process group, and forwarded by npm.
-        if (Date.now() - stoppingSince < REPEAT_SIGNAL_MS) return;
-        log.warn({ signal }, 'second signal: stopping at once');
-        process.exit(1);
-      }
-      stoppingSince = Date.now();
-      log.info({ signal }, 'stopping');
-      setTimeout(() => {
-        log.error({ afterMs: STOP_DEADLINE_MS }, 'stop took too long; exiting');
-        process.exit(1);
-      }, STOP_DEADLINE_MS).unref();
-      void stopParts(parts, log).then((clean) => process.exit(clean ? 0 : 1));
-    });
-  }
+  // Stops newest first: the bot, then the worker (its builds go back to the queue), then Redis. Bolt rejects in
+  // the background when Slack is unreachable at start, and in Socket Mode when a /downloads path has a malformed
+  // %-escape (its route matcher throws outside any handler): logged, not fatal.
+  lifecycle = createLifecycle(logger, { deadlineMs: STOP_DEADLINE_MS });
+  await start(config, logger, redisPassword, lifecycle);
 } catch (error) {
-  await stopParts(parts, logger);
+  await lifecycle?.stop('failed start');
   const e = asAppError(error);
   process.stderr.write(`bootc-iso: ${e.code === 'INTERNAL' ? String(error) : e.message}\n`);
   process.exit(1);

@@ -4,6 +4,7 @@ import { QueueEvents } from 'bullmq';
 import type { Config } from '../config/load-config.ts';
 import { parseBibConfigToml } from '../domain/bib-config.ts';
 import type { BuildRequestInput, Customizations } from '../domain/build-request.ts';
+import { requiredCapabilities } from '../domain/capabilities.ts';
 import { AppError } from '../domain/errors.ts';
 import { hostArch } from '../domain/host-arch.ts';
 import { quoteForMessage } from '../domain/text-rules.ts';
@@ -128,10 +129,17 @@ export async function runBuildCommand(
 ): Promise<BuildOutcome | undefined> {
   const opts = parseBuildArgs(argv);
   const input = await toBuildRequestInput(opts, deps.config);
-  const policy = { allowedRegistries: deps.config.allowedRegistries, builders: deps.config.builders };
+  const policy = {
+    allowedRegistries: deps.config.allowedRegistries,
+    builders: deps.config.builders,
+    presets: deps.config.presets,
+  };
   const retry = { attempts: deps.config.worker.attempts, backoffSeconds: deps.config.worker.backoffSeconds };
   // Refuse bad input before touching Redis: the person gets the field error even when the queue is down.
-  const { arch } = validateBuildRequest(input, policy);
+  const validated = validateBuildRequest(input, policy);
+  const { arch } = validated;
+  // RHEL ISOs need an entitled host: they go to (and are followed on) that queue.
+  const requires = requiredCapabilities(validated, policy);
   if (opts.local && arch !== hostArch()) {
     throw new AppError(
       'INVALID_REQUEST',
@@ -141,10 +149,11 @@ export async function runBuildCommand(
       },
     );
   }
+  if (opts.local && requires.length > 0) await refuseUnlessLocalHostServes(requires, deps.config);
   await whenRedisReady(deps.queues.connection, deps.config.redis);
   // Subscribe before queueing so no progress event is missed.
   const eventsConnection = createRedis(deps.config.redis, 'worker');
-  const events = new QueueEvents(buildQueueName(arch), {
+  const events = new QueueEvents(buildQueueName(arch, requires), {
     connection: eventsConnection,
     prefix: QUEUE_PREFIX,
   });
@@ -154,6 +163,7 @@ export async function runBuildCommand(
     await warnWhenNoWorker(deps.queues.connection, arch, deps.err, {
       detached: opts.detach || opts.local,
       redisDescription: describeRedis(deps.config.redis),
+      requires,
     });
     const { buildId, ahead } = await enqueueBuild(deps.queues, input, policy, retry);
     if (!opts.json) deps.out.write(`queued build ${buildId} (${ahead} ahead of it)\n`);
@@ -163,7 +173,7 @@ export async function runBuildCommand(
     }
     // Progress goes to stderr, so stdout carries only the result (and pipes get just that).
     const outcome = await followBuild(
-      deps.queues.get(arch),
+      deps.queues.get(arch, requires),
       events,
       buildId,
       deps.err ?? deps.out,
@@ -176,4 +186,17 @@ export async function runBuildCommand(
     eventsConnection.disconnect();
     await stopLocal?.();
   }
+}
+
+/** A --local build only this host runs: one that needs what the host lacks would wait for ever. */
+async function refuseUnlessLocalHostServes(requires: readonly string[], config: Config): Promise<void> {
+  const { hostCapabilities, readEntitlementFacts } = await import('../../workers/host-capabilities.ts');
+  const host = hostCapabilities(config.worker.capabilities, await readEntitlementFacts());
+  const missing = requires.filter((c) => !host.capabilities.some((has) => has === c));
+  if (missing.length === 0) return;
+  const why = host.entitlementProblems[0] ?? 'worker.capabilities leaves it out';
+  throw new AppError(
+    'INVALID_REQUEST',
+    `--local: this host cannot build it: the ISO needs ${missing.join(', ')}, a registered RHEL host (${why}); drop --local to queue it for an entitled host`,
+  );
 }

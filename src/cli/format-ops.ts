@@ -124,10 +124,21 @@ export function formatWorkers(workers: WorkerInfo[], now: Date): string {
     `${gib(w.disk.workDirFreeGiB)} / ${gib(w.disk.containerStorageFreeGiB)}`,
     clean(w.podmanVersion ?? '?', 20),
     clean(w.version, 20),
+    w.capabilities.length ? w.capabilities.map((c) => clean(c, 40)).join(',') : '-',
     ago(w.startedAt, now).replace(' ago', ''),
     ago(w.updatedAt, now),
   ]);
-  const head = ['WORKER', 'ARCH', 'BUILDS', 'FREE GIB (work / storage)', 'PODMAN', 'VERSION', 'UP', 'SEEN'];
+  const head = [
+    'WORKER',
+    'ARCH',
+    'BUILDS',
+    'FREE GIB (work / storage)',
+    'PODMAN',
+    'VERSION',
+    'CAPABILITIES',
+    'UP',
+    'SEEN',
+  ];
   const lines = [table(head, rows)];
   for (const w of workers) {
     const host = w.host !== w.name ? ` on ${clean(w.host, 60)}` : '';

@@ -58,7 +58,7 @@ async function waitForEnd(
   deps: JobCommandDeps,
   quiet: boolean,
 ): Promise<FoundBuild | undefined> {
-  const queue = deps.queues.get(found.arch);
+  const queue = found.queue;
   let current: FoundBuild = found;
   let last = '';
   for (;;) {
@@ -72,7 +72,7 @@ async function waitForEnd(
     await sleep(deps.pollMs ?? 2000);
     const next = await readJobWithState(queue, current.job.id ?? '');
     if (!next) return undefined;
-    current = { ...next, arch: found.arch };
+    current = { ...next, arch: found.arch, queue };
   }
 }
 

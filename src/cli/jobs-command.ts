@@ -65,10 +65,12 @@ const BULLMQ_TYPES: Record<JobState, JobType[]> = {
 export async function listJobs(queues: BuildQueues, o: Omit<JobsOptions, 'json'>): Promise<JobView[]> {
   const lists = await Promise.all(
     o.arches.flatMap((arch) =>
-      o.states.map(async (state) => {
-        const jobs = await queues.get(arch).getJobs(BULLMQ_TYPES[state], 0, o.limit - 1);
-        return jobs.filter(Boolean).map((job) => toJobView(job, state, arch));
-      }),
+      queues.ofArch(arch).flatMap((queue) =>
+        o.states.map(async (state) => {
+          const jobs = await queue.getJobs(BULLMQ_TYPES[state], 0, o.limit - 1);
+          return jobs.filter(Boolean).map((job) => toJobView(job, state, arch));
+        }),
+      ),
     ),
   );
   return lists

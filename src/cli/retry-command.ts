@@ -2,6 +2,8 @@ import { userInfo } from 'node:os';
 import { QueueEvents } from 'bullmq';
 import type { Config } from '../config/load-config.ts';
 import type { BuildRequest, BuildRequestInput } from '../domain/build-request.ts';
+import { requiredCapabilities } from '../domain/capabilities.ts';
+import { validateBuildRequest } from '../domain/validate-build-request.ts';
 import type { BuildQueues } from '../queue/build-producer.ts';
 import { enqueueBuild } from '../queue/build-producer.ts';
 import { createRedis, describeRedis } from '../queue/connection.ts';
@@ -66,13 +68,19 @@ export async function runRetryCommand(argv: string[], deps: RetryCommandDeps): P
     return refuse(`build ${opts.buildId} is ${found.state}; only failed or cancelled builds can be retried`);
   }
   const input = retryInput(found.job.data as BuildRequest, deps.user ?? userInfo().username);
-  const policy = { allowedRegistries: deps.config.allowedRegistries, builders: deps.config.builders };
+  const policy = {
+    allowedRegistries: deps.config.allowedRegistries,
+    builders: deps.config.builders,
+    presets: deps.config.presets,
+  };
   const retry = { attempts: deps.config.worker.attempts, backoffSeconds: deps.config.worker.backoffSeconds };
   const arch = found.arch;
+  // Routed by today's config: a preset may have been marked as needing an entitled host since.
+  const requires = requiredCapabilities(validateBuildRequest(input, policy), policy);
 
   // Subscribe before queueing so no progress event is missed (as bootc-iso build does).
   const eventsConnection = createRedis(deps.config.redis, 'worker');
-  const events = new QueueEvents(buildQueueName(arch), {
+  const events = new QueueEvents(buildQueueName(arch, requires), {
     connection: eventsConnection,
     prefix: QUEUE_PREFIX,
   });
@@ -81,6 +89,7 @@ export async function runRetryCommand(argv: string[], deps: RetryCommandDeps): P
     await warnWhenNoWorker(deps.queues.connection, arch, deps.err, {
       detached: opts.detach,
       redisDescription: describeRedis(deps.config.redis),
+      requires,
     });
     const { buildId, ahead } = await enqueueBuild(deps.queues, input, policy, retry);
     if (!opts.json) deps.out.write(`retrying build ${opts.buildId} as ${buildId} (${ahead} ahead of it)\n`);
@@ -89,7 +98,7 @@ export async function runRetryCommand(argv: string[], deps: RetryCommandDeps): P
       return 0;
     }
     const outcome: BuildOutcome = await followBuild(
-      deps.queues.get(arch),
+      deps.queues.get(arch, requires),
       events,
       buildId,
       // Progress on stderr; stdout carries the result only.

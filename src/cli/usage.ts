@@ -1,3 +1,4 @@
+import { DOCTOR_USAGE } from './doctor-command.ts';
 import { OPS_USAGES } from './ops-commands.ts';
 import { BUILD_USAGE } from './parse-build-args.ts';
 import { VERIFY_USAGE } from './verify-args.ts';
@@ -16,6 +17,7 @@ commands:
   workers     the live build workers: bootc-iso workers [--json]
   cache       rebuild the identical-build index from the stored manifests: bootc-iso cache reindex [--json]
   verify      check a build's signatures and files: bootc-iso verify <build-id> [--file PATH ...] | --dir DIR
+  doctor      check that this host can run builds (on a build host, as root): bootc-iso doctor [--json]
   completion  print a shell completion script: bootc-iso completion bash|zsh
   help        show this text (bootc-iso <command> --help for a command's options)
 
@@ -36,6 +38,7 @@ export const COMMAND_USAGES: Record<string, string> = {
   cancel: CANCEL_USAGE,
   ...OPS_USAGES,
   verify: VERIFY_USAGE,
+  doctor: DOCTOR_USAGE,
   completion:
     'usage: bootc-iso completion bash|zsh\n\n  eval "$(bootc-iso completion bash)"   # in ~/.bashrc',
   help: USAGE,

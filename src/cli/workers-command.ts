@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
-import { ARCHES, type Arch } from '../domain/build-request.ts';
+import type { Arch } from '../domain/build-request.ts';
 import { AppError } from '../domain/errors.ts';
 import type { BuildQueues } from '../queue/build-producer.ts';
-import { listLiveWorkers, liveArchesWithin } from '../queue/worker-registry.ts';
+import { QUEUE_ROUTES } from '../queue/names.ts';
+import { listLiveWorkers, liveArchesWithin, type WorkerInfo } from '../queue/worker-registry.ts';
 import type { Output } from './follow-build.ts';
 import { formatWorkers } from './format-ops.ts';
 import { parseOpsArgs, usageError } from './ops-args.ts';
@@ -10,7 +11,8 @@ import { parseOpsArgs, usageError } from './ops-args.ts';
 export const WORKERS_USAGE = `usage: bootc-iso workers [--json]
 
   Lists the build workers whose heartbeat is current: arch, builds running out of slots, free disk, podman,
-  version, the builder images on the host. Warns on stderr about queues with waiting builds and no worker.
+  version, capabilities (rhel-entitlement: may build RHEL ISOs), the builder images on the host. Warns on stderr
+  about queues with waiting builds and no worker that can take them.
   --json   a JSON array of workers`;
 
 export function parseWorkersArgs(argv: string[]): { json: boolean } {
@@ -19,19 +21,26 @@ export function parseWorkersArgs(argv: string[]): { json: boolean } {
   return { json: values.json ?? false };
 }
 
-/** Arches with builds waiting and no live worker to take them. */
+/** Queues (arch, and what their builds need of a host) with builds waiting and no live worker to take them. */
 export async function strandedArches(
   queues: BuildQueues,
-  live: Arch[],
-): Promise<{ arch: Arch; waiting: number }[]> {
-  const idle = ARCHES.filter((a) => !live.includes(a));
+  live: Pick<WorkerInfo, 'arch' | 'capabilities'>[],
+): Promise<{ arch: Arch; requires: readonly string[]; waiting: number }[]> {
+  const unserved = QUEUE_ROUTES.filter(
+    (r) => !live.some((w) => w.arch === r.arch && r.requires.every((c) => w.capabilities.includes(c))),
+  );
   const counts = await Promise.all(
-    idle.map(async (arch) => {
-      const c = await queues.get(arch).getJobCounts('waiting', 'prioritized', 'delayed');
-      return { arch, waiting: Object.values(c).reduce((s, n) => s + n, 0) };
+    unserved.map(async ({ arch, requires }) => {
+      const c = await queues.get(arch, requires).getJobCounts('waiting', 'prioritized', 'delayed');
+      return { arch, requires, waiting: Object.values(c).reduce((s, n) => s + n, 0) };
     }),
   );
   return counts.filter((c) => c.waiting > 0);
+}
+
+/** "x86_64" or "x86_64 rhel-entitlement": the kind of host a queue needs. */
+function hostKind(arch: Arch, requires: readonly string[]): string {
+  return [arch, ...requires].join(' ');
 }
 
 /** `bootc-iso workers`: exit code 0. */
@@ -44,26 +53,28 @@ export async function runWorkersCommand(
   deps.out.write(
     opts.json ? `${JSON.stringify(workers)}\n` : `${formatWorkers(workers, deps.now?.() ?? new Date())}\n`,
   );
-  const stranded = await strandedArches(deps.queues, [...new Set(workers.map((w) => w.arch))]);
-  for (const { arch, waiting } of stranded) {
+  for (const { arch, requires, waiting } of await strandedArches(deps.queues, workers)) {
+    const kind = hostKind(arch, requires);
     deps.err.write(
-      `bootc-iso: warning: ${waiting} build(s) wait in the ${arch} queue and no ${arch} worker is online\n`,
+      `bootc-iso: warning: ${waiting} build(s) wait in the ${kind} queue and no ${kind} worker is online\n`,
     );
   }
   return 0;
 }
 
 /**
- * Warns (on `err`) when no live worker serves `arch`: the build is queued anyway and waits for one. When no worker
- * at all has a live heartbeat on this Redis, the person is probably talking to the wrong Redis (a distribution's
- * own redis-server on 6379, say): a followed build would wait forever, so it is refused unless `detached`.
+ * Warns (on `err`) when no live worker serves `arch` with `requires`: the build is queued anyway and waits for one.
+ * When no worker at all has a live heartbeat on this Redis, the person is probably talking to the wrong Redis (a
+ * distribution's own redis-server on 6379, say): a followed build would wait forever, so it is refused unless
+ * `detached`.
  */
 export async function warnWhenNoWorker(
   redis: Redis,
   arch: Arch,
   err: Output | undefined,
-  opts: { detached: boolean; redisDescription?: string } = { detached: true },
+  opts: { detached: boolean; redisDescription?: string; requires?: readonly string[] } = { detached: true },
 ): Promise<void> {
+  const requires = opts.requires ?? [];
   const live = await liveArchesWithin(redis, 2000);
   if (live && live.length === 0 && !opts.detached) {
     throw new AppError(
@@ -74,9 +85,11 @@ export async function warnWhenNoWorker(
     );
   }
   if (!err) return;
-  if (live && !live.includes(arch)) {
-    err.write(
-      `bootc-iso: warning: no build worker for ${arch} is online; the build waits in the queue until one starts\n`,
-    );
+  const capable = requires.length > 0 ? await liveArchesWithin(redis, 2000, requires) : live;
+  if (capable && !capable.includes(arch)) {
+    const host = requires.length
+      ? `build worker for ${arch} with ${requires.join(', ')} (a registered RHEL host; RHEL ISOs need its subscription)`
+      : `build worker for ${arch}`;
+    err.write(`bootc-iso: warning: no ${host} is online; the build waits in the queue until one starts\n`);
   }
 }

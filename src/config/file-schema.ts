@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Capability } from '../domain/capabilities.ts';
 import { ACCESS_KNOWN_KEYS, Access } from './access-schema.ts';
 import { checkConfigImageRef, registryHostProblem } from './check-image-ref.ts';
 import {
@@ -89,6 +90,8 @@ export const Builder = z.strictObject({
     .array(BuilderFeature)
     .max(BUILDER_FEATURES.length * 2)
     .optional(),
+  /** What a host must offer to run this builder's iso/anaconda-iso builds (e.g. rhel-entitlement). */
+  requires: z.array(Capability).optional(),
 });
 export type Builder = z.infer<typeof Builder>;
 
@@ -101,6 +104,11 @@ export const Preset = z.strictObject({
   description: z.string().max(200).default(''),
   /** Boot every ISO of this preset in QEMU before it is published (the request's bootTest turns it on too). */
   bootTest: z.preprocess(fromBooleanString, z.boolean()).optional(),
+  /**
+   * What a host must offer to build this preset's iso/anaconda-iso ISOs. Unset: rhel-entitlement for a RHEL source
+   * from Red Hat's registry, nothing otherwise; `[]` runs them on any host.
+   */
+  requires: z.array(Capability).optional(),
 });
 export type Preset = z.infer<typeof Preset>;
 
@@ -178,6 +186,11 @@ const WorkerObject = z.strictObject({
   shutdownGraceSeconds: wholeNumber(0, 86_400).default(DEFAULT_WORKER.shutdownGraceSeconds),
   /** Old-image policy (workers/image-prune.ts): off unless set. */
   imagePrune: ImagePruneObject.optional(),
+  /**
+   * What this host offers (e.g. rhel-entitlement). Unset: detected at start (entitlement certificates and podman's
+   * secrets mount on a RHEL host). Set, even to `[]`, it is taken as given.
+   */
+  capabilities: z.array(Capability).optional(),
 });
 export const Worker = WorkerObject.prefault({});
 

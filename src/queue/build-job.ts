@@ -1,4 +1,5 @@
 import type { ErrorSummary } from '../domain/errors.ts';
+import type { ImageType } from '../domain/image-types.ts';
 
 /** The steps a build goes through, in order; shown to users as it moves. */
 export const BUILD_STEPS = [
@@ -23,20 +24,37 @@ export interface BuildProgress {
   /** Set with step 'failed' just before the job fails, so readers get the code and the log tail. */
   error?: ErrorSummary;
   /**
-   * The identical build this one waits for (issue 6 §5). Such a job is active only for the instant a worker looks
+   * The identical build this one waits for. Such a job is active only for the instant a worker looks
    * again, so readers show it as waiting throughout instead of flipping between running and queued.
    */
   waitingFor?: string;
+  /** Where the build is in its own plan of pipeline steps ("step 3 of 9"). */
+  plan?: { index: number; total: number; name: string };
 }
 
 export interface StepTimings {
   [step: string]: number;
 }
 
+/** One file a build produced: an image of a requested type, or the build log. */
+export interface Artifact {
+  role: 'image' | 'log';
+  /** The image type for role `image`; `log` for the build log. */
+  type: ImageType | 'log';
+  key: string;
+  /** The name a download gets. */
+  filename: string;
+  size: number;
+  sha256: string;
+}
+
 /** The job's return value: everything a front end needs to present the result. */
 export interface BuildResult {
   buildId: string;
+  /** The first image artifact, kept for readers that know one ISO per build. */
   iso: { key: string; size: number; sha256: string; filename: string };
+  /** Every artifact of the build, images first, then the log (absent in results of older workers). */
+  artifacts?: Artifact[];
   logKey: string;
   manifestKey: string;
   link: { url: string; expiresAt: string };
@@ -48,7 +66,7 @@ export interface BuildResult {
   /** Milliseconds per step. */
   timings: StepTimings;
   finishedAt: string;
-  /** Set when no builder ran: the ISO is the one of this earlier identical build (issue 6 §5). */
+  /** Set when no builder ran: the ISO is the one of this earlier identical build. */
   reusedFrom?: string;
 }
 

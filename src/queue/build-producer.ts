@@ -2,18 +2,19 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { newBuildId } from '../domain/build-id.ts';
 import type { Arch, BuildRequest, BuildRequestInput } from '../domain/build-request.ts';
+import { type Capability, type RoutePolicy, requiredCapabilities } from '../domain/capabilities.ts';
 import { type BuildPolicy, validateBuildRequest } from '../domain/validate-build-request.ts';
-import { buildQueueName, QUEUE_PREFIX } from './names.ts';
+import { buildQueueName, QUEUE_PREFIX, QUEUE_ROUTES } from './names.ts';
 
 export interface RetryPolicy {
   attempts: number;
   backoffSeconds: number;
 }
 
-/** Lazily opened per-arch queues sharing one producer connection. */
+/** Lazily opened queues (one per arch and capability set) sharing one producer connection. */
 export class BuildQueues {
   readonly #connection: Redis;
-  readonly #queues = new Map<Arch, Queue>();
+  readonly #queues = new Map<string, Queue>();
 
   constructor(connection: Redis) {
     this.#connection = connection;
@@ -23,13 +24,25 @@ export class BuildQueues {
     return this.#connection;
   }
 
-  get(arch: Arch): Queue {
-    let queue = this.#queues.get(arch);
+  /** The queue of builds for `arch` that need `requires` of their host (none: any host of the arch). */
+  get(arch: Arch, requires: readonly Capability[] = []): Queue {
+    const name = buildQueueName(arch, requires);
+    let queue = this.#queues.get(name);
     if (!queue) {
-      queue = new Queue(buildQueueName(arch), { connection: this.#connection, prefix: QUEUE_PREFIX });
-      this.#queues.set(arch, queue);
+      queue = new Queue(name, { connection: this.#connection, prefix: QUEUE_PREFIX });
+      this.#queues.set(name, queue);
     }
     return queue;
+  }
+
+  /** Every queue of `arch`: a build of that arch is in one of them. */
+  ofArch(arch: Arch): Queue[] {
+    return QUEUE_ROUTES.filter((r) => r.arch === arch).map((r) => this.get(r.arch, r.requires));
+  }
+
+  /** Every build queue. */
+  all(): Queue[] {
+    return QUEUE_ROUTES.map((r) => this.get(r.arch, r.requires));
   }
 
   async close(): Promise<void> {
@@ -37,27 +50,36 @@ export class BuildQueues {
   }
 }
 
+/** The queue a validated request goes to: its arch, and what it needs of its host. */
+export function queueFor(queues: BuildQueues, request: BuildRequest, policy: Partial<RoutePolicy>): Queue {
+  return queues.get(request.arch, requiredCapabilities(request, { builders: {}, ...policy }));
+}
+
 export interface EnqueuedBuild {
   buildId: string;
   request: BuildRequest;
-  /** Builds ahead of this one in its arch queue (waiting + running), for "position in queue" messages. */
+  /** Capabilities the build needs of its host (its queue); empty when any host of its arch will do. */
+  requires: Capability[];
+  /** Builds ahead of this one in its queue (waiting + running), for "position in queue" messages. */
   ahead: number;
 }
 
 /**
  * Validates with the same rules the worker applies, then queues. Nothing is queued when validation fails.
  * Retries are for infrastructure faults only: the worker turns user errors into UnrecoverableError.
+ * `policy.presets` (and `requires` on builders) route builds that need an entitled host to their own queue.
  */
 export async function enqueueBuild(
   queues: BuildQueues,
   input: BuildRequestInput,
-  policy: BuildPolicy,
+  policy: BuildPolicy & Partial<RoutePolicy>,
   retry: RetryPolicy,
   /** A build id chosen before (Slack posts the status message first), and a queue position already counted. */
   known: { buildId?: string; ahead?: number } = {},
 ): Promise<EnqueuedBuild> {
   const request = validateBuildRequest(input, policy);
-  const queue = queues.get(request.arch);
+  const requires = requiredCapabilities(request, policy);
+  const queue = queues.get(request.arch, requires);
   await queue.waitUntilReady();
   const buildId = known.buildId ?? newBuildId();
   const ahead =
@@ -74,5 +96,5 @@ export async function enqueueBuild(
     removeOnComplete: { age: 30 * 24 * 3600, count: 5000 },
     removeOnFail: { age: 30 * 24 * 3600, count: 5000 },
   });
-  return { buildId, request, ahead };
+  return { buildId, request, requires, ahead };
 }

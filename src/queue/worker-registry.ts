@@ -35,6 +35,11 @@ export const WorkerInfo = z.object({
   /** bootc-iso-bot version the worker runs. */
   version: z.string(),
   pid: z.number().optional(),
+  /**
+   * What the host offers beyond building (e.g. rhel-entitlement), detected or declared; the queues it consumes
+   * follow from it. Strings, not the enum: a newer worker may offer something this reader does not know.
+   */
+  capabilities: z.array(z.string()).default([]),
 });
 export type WorkerInfo = z.infer<typeof WorkerInfo>;
 
@@ -54,30 +59,50 @@ export async function listLiveWorkers(redis: Redis, now: number = Date.now()): P
   );
 }
 
-/** Architectures with at least one live worker, in ARCHES order. */
-export async function liveArches(redis: Redis, now: number = Date.now()): Promise<Arch[]> {
-  const arches = new Set((await listLiveWorkers(redis, now)).map((w) => w.arch));
+/** Architectures with at least one live worker offering every one of `requires`, in ARCHES order. */
+export function archesServing(workers: WorkerInfo[], requires: readonly string[] = []): Arch[] {
+  const arches = new Set(
+    workers.filter((w) => requires.every((c) => w.capabilities.includes(c))).map((w) => w.arch),
+  );
   return ARCHES.filter((a) => arches.has(a));
+}
+
+/** Architectures with at least one live worker (offering `requires`), in ARCHES order. */
+export async function liveArches(
+  redis: Redis,
+  now: number = Date.now(),
+  requires: readonly string[] = [],
+): Promise<Arch[]> {
+  return archesServing(await listLiveWorkers(redis, now), requires);
 }
 
 /**
  * liveArches within `timeoutMs`, or undefined when Redis is slow or down: for callers with a deadline (the Slack
  * modal must open within 3 s of the command) that fall back to offering every arch.
  */
-export async function liveArchesWithin(redis: Redis, timeoutMs: number): Promise<Arch[] | undefined> {
+export async function liveArchesWithin(
+  redis: Redis,
+  timeoutMs: number,
+  requires: readonly string[] = [],
+): Promise<Arch[] | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), timeoutMs);
   });
   try {
-    return await Promise.race([liveArches(redis).catch(() => undefined), timeout]);
+    return await Promise.race([liveArches(redis, Date.now(), requires).catch(() => undefined), timeout]);
   } finally {
     clearTimeout(timer);
   }
 }
 
 /** Writes one heartbeat: the key with its TTL, and its index entry; drops index entries that expired. */
-export async function writeWorkerInfo(redis: Redis, info: WorkerInfo, ttlMs: number, now = Date.now()) {
+export async function writeWorkerInfo(
+  redis: Redis,
+  info: z.input<typeof WorkerInfo>,
+  ttlMs: number,
+  now = Date.now(),
+) {
   await redis
     .multi()
     .set(workerKey(info.name), JSON.stringify(info), 'PX', ttlMs)

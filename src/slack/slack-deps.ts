@@ -27,7 +27,7 @@ export interface SlackDeps {
 }
 
 export function buildPolicy(config: Config) {
-  return { allowedRegistries: config.allowedRegistries, builders: config.builders };
+  return { allowedRegistries: config.allowedRegistries, builders: config.builders, presets: config.presets };
 }
 
 export function retryPolicy(config: Config) {

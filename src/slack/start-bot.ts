@@ -53,7 +53,7 @@ export async function startBot(
   const ops = createBotOps({
     ops: config.ops,
     redis: connection,
-    queues: [...ARCHES.map((arch) => queues.get(arch)), notify],
+    queues: [...queues.all(), notify],
   });
   const store = options.store ?? (config.s3 ? createS3Store(config.s3) : undefined);
 

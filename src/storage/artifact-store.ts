@@ -1,4 +1,6 @@
-/** Where finished builds live. S3 today; a local directory store (issue 4) implements the same interface. */
+import { type ImageType, imageTypeSpec } from '../domain/image-types.ts';
+
+/** Where finished builds live. S3 today; a local directory store implements the same interface. */
 export interface UploadedObject {
   key: string;
   size: number;
@@ -29,7 +31,17 @@ export interface ArtifactStore {
 }
 
 /** Deterministic keys: a retried build overwrites its own objects and never anyone else's. */
-export function artifactKeys(buildId: string): { iso: string; log: string; manifest: string } {
+export function artifactKeys(buildId: string): { prefix: string; log: string; manifest: string } {
   const prefix = `builds/${buildId}`;
-  return { iso: `${prefix}/install.iso`, log: `${prefix}/build.log`, manifest: `${prefix}/manifest.json` };
+  return { prefix, log: `${prefix}/build.log`, manifest: `${prefix}/manifest.json` };
+}
+
+/**
+ * Key of one image of a build. The ISO of an `iso` build keeps the key it always had; every other type lives in a
+ * directory of its own, so one build may store several images that the builder gives the same file name.
+ */
+export function imageKey(buildId: string, type: ImageType): string {
+  const { prefix } = artifactKeys(buildId);
+  if (type === 'iso') return `${prefix}/install.iso`;
+  return `${prefix}/${type}/${imageTypeSpec(type).fileName}`;
 }

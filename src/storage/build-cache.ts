@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { IdenticalBuildInputs } from '../domain/identical-build.ts';
+import { type ImageType, isImageType } from '../domain/image-types.ts';
+import type { Artifact } from '../queue/build-job.ts';
 import type { ArtifactStore } from './artifact-store.ts';
 
 /**
@@ -24,6 +26,19 @@ const ManifestForReuse = z.object({
   identicalBuildKey: z.string().optional(),
   iso: z.object({ key: z.string(), size: z.number(), sha256: z.string(), filename: z.string() }),
   log: z.object({ key: z.string() }),
+  /** Every artifact (manifests from schema version 2 on); `iso` above is the first image of them. */
+  artifacts: z
+    .array(
+      z.object({
+        role: z.enum(['image', 'log']),
+        type: z.custom<ImageType | 'log'>((v) => v === 'log' || (typeof v === 'string' && isImageType(v))),
+        key: z.string(),
+        filename: z.string(),
+        size: z.number(),
+        sha256: z.string(),
+      }),
+    )
+    .optional(),
   finishedAt: z.string(),
 });
 
@@ -32,6 +47,8 @@ export interface CachedBuild {
   manifestKey: string;
   iso: { key: string; size: number; sha256: string; filename: string };
   logKey: string;
+  /** The earlier build's artifacts, when its manifest lists them. */
+  artifacts?: Artifact[];
   finishedAt: string;
 }
 
@@ -81,6 +98,7 @@ export async function findCachedBuild(store: ArtifactStore, key: string): Promis
       manifestKey: entry.data.manifestKey,
       iso: m.iso,
       logKey: m.log.key,
+      ...(m.artifacts ? { artifacts: m.artifacts } : {}),
       finishedAt: m.finishedAt,
     },
   };

@@ -57,7 +57,7 @@ export function createS3Store(config: S3StoreConfig): ArtifactStore & { client: 
       const head = await client.send(new HeadObjectCommand({ Bucket, Key: key }));
       return { size: head.ContentLength ?? 0 };
     } catch (error) {
-      if ((error as { name?: string }).name === 'NotFound') return undefined;
+      if (s3ErrorCode(error) === 'NotFound') return undefined;
       throw uploadError(`could not read ${key} from the artifact bucket`, error);
     }
   }
@@ -156,7 +156,37 @@ export function createS3Store(config: S3StoreConfig): ArtifactStore & { client: 
   return { client, uploadFile, putObject, headObject, getObjectText, presignGet, listKeys };
 }
 
+/**
+ * Answers that no retry can change: the bucket, the keys or the permissions are wrong. They stop the upload at once
+ * and say which setting to fix, so a build's retry never rebuilds an ISO only to be refused by storage again.
+ */
+const MISCONFIGURED: Record<string, string> = {
+  NoSuchBucket: 'the bucket does not exist; create it or fix S3_BUCKET',
+  InvalidAccessKeyId: 'the store does not know this access key; fix S3_ACCESS_KEY_ID',
+  SignatureDoesNotMatch: 'the secret key does not match the access key; fix S3_SECRET_ACCESS_KEY',
+  AccessDenied:
+    'the access key may not write to this bucket; grant it s3:PutObject, s3:GetObject and s3:ListBucket on S3_BUCKET, or use other keys',
+  InvalidBucketName: 'the bucket name is not valid; fix S3_BUCKET',
+  PermanentRedirect:
+    'the bucket is in another region or needs another endpoint; fix S3_REGION or S3_ENDPOINT',
+  AuthorizationHeaderMalformed: 'the request was signed for the wrong region; fix S3_REGION',
+};
+
+/** The S3 error code of an SDK error (`name` for modelled errors, `Code` for others). */
+export function s3ErrorCode(error: unknown): string | undefined {
+  const e = error as { name?: unknown; Code?: unknown } | undefined;
+  if (typeof e?.Code === 'string') return e.Code;
+  return typeof e?.name === 'string' ? e.name : undefined;
+}
+
 function uploadError(message: string, cause: unknown): AppError {
+  const code = s3ErrorCode(cause);
+  const fix = code !== undefined && Object.hasOwn(MISCONFIGURED, code) ? MISCONFIGURED[code] : undefined;
+  if (fix !== undefined) {
+    return new AppError('STORAGE_MISCONFIGURED', `${message}: the artifact store answered ${code}: ${fix}`, {
+      cause,
+    });
+  }
   const detail = cause instanceof Error ? `: ${cause.name} ${cause.message}`.slice(0, 300) : '';
   return new AppError('UPLOAD_FAILED', `${message}${detail}`, { cause });
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,16 @@ beforeAll(async () => {
   driver = slackDriver(fake, SIGNING_SECRET, USER);
   dir = await mkdtemp(join(tmpdir(), 'bootc-iso-slack-workers-'));
   const { env } = await writeE2eConfig(tb, dir, tb.registry);
+  // A preset only an entitled RHEL host may build; this host is not one (nor declared one).
+  const configPath = join(dir, 'bootc-iso.yaml');
+  const yaml = await readFile(configPath, 'utf8');
+  await writeFile(
+    configPath,
+    yaml.replace(
+      'presets:\n',
+      `presets:\n  rhel-demo: { image: "${tb.sourceRef}", builder: standin, description: "RHEL demo", requires: [rhel-entitlement] }\n`,
+    ),
+  );
   base = { ...env, METRICS_PORT: 'off' };
   bot = await startWorkerAndBot(base, { fake, botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET }, children);
 });
@@ -172,5 +182,49 @@ describe('build hosts in Slack', () => {
     expect(text).toContain('(CLI)');
     expect(text).not.toMatch(/queued/i);
     expect(buttonOf(shown, ACTIONS.cancel)).toBeUndefined();
+  });
+
+  it('keeps a build that needs an entitled host waiting, saying so in the form and in its thread', async () => {
+    const opened = fake.views.length;
+    await sendSlashCommand(bot, SIGNING_SECRET, {
+      text: 'build',
+      user_id: USER,
+      channel_id: DEFAULT_CHANNEL,
+      trigger_id: fake.issueTrigger(USER),
+      response_url: fake.responseUrl(),
+    });
+    const view = await until('the modal', () => fake.views[opened]);
+    const preset = (
+      (view.view.blocks ?? []) as {
+        block_id?: string;
+        hint?: { text: string };
+        element?: { options?: (Option & { description?: { text: string } })[] };
+      }[]
+    ).find((b) => b.block_id === BLOCKS.preset);
+    expect(preset?.element?.options?.find((o) => o.value === 'rhel-demo')?.description?.text).toBe(
+      'RHEL demo · ISOs: RHEL hosts only',
+    );
+    expect(preset?.hint?.text).toContain('none is online now, so those builds wait');
+
+    const before = driver.statusMessages().length;
+    const answer = await driver.submitModal(bot, {
+      preset: { selected_option: { value: 'rhel-demo' } },
+      arch: { selected_option: { value: hostArch(), text: { type: 'plain_text', text: hostArch() } } },
+    });
+    expect(answer.status).toBe(200);
+    const message = await until('the status message', () => driver.statusMessages()[before]);
+    const note = await until('the no-entitled-host note', () =>
+      fake.replies(message.channel, message.ts).find((r) => r.text.includes('rhel-entitlement')),
+    );
+    expect(note.text).toContain(`No *${hostArch()}* build host with *rhel-entitlement*`);
+    // The live worker of this arch does not take it.
+    await new Promise((r) => setTimeout(r, 2000));
+    const current = fake.message(message.channel, message.ts) ?? message;
+    expect(blocksText(current)).toMatch(/queued/i);
+    expect((await driver.click(bot, current, ACTIONS.cancel)).status).toBe(200);
+    await until('the cancelled message', () => {
+      const m = fake.message(message.channel, message.ts);
+      return m && /cancelled/i.test(blocksText(m)) ? m : undefined;
+    });
   });
 });

@@ -8,7 +8,7 @@ import type { IdenticalBuildInputs } from '../../src/domain/identical-build.ts';
 import { openLocalStore } from '../../src/local/open-local-store.ts';
 import { createIdenticalBuildClaims } from '../../src/queue/identical-build-claims.ts';
 import type { ArtifactStore } from '../../src/storage/artifact-store.ts';
-import { artifactKeys } from '../../src/storage/artifact-store.ts';
+import { artifactKeys, imageKey } from '../../src/storage/artifact-store.ts';
 import { cacheEntryKey, findCachedBuild, recordCachedBuild } from '../../src/storage/build-cache.ts';
 import { reindexBuildCache } from '../../src/storage/reindex-build-cache.ts';
 import { createS3Store } from '../../src/storage/s3-store.ts';
@@ -55,7 +55,7 @@ async function finishedBuild(
   key: string,
   opts: { iso?: string; finishedAt?: string; record?: boolean; reusedFrom?: string } = {},
 ) {
-  const keys = artifactKeys(buildId);
+  const keys = { ...artifactKeys(buildId), iso: imageKey(buildId, 'iso') };
   const iso = opts.iso ?? 'ISO-BYTES';
   await store.putObject(keys.iso, iso, 'application/x-iso9660-image');
   await store.putObject(keys.log, 'log', 'text/plain');

@@ -91,3 +91,31 @@ describe('the S3 artifact store against a real S3 protocol server', () => {
     expect((error as AppError).retryable).toBe(true);
   });
 });
+
+describe('a misconfigured store fails at once, not retried, naming the setting to fix', () => {
+  it.each([
+    ['a wrong access key', { accessKeyId: 'NOT-A-KEY' }, 'InvalidAccessKeyId', 'S3_ACCESS_KEY_ID'],
+    [
+      'a wrong secret key',
+      { secretAccessKey: 'wrong-secret' },
+      'SignatureDoesNotMatch',
+      'S3_SECRET_ACCESS_KEY',
+    ],
+    ['a missing bucket', { bucket: 'no-such-bucket' }, 'NoSuchBucket', 'S3_BUCKET'],
+  ])('%s', async (_what, change, s3Code, setting) => {
+    const wrong = createS3Store({ ...s3, forcePathStyle: true, ...change });
+    const file = await randomFile(`misconfigured-${s3Code}.log`, 100);
+    const error = await wrong
+      .uploadFile('builds/bad/build.log', file.path, { contentType: 'text/plain' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe('STORAGE_MISCONFIGURED');
+    expect((error as AppError).retryable).toBe(false);
+    expect((error as AppError).message).toContain(s3Code);
+    expect((error as AppError).message).toContain(setting);
+    const put = await wrong
+      .putObject('builds/bad/manifest.json', '{}', 'application/json')
+      .catch((e: unknown) => e);
+    expect((put as AppError).code).toBe('STORAGE_MISCONFIGURED');
+  });
+});

@@ -6,24 +6,21 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/domain/errors.ts';
 import { createS3Store, PART_SIZE } from '../../src/storage/s3-store.ts';
-import type { BuildContext } from '../../workers/pipeline/build-context.ts';
-import { uploadIso } from '../../workers/pipeline/upload-artifacts.ts';
+import { uploadImage } from '../../workers/pipeline/steps/upload.ts';
 import { type S3Handle, startS3 } from '../testbed/index.ts';
 
 let s3: S3Handle;
 let dir: string;
 let iso: { path: string; sha256: string; size: number };
 
-/** The parts of a build context the upload step uses. */
-function uploadContext(): BuildContext {
+/** The parts of a build context an image upload uses. */
+function uploadContext(): Parameters<typeof uploadImage>[0] {
   return {
-    buildId: 'boutage01',
     store: createS3Store({ ...s3, forcePathStyle: true }),
     logger: pino({ level: 'silent' }),
     signal: new AbortController().signal,
     progress: () => undefined,
-    settings: { worker: { timeouts: { uploadSeconds: 300 } } },
-  } as unknown as BuildContext;
+  };
 }
 
 beforeAll(async () => {
@@ -48,7 +45,7 @@ describe('S3 outages during the upload', () => {
     await s3.pause();
     setTimeout(() => void s3.resume(), 2500);
     const start = Date.now();
-    const uploaded = await uploadIso(uploadContext(), 'builds/boutage01/install.iso', iso.path);
+    const uploaded = await uploadImage(uploadContext(), 'iso', 'builds/boutage01/install.iso', iso.path);
     expect(uploaded).toEqual({ key: 'builds/boutage01/install.iso', size: iso.size, sha256: iso.sha256 });
     console.log(`s3 outage: 1/1 uploads completed after a 2.5 s outage (${Date.now() - start} ms in all)`);
   });
@@ -56,7 +53,7 @@ describe('S3 outages during the upload', () => {
   it('fails with a clear, retryable upload error once the retry budget is spent, keeping the ISO on disk until then', async () => {
     await s3.pause();
     try {
-      const error = await uploadIso(uploadContext(), 'builds/boutage02/install.iso', iso.path).catch(
+      const error = await uploadImage(uploadContext(), 'iso', 'builds/boutage02/install.iso', iso.path).catch(
         (e: unknown) => e,
       );
       expect(error).toBeInstanceOf(AppError);

@@ -137,8 +137,18 @@ describe("a build worker's /metrics, /healthz and /readyz", () => {
     await worker.waitUntilReady();
     for (let i = 0; i < 50 && !worker.isRunning(); i++) await new Promise((r) => setTimeout(r, 20));
     const after = await fetch(`${base()}/readyz`);
-    expect(await after.json()).toEqual({ ok: true, worker: 'running', redis: 'ready' });
+    expect(await after.json()).toEqual({
+      ok: true,
+      worker: 'running',
+      redis: 'ready',
+      hostChecks: 'running',
+    });
     expect(after.status).toBe(200);
+    // The doctor's verdict at start is shown, not judged: a failed check may concern some builds only.
+    ops.reportHostChecks({ ok: 12, warn: 1, fail: 1, failing: ['loop device'] });
+    const checked = await fetch(`${base()}/readyz`);
+    expect(checked.status).toBe(200);
+    expect(await checked.json()).toMatchObject({ hostChecks: '12 ok, 1 warn, 1 fail (loop device)' });
     expect((await fetch(`${base()}/nothing`)).status).toBe(404);
     expect((await fetch(`${base()}/metrics`, { method: 'POST' })).status).toBe(405);
   });

@@ -1,5 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { hostArch } from '../../src/domain/host-arch.ts';
+import { OCI_ARCH } from '../../workers/pipeline/steps/check-source.ts';
 import type { Podman } from '../../workers/podman.ts';
 
 /**
@@ -14,6 +16,11 @@ export function stubPodman(overrides: Partial<Podman> = {}, isoBytes = 'ISO'): P
     login: async (o) => void calls.push(`login ${o.registry}`),
     pull: async (o) => void calls.push(`pull ${o.ref}`),
     imageDigest: async () => `sha256:${'a'.repeat(64)}`,
+    inspectImage: async () => ({
+      digest: `sha256:${'a'.repeat(64)}`,
+      architecture: OCI_ARCH[hostArch()],
+      labels: { 'containers.bootc': '1' },
+    }),
     runContainer: async (args, o) => {
       calls.push('run');
       const output = args.find((a) => a.endsWith(':/output'))?.replace(/:\/output$/, '');

@@ -1,10 +1,14 @@
 import type { Config } from '../../src/config/load-config.ts';
 import type { BuildRequest } from '../../src/domain/build-request.ts';
+import type { IdenticalBuildInputs } from '../../src/domain/identical-build.ts';
+import type { ImageType } from '../../src/domain/image-types.ts';
 import type { Logger } from '../../src/logger.ts';
-import type { BuildProgress } from '../../src/queue/build-job.ts';
+import type { Artifact, BuildProgress, StepTimings } from '../../src/queue/build-job.ts';
 import type { IdenticalBuildClaims } from '../../src/queue/identical-build-claims.ts';
 import type { ArtifactStore } from '../../src/storage/artifact-store.ts';
+import type { CachedBuild } from '../../src/storage/build-cache.ts';
 import type { Podman } from '../podman.ts';
+import type { BuildLog } from './build-log.ts';
 
 /** Everything one build attempt needs, passed in so each step is testable on its own. */
 export interface BuildContext {
@@ -17,9 +21,11 @@ export interface BuildContext {
   /** Deduplication of concurrent identical builds; without it (tests, tools) identical builds simply both run. */
   claims?: IdenticalBuildClaims;
   logger: Logger;
-  /** Aborted on cancel or shutdown; every step passes it on to podman and the uploader. */
+  /** Aborted on cancel, shutdown or a step's timeout; every step passes it on to podman and the uploader. */
   signal: AbortSignal;
   progress: (p: Omit<BuildProgress, 'host' | 'attempt'>) => void;
+  /** What the steps found and made so far: each step reads what earlier ones wrote. */
+  state: BuildState;
 }
 
 /** Per-attempt paths: a fresh directory each attempt, so a retried build never sees a previous attempt's output. */
@@ -29,4 +35,41 @@ export interface AttemptPaths {
   configToml: string;
   outputDir: string;
   buildLog: string;
+}
+
+/** Digests podman recorded for the images this attempt pulled. */
+export interface PulledImages {
+  builderDigest: string;
+  sourceDigest: string;
+  payloadDigest?: string;
+}
+
+export interface BuildState {
+  timings: StepTimings;
+  paths?: AttemptPaths;
+  log?: BuildLog;
+  podmanVersion?: string;
+  /** Registries logged into. */
+  registries?: string[];
+  pulled?: PulledImages;
+  identical?: { key: string; inputs: IdenticalBuildInputs };
+  /** Set when an earlier identical build answers this one: no builder runs. */
+  reused?: CachedBuild;
+  /** Files the builder wrote, by type, waiting for upload. */
+  outputs?: { type: ImageType; path: string }[];
+  /** Everything uploaded (or reused) for this build, images first. */
+  artifacts: Artifact[];
+  link?: { url: string; expiresAt: string };
+  manifestKey?: string;
+  finishedAt?: string;
+}
+
+export function emptyState(): BuildState {
+  return { timings: {}, artifacts: [] };
+}
+
+/** A value an earlier step must have set; its absence is a bug in the step list, not a user error. */
+export function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`pipeline: ${what} is not set by an earlier step`);
+  return value;
 }

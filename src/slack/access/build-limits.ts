@@ -95,7 +95,8 @@ async function isOpen(redis: Redis, queues: BuildQueues, member: string): Promis
   if (member.startsWith(RESERVED))
     return (await redis.exists(reservationKey(member.slice(RESERVED.length)))) === 1;
   const [arch, buildId] = member.split(':') as [Arch, string];
-  return OPEN_STATES.has(await queues.get(arch).getJobState(buildId));
+  const states = await Promise.all(queues.ofArch(arch).map((q) => q.getJobState(buildId)));
+  return states.some((state) => OPEN_STATES.has(state));
 }
 
 async function countOpen(redis: Redis, queues: BuildQueues, key: string): Promise<number> {

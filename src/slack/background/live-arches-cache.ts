@@ -1,12 +1,18 @@
 import type { Redis } from 'ioredis';
 import type { Arch } from '../../domain/build-request.ts';
-import { liveArchesWithin } from '../../queue/worker-registry.ts';
-
-/** Live arches, or undefined when Redis did not answer within the caller's time. */
-export type LiveArchesReader = (timeoutMs: number) => Promise<Arch[] | undefined>;
+import { archesServing, listLiveWorkers, type WorkerInfo } from '../../queue/worker-registry.ts';
 
 /**
- * liveArchesWithin shared by concurrent callers and reused for `ttlMs` (issue 6): a burst of `/bootc-iso build`
+ * Live arches (those with a host offering every one of `requires`, when given), or undefined when Redis did not
+ * answer within the caller's time.
+ */
+export type LiveArchesReader = (
+  timeoutMs: number,
+  requires?: readonly string[],
+) => Promise<Arch[] | undefined>;
+
+/**
+ * The live workers shared by concurrent callers and reused for `ttlMs`: a burst of `/bootc-iso build`
  * commands or submissions otherwise reads and parses every worker heartbeat once per request. Heartbeats are
  * written every few seconds, so half a second of reuse does not change what anyone sees.
  */
@@ -16,14 +22,17 @@ export function createLiveArchesCache(
 ): LiveArchesReader {
   const ttlMs = options.ttlMs ?? 500;
   const now = options.now ?? Date.now;
-  let last: { at: number; value: Arch[] } | undefined;
-  let inFlight: Promise<Arch[] | undefined> | undefined;
-  return async (timeoutMs) => {
-    if (last && now() - last.at < ttlMs) return last.value;
+  let last: { at: number; value: WorkerInfo[] } | undefined;
+  let inFlight: Promise<WorkerInfo[] | undefined> | undefined;
+  return async (timeoutMs, requires = []) => {
+    if (last && now() - last.at < ttlMs) return archesServing(last.value, requires);
     if (!inFlight) {
       const started = now();
       // Read with the longest timeout any caller accepts; each caller stops waiting at its own.
-      inFlight = liveArchesWithin(redis, Math.max(timeoutMs, 2000)).then((value) => {
+      inFlight = raceTimeout(
+        listLiveWorkers(redis).catch(() => undefined),
+        Math.max(timeoutMs, 2000),
+      ).then((value) => {
         if (value) last = { at: started, value };
         return value;
       });
@@ -31,7 +40,8 @@ export function createLiveArchesCache(
         inFlight = undefined;
       });
     }
-    return raceTimeout(inFlight, timeoutMs);
+    const workers = await raceTimeout(inFlight, timeoutMs);
+    return workers && archesServing(workers, requires);
   };
 }
 

@@ -61,9 +61,12 @@ export function registerCommand(app: App, deps: HandlerDeps): void {
         // The trigger id lives 3 s: views.open goes first among the post-ack work (the urgent lane). The live-arch
         // read is shared by concurrent commands and capped at LIVE_ARCHES_TIMEOUT_MS.
         const live = deps.liveArches(LIVE_ARCHES_TIMEOUT_MS);
+        // Read from the same cached heartbeats: where RHEL ISOs can be built now, for the preset hint.
+        const entitled = deps.liveArches(LIVE_ARCHES_TIMEOUT_MS, ['rhel-entitlement']);
         await ack();
         afterAck(async () => {
           const arches = modalArchChoices(await live);
+          const entitledArches = await entitled;
           const token = parsed.args[0];
           const prefill =
             token === undefined
@@ -74,6 +77,7 @@ export function registerCommand(app: App, deps: HandlerDeps): void {
           const view = modalView({
             arches: arches.arches,
             offlineArches: arches.offline,
+            ...(entitledArches ? { entitledArches } : {}),
             channelId: command.channel_id,
             prefill,
           });

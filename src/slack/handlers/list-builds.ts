@@ -1,5 +1,6 @@
 import type { Job } from 'bullmq';
 import { ARCHES, type BuildRequest } from '../../domain/build-request.ts';
+import { queueHolding } from '../../queue/find-build.ts';
 import type { BuildStatus } from '../messages/status-message.ts';
 import { readBuildStatus } from '../notify/read-build-status.ts';
 import type { SlackDeps } from '../slack-deps.ts';
@@ -13,8 +14,7 @@ export async function listBuilds(
   who: { userId: string; channelId: string },
 ): Promise<BuildStatus[]> {
   const jobs: Job[] = [];
-  for (const arch of ARCHES) {
-    const queue = deps.queues.get(arch);
+  for (const queue of deps.queues.all()) {
     jobs.push(
       ...(await queue.getJobs(
         ['active', 'waiting', 'delayed', 'prioritized', 'completed', 'failed'],
@@ -44,8 +44,8 @@ export async function listBuilds(
 
 export async function buildStatusOf(deps: SlackDeps, buildId: string): Promise<BuildStatus | undefined> {
   for (const arch of ARCHES) {
-    const job = await deps.queues.get(arch).getJob(buildId);
-    if (job) return readBuildStatus(deps.queues, arch, buildId, await deps.records.get(buildId));
+    const queue = await queueHolding(deps.queues, arch, buildId);
+    if (queue) return readBuildStatus(deps.queues, arch, buildId, await deps.records.get(buildId));
   }
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { newBuildId } from '../../domain/build-id.ts';
 import type { BuildRequestInput } from '../../domain/build-request.ts';
+import { requiredCapabilities } from '../../domain/capabilities.ts';
 import { summariseError } from '../../domain/errors.ts';
 import { validateBuildRequest } from '../../domain/validate-build-request.ts';
 import { enqueueBuild } from '../../queue/build-producer.ts';
@@ -25,8 +26,9 @@ export async function submitBuild(
   const policy = buildPolicy(deps.config);
   const request = validateBuildRequest(input, policy);
   const buildId = newBuildId();
+  const requires = requiredCapabilities(request, policy);
   const counts = await deps.queues
-    .get(request.arch)
+    .get(request.arch, requires)
     .getJobCounts('waiting', 'active', 'prioritized', 'delayed')
     .catch(() => ({}) as Record<string, number>);
   const ahead = Object.values(counts).reduce((sum, n) => sum + n, 0);
@@ -42,12 +44,14 @@ export async function submitBuild(
     // Both at once: neither depends on the other, and each is a round trip.
     const [, live] = await Promise.all([
       trackOpenBuild(deps.publisher, { userId, channelId }, request.arch, buildId, reservation),
-      deps.liveArches(2000),
+      deps.liveArches(2000, requires),
     ]);
     deps.logger.info({ buildId, userId, channelId, source: request.source }, 'build queued from Slack');
-    // Accepted either way; the requester learns at once that it waits for a host of its arch (issue 4 §3).
+    // Accepted either way; the requester learns at once that it waits for a host of its arch (with what it needs).
     if (live && !live.includes(request.arch))
-      await deps.poster.reply(posted.channel, posted.ts, noWorkerNote(request.arch)).catch(() => undefined);
+      await deps.poster
+        .reply(posted.channel, posted.ts, noWorkerNote(request.arch, requires))
+        .catch(() => undefined);
     return { buildId, queued: true };
   } catch (error) {
     deps.logger.error({ buildId, error: String(error) }, 'could not queue a build');

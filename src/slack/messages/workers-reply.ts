@@ -28,6 +28,7 @@ function workerLine(w: WorkerInfo, now: Date): string {
     `${Number.isFinite(free) ? gib(free) : '?'} free`,
     `podman ${mrkdwn(w.podmanVersion ?? '?', 40)}`,
     `v${mrkdwn(w.version, 40)}`,
+    ...(w.capabilities.length ? [mrkdwn(w.capabilities.join(', '), 100)] : []),
     `up ${up}`,
   ];
   const builders = w.builderImages.length
@@ -60,9 +61,12 @@ export function workersReply(workers: WorkerInfo[], now: Date = new Date()): Eph
   };
 }
 
-/** The thread note on a build queued for an architecture no live host serves. */
-export function noWorkerNote(arch: Arch): { text: string } {
+/** The thread note on a build queued for an architecture (and capabilities) no live host serves. */
+export function noWorkerNote(arch: Arch, requires: readonly string[] = []): { text: string } {
+  const host = requires.length
+    ? `*${arch}* build host with ${requires.map((c) => `*${c}*`).join(' and ')} (a registered RHEL host: RHEL ISOs download their installer packages through its subscription)`
+    : `build host for *${arch}*`;
   return {
-    text: `:hourglass_flowing_sand: No build host for *${arch}* is online right now, so this build waits in the queue until one starts. \`${SLASH_COMMAND} workers\` shows the hosts that are up.`,
+    text: `:hourglass_flowing_sand: No ${host} is online right now, so this build waits in the queue until one starts. \`${SLASH_COMMAND} workers\` shows the hosts that are up.`,
   };
 }

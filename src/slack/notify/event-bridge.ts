@@ -4,7 +4,7 @@ import type { RedisTarget } from '../../config/redis-env.ts';
 import type { Arch } from '../../domain/build-request.ts';
 import type { Logger } from '../../logger.ts';
 import { createRedis } from '../../queue/connection.ts';
-import { buildQueueName, QUEUE_PREFIX } from '../../queue/names.ts';
+import { buildQueueName, QUEUE_PREFIX, QUEUE_ROUTES } from '../../queue/names.ts';
 
 /**
  * Build events reach Slack through one BullMQ queue, "notify": every bot process listens to the build queues'
@@ -20,7 +20,9 @@ export interface SyncJobData {
   arch: Arch;
 }
 
-const cursorKey = (arch: Arch) => `${QUEUE_PREFIX}:slack:cursor:${arch}`;
+/** One cursor per queue; the plain arch queue keeps the key it always had. */
+const cursorKey = (arch: Arch, requires: readonly string[]) =>
+  `${QUEUE_PREFIX}:slack:cursor:${[arch, ...requires].join('-')}`;
 const STATE_EVENTS = ['active', 'completed', 'failed', 'waiting', 'delayed', 'removed', 'stalled'] as const;
 
 export function createNotifyQueue(connection: Redis): Queue<SyncJobData> {
@@ -60,10 +62,14 @@ export async function startEventBridge(opts: {
   logger: Logger;
 }): Promise<() => Promise<void>> {
   const stops: (() => Promise<void>)[] = [];
-  for (const arch of opts.arches) {
-    const lastEventId = (await opts.cursors.get(cursorKey(arch))) ?? '$';
+  for (const { arch, requires } of QUEUE_ROUTES.filter((r) => opts.arches.includes(r.arch))) {
+    const lastEventId = (await opts.cursors.get(cursorKey(arch, requires))) ?? '$';
     const connection = createRedis(opts.redisUrl, 'worker');
-    const events = new QueueEvents(buildQueueName(arch), { connection, prefix: QUEUE_PREFIX, lastEventId });
+    const events = new QueueEvents(buildQueueName(arch, requires), {
+      connection,
+      prefix: QUEUE_PREFIX,
+      lastEventId,
+    });
     const forward = (jobId: string, eventId: string, progress: boolean) => {
       const data = { buildId: jobId, arch };
       const added = progress
@@ -75,7 +81,7 @@ export async function startEventBridge(opts: {
           )
         : opts.notify.add('sync', data, { jobId: `sync-${jobId}-e${eventId.replace(/[^0-9a-z-]/gi, '')}` });
       added
-        .then(() => opts.cursors.set(cursorKey(arch), eventId))
+        .then(() => opts.cursors.set(cursorKey(arch, requires), eventId))
         .catch((error: unknown) =>
           opts.logger.warn({ buildId: jobId, error: String(error) }, 'could not queue a notification'),
         );

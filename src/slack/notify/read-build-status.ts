@@ -2,6 +2,7 @@ import type { BuildRequest } from '../../domain/build-request.ts';
 import type { ErrorSummary } from '../../domain/errors.ts';
 import { type BuildProgress, type BuildResult, isBuildProgress } from '../../queue/build-job.ts';
 import type { BuildQueues } from '../../queue/build-producer.ts';
+import { queueHolding } from '../../queue/find-build.ts';
 import { readJobWithState } from '../../queue/read-job.ts';
 import type { BuildRecord } from '../build-records.ts';
 import type { BuildStatus } from '../messages/status-message.ts';
@@ -14,8 +15,8 @@ export async function readBuildStatus(
   record: BuildRecord | undefined,
   now = new Date(),
 ): Promise<BuildStatus | undefined> {
-  const queue = queues.get(arch);
-  const found = await readJobWithState(queue, buildId);
+  const queue = await queueHolding(queues, arch, buildId);
+  const found = queue && (await readJobWithState(queue, buildId));
   if (!found) return undefined;
   const { job, state } = found;
   const request = job.data as BuildRequest;

@@ -66,9 +66,11 @@ export async function syncBuild(deps: SyncDeps, data: SyncJobData): Promise<'don
     let status = await readBuildStatus(deps.queues, data.arch, data.buildId, record, new Date(now()));
     if (!status) return showGone(deps, data.buildId, record);
     if (record.final && !TERMINAL.has(status.state)) return 'done' as const;
-    if (TERMINAL.has(status.state) && !status.logUrl && deps.store) {
+    const logKey = artifactKeys(data.buildId).log;
+    // The "Full log" button only for a log that exists (a build refused before it started has none).
+    if (TERMINAL.has(status.state) && !status.logUrl && deps.store && (await deps.store.headObject(logKey))) {
       // Signed once and kept, so that later renders of the same state are identical (and skip chat.update).
-      const { url } = await deps.store.presignGet(artifactKeys(data.buildId).log, {
+      const { url } = await deps.store.presignGet(logKey, {
         ttlSeconds: LOG_LINK_TTL_SECONDS,
       });
       await deps.records.update(data.buildId, (r) => ({ ...r, logUrl: url }));

@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import { type Arch, type IsoType, LIMITS } from '../../domain/build-request.ts';
+import { type Capability, presetNeedsEntitlement } from '../../domain/capabilities.ts';
 import {
   BLOCKS,
   BOOT_TEST_OPTION,
@@ -19,12 +20,17 @@ const MAX_PLACEHOLDER = 150;
 const MAX_HINT = 2000;
 
 export interface BuildModalContext {
-  presets: Record<string, { image: string; builder: string; description: string }>;
+  presets: Record<
+    string,
+    { image: string; builder: string; description: string; requires?: readonly Capability[] | undefined }
+  >;
   defaultBuilder: string;
   /** Architectures offered; the first is the default. */
   arches: readonly Arch[];
   /** Offered arches with no live build host: labelled so, since their builds wait (views/arch-choices.ts). */
   offlineArches?: readonly Arch[];
+  /** Arches with a live host that may build RHEL ISOs (rhel-entitlement); undefined when not known. */
+  entitledArches?: readonly Arch[];
   /** The channel the command came from; carried in private_metadata. */
   channelId: string;
   prefill?: { image?: string; preset?: string };
@@ -104,7 +110,15 @@ function presetBlock(ctx: BuildModalContext): types.InputBlock | undefined {
   const options = Object.entries(ctx.presets)
     .filter(([name]) => name.length > 0 && name.length <= MAX_OPTION_TEXT)
     .slice(0, MAX_SELECT_OPTIONS)
-    .map(([name, preset]) => option(name, name, preset.description.trim()));
+    .map(([name, preset]) =>
+      option(
+        name,
+        name,
+        [preset.description.trim(), presetNeedsEntitlement(preset) ? 'ISOs: RHEL hosts only' : '']
+          .filter(Boolean)
+          .join(' · '),
+      ),
+    );
   if (options.length === 0) return undefined;
   const select: types.StaticSelect = {
     type: 'static_select',
@@ -121,8 +135,18 @@ function presetBlock(ctx: BuildModalContext): types.InputBlock | undefined {
     BLOCKS.preset,
     'Preset',
     select,
-    `A ready-made source image. The preset also picks the builder; without one, "${truncate(ctx.defaultBuilder, 64)}" is used.`,
+    `A ready-made source image. The preset also picks the builder; without one, "${truncate(ctx.defaultBuilder, 64)}" is used.${entitledHint(ctx)}`,
   );
+}
+
+/** RHEL installer ISOs are built only on registered RHEL hosts: say where they can run now, or that they wait. */
+function entitledHint(ctx: BuildModalContext): string {
+  if (ctx.entitledArches === undefined) return '';
+  if (!Object.values(ctx.presets).some(presetNeedsEntitlement)) return '';
+  const where = ctx.entitledArches.length
+    ? `online now for ${ctx.entitledArches.join(', ')}`
+    : 'none is online now, so those builds wait for one';
+  return ` RHEL ISOs (iso, anaconda-iso) are built only on registered RHEL hosts: ${where}.`;
 }
 
 function archBlock(ctx: BuildModalContext): types.InputBlock {

@@ -16,7 +16,13 @@ export function createModalViewCache(
 ): (ctx: VariablePart) => string {
   const cache = new Map<string, string>();
   return (ctx) => {
-    const key = JSON.stringify([ctx.arches, ctx.offlineArches ?? [], ctx.channelId, ctx.prefill ?? {}]);
+    const key = JSON.stringify([
+      ctx.arches,
+      ctx.offlineArches ?? [],
+      ctx.entitledArches ?? null,
+      ctx.channelId,
+      ctx.prefill ?? {},
+    ]);
     const hit = cache.get(key);
     if (hit !== undefined) return hit;
     const json = JSON.stringify(render({ ...fixed, ...ctx }));

@@ -50,10 +50,7 @@ export function presetsForForm(config: Pick<Config, 'presets'> & LoginContext): 
     const host = missingLogin(presetImages(preset, config), config.registryLogins);
     if (host === undefined) ready.push([name, preset]);
     else
-      blocked.push([
-        name,
-        { ...preset, description: `${preset.description.trim()} (${needsLoginText(host)})` },
-      ]);
+      blocked.push([name, { ...preset, description: `${preset.description.trim()} (needs ${host} login)` }]);
   }
   return Object.assign(Object.create(null) as Config['presets'], Object.fromEntries([...ready, ...blocked]));
 }

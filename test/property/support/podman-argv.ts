@@ -2,8 +2,8 @@ import type { Config } from '../../../src/config/load-config.ts';
 import { ARCHES, type BuildRequest, ISO_TYPES, ROOTFS_TYPES } from '../../../src/domain/build-request.ts';
 import { findUnsafeChar } from '../../../src/domain/text-rules.ts';
 import { createLogger } from '../../../src/logger.ts';
-import type { AttemptPaths, BuildContext } from '../../../workers/pipeline/build-context.ts';
-import { builderArgs } from '../../../workers/pipeline/run-builder.ts';
+import type { AttemptPaths } from '../../../workers/pipeline/build-context.ts';
+import { builderArgs, type RunBuilderContext } from '../../../workers/pipeline/steps/run-builder.ts';
 import type { Podman } from '../../../workers/podman.ts';
 import { REFERENCE } from './bib-oracle.ts';
 
@@ -27,6 +27,7 @@ const podman: Podman = {
   login: async () => unused('podman.login'),
   pull: async () => unused('podman.pull'),
   imageDigest: async () => unused('podman.imageDigest'),
+  inspectImage: async () => unused('podman.inspectImage'),
   runContainer: async () => unused('podman.runContainer'),
   removeContainer: async () => unused('podman.removeContainer'),
   containersWithLabel: async () => unused('podman.containersWithLabel'),
@@ -34,23 +35,15 @@ const podman: Podman = {
 
 /** The argv (after `podman`) the worker would run for this request: the worker's own builderArgs. */
 export function workerArgv(request: BuildRequest, config: Config): string[] {
-  const ctx: BuildContext = {
+  const ctx: RunBuilderContext = {
     buildId: BUILD_ID,
-    attempt: 1,
     request,
     settings: { ...config, workerName: WORKER_HOST },
     podman,
-    store: {
-      uploadFile: async () => unused('store.uploadFile'),
-      putObject: async () => unused('store.putObject'),
-      headObject: async () => unused('store.headObject'),
-      getObjectText: async () => unused('store.getObjectText'),
-      presignGet: async () => unused('store.presignGet'),
-      listKeys: () => unused('store.listKeys'),
-    },
     logger: createLogger({ level: 'silent', name: 'property' }),
     signal: new AbortController().signal,
     progress: () => undefined,
+    state: {},
   };
   return builderArgs(ctx, PATHS);
 }

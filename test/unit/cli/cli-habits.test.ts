@@ -76,6 +76,7 @@ describe('shell completion', () => {
       'workers',
       'cache',
       'verify',
+      'doctor',
       'completion',
       'help',
     ]);

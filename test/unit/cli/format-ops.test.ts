@@ -189,10 +189,13 @@ describe('operator text output', () => {
       startedAt: '2026-01-31T10:00:00Z',
       updatedAt: '2026-01-31T11:59:55Z',
       version: '0.1.0',
+      capabilities: ['rhel-entitlement'],
     };
     const text = formatWorkers([worker], NOW);
     expect(text).toMatch(/^WORKER\s+ARCH\s+BUILDS/);
-    expect(text).toMatch(/build-1\s+aarch64\s+1\/2\s+120.5 \/ \?\s+4.9.4\s+0.1.0\s+2h00m\s+5s ago/);
+    expect(text).toMatch(
+      /build-1\s+aarch64\s+1\/2\s+120.5 \/ \?\s+4.9.4\s+0.1.0\s+rhel-entitlement\s+2h00m\s+5s ago/,
+    );
     expect(text).toContain('build-1 on build-1.example.com:');
     expect(text).toContain('running:  b7k2m9qxz');
     expect(text).toContain('builders: quay.io/centos-bootc/bootc-image-builder:latest');

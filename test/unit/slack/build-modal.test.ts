@@ -146,3 +146,26 @@ describe('the modal view cache', () => {
     expect(view({ ...ctx, arches: ['aarch64'] })).not.toBe(first);
   });
 });
+
+describe('the build form on RHEL presets', () => {
+  it('marks the presets whose ISOs need an entitled host and says where they can be built now', () => {
+    const view = buildModalView({ ...base, entitledArches: ['x86_64'] });
+    const options = presetSelect(view).options ?? [];
+    expect(options.find((o) => o.value === 'rhel10')?.description?.text).toBe(
+      'RHEL 10 · ISOs: RHEL hosts only',
+    );
+    expect(options.find((o) => o.value === 'centos-stream9')?.description?.text).not.toContain('RHEL hosts');
+    const hint = (b: types.InputBlock) => b.hint?.text ?? '';
+    expect(hint(inputBlock(view, BLOCKS.preset))).toContain('registered RHEL hosts: online now for x86_64');
+    const none = buildModalView({ ...base, entitledArches: [] });
+    expect(hint(inputBlock(none, BLOCKS.preset))).toContain('none is online now, so those builds wait');
+    expect(hint(inputBlock(buildModalView(base), BLOCKS.preset))).not.toContain('RHEL hosts');
+    expect(blockKitProblems('modal', { view: none })).toEqual([]);
+  });
+
+  it('renders again when the entitled hosts change', () => {
+    const view = createModalViewCache({ presets: base.presets, defaultBuilder: base.defaultBuilder });
+    const ctx = { arches: base.arches, channelId: CHANNEL_ID };
+    expect(view({ ...ctx, entitledArches: [] })).not.toBe(view({ ...ctx, entitledArches: ['x86_64'] }));
+  });
+});

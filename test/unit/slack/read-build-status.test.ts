@@ -15,6 +15,7 @@ function queuesWith(state: string, progress: BuildProgress): BuildQueues {
   };
   return {
     get: () => queue,
+    ofArch: () => [queue],
     connection: { lpos: async () => null, llen: async () => 0 },
   } as unknown as BuildQueues;
 }

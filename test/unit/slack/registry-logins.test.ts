@@ -48,7 +48,10 @@ describe('presets on a fresh install with no registry credentials', () => {
   it('says in the form which presets need registry.redhat.io credentials', () => {
     const select = presetSelect(presetsForForm(fresh));
     const described = Object.fromEntries(select?.options?.map((o) => [o.value, o.description?.text]) ?? []);
-    expect(described.rhel9).toBe('RHEL 9 image mode (needs registry.redhat.io credentials)');
+    // Also marked as needing an entitled host for its ISOs (the default for RHEL sources).
+    expect(described.rhel9).toBe(
+      'RHEL 9 image mode (needs registry.redhat.io login) · ISOs: RHEL hosts only',
+    );
     expect(described['centos-stream9']).toBe('CentOS Stream 9 bootc');
   });
 
@@ -86,7 +89,7 @@ describe('presets on a fresh install with no registry credentials', () => {
     expect(withRedHatLogin.registryLogins).toEqual(['registry.redhat.io']);
     const select = presetSelect(presetsForForm(withRedHatLogin));
     expect(select?.options?.map((o) => o.value)).toEqual(['rhel9', 'rhel10', 'centos-stream9']);
-    expect(select?.options?.[0]?.description?.text).toBe('RHEL 9 image mode');
+    expect(select?.options?.[0]?.description?.text).toBe('RHEL 9 image mode · ISOs: RHEL hosts only');
     const rhel9 = withRedHatLogin.presets.rhel9;
     expect(
       missingLoginError(

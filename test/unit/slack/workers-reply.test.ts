@@ -22,6 +22,7 @@ function worker(overrides: Partial<WorkerInfo> = {}): WorkerInfo {
     startedAt: '2026-01-31T09:00:00Z',
     updatedAt: '2026-01-31T11:59:55Z',
     version: '0.1.0',
+    capabilities: [],
     ...overrides,
   };
 }
@@ -123,5 +124,21 @@ describe('the architectures the build form offers', () => {
       ['ppc64le', 'ppc64le (no build host online)'],
       ['riscv64', 'riscv64 (no build host online)'],
     ]);
+  });
+});
+
+describe('entitled hosts in Slack', () => {
+  it('lists a host’s capabilities, and the waiting note names what the build needs', () => {
+    const reply = workersReply(
+      [worker({ capabilities: ['rhel-entitlement'] }), worker({ name: 'build-2' })],
+      NOW,
+    );
+    const text = JSON.stringify(reply.blocks);
+    expect(text).toContain('rhel-entitlement');
+    expect(text.match(/rhel-entitlement/g)).toHaveLength(1);
+    const note = noWorkerNote('x86_64', ['rhel-entitlement']).text;
+    expect(note).toContain('*x86_64* build host with *rhel-entitlement*');
+    expect(note).toContain('waits in the queue');
+    expect(noWorkerNote('x86_64').text).toContain('No build host for *x86_64*');
   });
 });

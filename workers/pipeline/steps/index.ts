@@ -1,0 +1,34 @@
+import type { BuildContext } from '../build-context.ts';
+import type { Step } from '../step.ts';
+import { checkSource } from './check-source.ts';
+import { claimIdentical } from './claim-identical.ts';
+import { keepFailedLog } from './keep-failed-log.ts';
+import { link } from './link.ts';
+import { login } from './login.ts';
+import { preflight } from './preflight.ts';
+import { prepare } from './prepare.ts';
+import { pull } from './pull.ts';
+import { reuseIdentical } from './reuse-identical.ts';
+import { runBuilder } from './run-builder.ts';
+import { upload } from './upload.ts';
+import { writeManifest } from './write-manifest.ts';
+
+/**
+ * The build, in order. Adding a step is a file in this directory and one line here; the runner does the rest
+ * (plan, progress, timing, limits, clean-up). A derive step (podman build of a Containerfile) belongs after pull,
+ * a boot test after run-builder and signing before upload.
+ */
+export const BUILD_STEPS: readonly Step<BuildContext>[] = [
+  prepare,
+  preflight,
+  login,
+  pull,
+  checkSource,
+  reuseIdentical,
+  claimIdentical,
+  runBuilder,
+  upload,
+  link,
+  writeManifest,
+  keepFailedLog,
+];
