@@ -35,6 +35,7 @@ beforeAll(async () => {
         'signing:',
         `  privateKeyFile: "${join(dir, 'signing.key')}"`,
         `  publicKeyFile: "${join(dir, 'signing.pub')}"`,
+        'bootTest: { accel: tcg, memoryMiB: 256, cpus: 1, timeoutSeconds: 8 }',
       ].join('\n'),
     },
   ));
@@ -71,5 +72,17 @@ describe('a signed build', () => {
     const bad = await cli(['verify', id]);
     expect(bad.exitCode).toBe(1);
     expect(bad.stderr).toMatch(new RegExp(`FAILED {2}${id}-install\\.iso: has sha256`));
+  });
+
+  it('fails a --boot-test build whose ISO does not boot with BOOT_TEST_FAILED, publishing no ISO but its console log', async () => {
+    // The stand-in builder's ISO holds files but no boot loader: the machine never gets to a kernel.
+    const run = await cli(['build', '--preset', 'demo', '--volume-id', 'BOOT_FAIL', '--boot-test', '--json']);
+    expect(run.exitCode).toBe(1);
+    const out = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}');
+    expect(out.error.code).toBe('BOOT_TEST_FAILED');
+    expect(out.error.message).toMatch(/did not appear on the serial console/);
+    const store = createS3Store({ ...tb.s3, forcePathStyle: true });
+    expect(await store.headObject(`builds/${out.buildId}/install.iso`)).toBeUndefined();
+    expect(await store.headObject(`builds/${out.buildId}/boot-test.log`)).toBeDefined();
   });
 });
