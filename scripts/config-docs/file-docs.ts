@@ -35,6 +35,8 @@ export const FILE_DOCS: Record<string, string> = {
     'Fully qualified **and tagged** (bootc-image-builder refuses untagged images; a digest may follow the tag); on `allowedRegistries`.',
   'presets.<name>.builder': 'A key of `builders`.',
   'presets.<name>.description': 'One line shown next to the name in Slack and the CLI.',
+  'presets.<name>.bootTest':
+    'Boot every ISO of this preset in QEMU before it is published (see `bootTest`); a request can still ask for it or turn it off.',
   'presets.<name>.requires':
     "What a host must offer to run this preset's `iso`/`anaconda-iso` builds. Left out: `[rhel-entitlement]` when the source is a RHEL image from registry.redhat.io, else nothing; `[]` opts out.",
   allowedRegistries:
@@ -102,4 +104,17 @@ export const FILE_DOCS: Record<string, string> = {
     "A JSON-lines file receiving every access decision; a build's decisions are also stored next to its artifacts.",
   'notifications.dmOnFinish':
     'Send the requester a direct message from the app when their build ends (ready, failed or cancelled), besides the channel message.',
+  'signing.privateKeyFile':
+    'Build workers: absolute path of the private key (unencrypted PKCS#8 or SEC1 PEM, mode 0600). Its contents never appear in messages or logs.',
+  'signing.publicKeyFile':
+    'Bot and CLI: absolute path of the public key (SPKI PEM). The bot serves it at `/signing-key.pub`; `bootc-iso verify` checks with it.',
+  'bootTest.accel':
+    '`kvm` needs a usable `/dev/kvm`; `tcg` is software emulation (works everywhere, many times slower); `auto` uses KVM when it can open it and falls back to software emulation when KVM cannot run the machine.',
+  'bootTest.memoryMiB': 'Memory of the test machine.',
+  'bootTest.cpus': 'Virtual CPUs of the test machine.',
+  'bootTest.timeoutSeconds':
+    'The marker must appear within this time, or the build fails with `BOOT_TEST_FAILED` (reason `timeout`).',
+  'bootTest.marker':
+    "Text on the first serial port that means the ISO booted; the default appears once the installer's kernel has started (the boot entry must send the console to `ttyS0`).",
+  'bootTest.qemu': 'The QEMU executable: a name looked up on `PATH`, or an absolute path.',
 };

@@ -4,6 +4,7 @@ import { localDownloadsRoute } from '../http/local-downloads.ts';
 import { createLifecycle } from '../lifecycle/process-lifecycle.ts';
 import { sharedLocalStore } from '../local/open-local-store.ts';
 import { createLogger } from '../logger.ts';
+import { signingKeyRoutes } from '../signing/public-key-route.ts';
 import { startBot } from '../slack/start-bot.ts';
 
 // Entry point of `npm run bot`: start, stop cleanly on SIGTERM/SIGINT, and never print a stack trace.
@@ -15,10 +16,13 @@ try {
   const lifecycle = createLifecycle(logger);
   // No S3 but ARTIFACT_DIR: ISOs are in a directory shared with the worker, served here on PORT (/downloads).
   const local = await sharedLocalStore(config);
+  const keyRoutes = await signingKeyRoutes(config.signing);
   const stop = await startBot(
     config,
     logger,
-    local ? { store: local, routes: [localDownloadsRoute(local, logger)] } : {},
+    local
+      ? { store: local, routes: [localDownloadsRoute(local, logger), ...keyRoutes] }
+      : { routes: keyRoutes },
   );
   lifecycle.add({ name: 'bot', stop: () => stop() });
 } catch (error) {

@@ -8,13 +8,16 @@ import { runDoctorCommand } from '../cli/doctor-command.ts';
 import { parseGlobalArgs } from '../cli/global-args.ts';
 import { isOpsCommand, runOpsCommand } from '../cli/ops-commands.ts';
 import { COMMAND_USAGES, USAGE } from '../cli/usage.ts';
+import { runVerifyCommand } from '../cli/verify-command.ts';
 import { loadConfig, secretValues } from '../config/load-config.ts';
 import { asAppError, type ErrorCode } from '../domain/errors.ts';
 import { createLifecycle } from '../lifecycle/process-lifecycle.ts';
+import { sharedLocalStore } from '../local/open-local-store.ts';
 import { createLogger } from '../logger.ts';
 import { packageVersion } from '../package-version.ts';
 import { BuildQueues } from '../queue/build-producer.ts';
 import { createRedis, whenRedisReady } from '../queue/connection.ts';
+import { createS3Store } from '../storage/s3-store.ts';
 
 // Composition root of the `bootc-iso` command. Exit codes: 0 success, 1 the build failed (or nothing to cancel,
 // or Redis unreachable), 2 bad usage or configuration. Results go to stdout; progress and warnings to stderr.
@@ -49,6 +52,23 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const loadOptions = global.configFile === undefined ? {} : { configFile: global.configFile };
+  if (command === 'verify') {
+    // No Redis: verifying needs only the key and the files (--dir with --key needs no configuration at all).
+    let loaded: ReturnType<typeof loadConfig> | undefined;
+    const config = () => {
+      loaded ??= loadConfig(undefined, { role: 'cli', ...loadOptions });
+      return loaded;
+    };
+    return runVerifyCommand(rest, {
+      out: process.stdout,
+      err: process.stderr,
+      publicKeyFile: async () => config().signing?.publicKeyFile,
+      store: async () => {
+        const c = config();
+        return c.s3 ? createS3Store(c.s3) : await sharedLocalStore(c);
+      },
+    });
+  }
   if (command === 'doctor') {
     // About this host only: the worker's config (its registry credentials), no Redis, no S3.
     const config = loadConfig(undefined, { role: 'worker', ...loadOptions });

@@ -9,6 +9,7 @@ import { removeClientFile, writeClientFile } from '../local/client-file.ts';
 import { startEmbeddedRedis } from '../local/embedded-redis.ts';
 import { openLocalStore } from '../local/open-local-store.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { signingKeyRoutes } from '../signing/public-key-route.ts';
 import { startBot } from '../slack/start-bot.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
 import type { LocalStore } from '../storage/local-store.ts';
@@ -37,7 +38,10 @@ async function start(config: Config, logger: Logger, redisPassword: string | und
   else store = local = await openLocalStore(runtime.local);
   const worker = await startBuildWorker(runtime, logger, { store });
   parts.add({ name: 'worker', stop: (reason) => worker.stop(reason) });
-  const routes = local ? [localDownloadsRoute(local, logger)] : [];
+  const routes = [
+    ...(local ? [localDownloadsRoute(local, logger)] : []),
+    ...(await signingKeyRoutes(runtime.signing)),
+  ];
   const stopBot = await startBot(runtime, logger, { store, routes });
   parts.add({ name: 'bot', stop: stopBot });
   if (!runtime.redis.sentinel) {

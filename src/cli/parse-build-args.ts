@@ -24,6 +24,7 @@ export const BUILD_USAGE = `usage: bootc-iso build (--image REF | --preset NAME)
   --volume-id LABEL        ISO volume label: letters, digits, _ and -, up to 32 (builders with iso-customizations)
   --fips                   enable FIPS mode
   --rebuild                build even if an identical build's ISO exists (by default that ISO is the answer)
+  --boot-test              boot the ISO in QEMU before publishing it; the build fails if it does not boot
   --local                  run the build in this process instead of on a worker
   --detach                 queue the build, print its id and exit
   --json                   machine-readable output`;
@@ -116,6 +117,7 @@ export function parseBuildArgs(argv: string[]): BuildCliOptions {
         fips: v.fips ?? false,
       },
       ...(v.rebuild ? { rebuild: true } : {}),
+      ...(v['boot-test'] ? { bootTest: true } : {}),
     },
   };
 }
@@ -141,6 +143,7 @@ const OPTIONS = {
   'volume-id': { type: 'string' },
   fips: { type: 'boolean' },
   rebuild: { type: 'boolean' },
+  'boot-test': { type: 'boolean' },
   local: { type: 'boolean' },
   detach: { type: 'boolean' },
   json: { type: 'boolean' },

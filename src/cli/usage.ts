@@ -1,6 +1,7 @@
 import { DOCTOR_USAGE } from './doctor-command.ts';
 import { OPS_USAGES } from './ops-commands.ts';
 import { BUILD_USAGE } from './parse-build-args.ts';
+import { VERIFY_USAGE } from './verify-args.ts';
 
 /** The top-level help of `bootc-iso`: what `bootc-iso`, `bootc-iso help` and `bootc-iso --help` print. */
 export const USAGE = `usage: bootc-iso [--config-file FILE] <command> [options]
@@ -17,6 +18,7 @@ commands:
   cache       rebuild the identical-build index from the stored manifests: bootc-iso cache reindex [--json]
   approve     approve a build waiting for approval: bootc-iso approve <build-id> (deny <build-id> refuses it)
   audit       check a build's hash-chained audit trail: bootc-iso audit verify <build-id> [--json]
+  verify      check a build's signatures and files: bootc-iso verify <build-id> [--file PATH ...] | --dir DIR
   doctor      check that this host can run builds (on a build host, as root): bootc-iso doctor [--json]
   completion  print a shell completion script: bootc-iso completion bash|zsh
   help        show this text (bootc-iso <command> --help for a command's options)
@@ -37,6 +39,7 @@ export const COMMAND_USAGES: Record<string, string> = {
   build: BUILD_USAGE,
   cancel: CANCEL_USAGE,
   ...OPS_USAGES,
+  verify: VERIFY_USAGE,
   doctor: DOCTOR_USAGE,
   completion:
     'usage: bootc-iso completion bash|zsh\n\n  eval "$(bootc-iso completion bash)"   # in ~/.bashrc',

@@ -102,6 +102,8 @@ export const Preset = z.strictObject({
   builder: Name,
   /** One line shown next to the name in Slack and the CLI. */
   description: z.string().max(200).default(''),
+  /** Boot every ISO of this preset in QEMU before it is published (the request's bootTest turns it on too). */
+  bootTest: z.preprocess(fromBooleanString, z.boolean()).optional(),
   /**
    * What a host must offer to build this preset's iso/anaconda-iso ISOs. Unset: rhel-entitlement for a RHEL source
    * from Red Hat's registry, nothing otherwise; `[]` runs them on any host.
@@ -197,6 +199,34 @@ const WorkerObject = z.strictObject({
 });
 export const Worker = WorkerObject.prefault({});
 
+/** The key that signs SHA256SUMS and the provenance of every build (ECDSA P-256, PEM files). */
+const SigningObject = z.strictObject({
+  /** Build hosts: the private key. Without it builds publish SHA256SUMS unsigned. */
+  privateKeyFile: MountPath.optional(),
+  /** Bot and CLI: the public key, served at /signing-key.pub and used by `bootc-iso verify`. */
+  publicKeyFile: MountPath.optional(),
+});
+
+/** The QEMU machine of the boot test on build hosts (which builds get one: presets.*.bootTest, the request). */
+const BootTestObject = z.strictObject({
+  /** kvm needs a usable /dev/kvm; tcg is software emulation; auto picks kvm when it can. */
+  accel: z.enum(['auto', 'kvm', 'tcg']).default('auto'),
+  memoryMiB: wholeNumber(256, 65_536).default(2048),
+  cpus: wholeNumber(1, 64).default(2),
+  timeoutSeconds: wholeNumber(5, 86_400).default(600),
+  /** Text on the serial console that means the boot worked; by default the installer's kernel has started. */
+  marker: z.string().min(1).max(200).default('Linux version'),
+  /** The QEMU executable: a name looked up on PATH, or an absolute path. */
+  qemu: z
+    .string()
+    .regex(/^(?:[A-Za-z0-9._-]+|\/[A-Za-z0-9._/-]+)$/, 'is not an executable name or absolute path')
+    .default('qemu-system-x86_64'),
+});
+
+export type BootTestSettings = z.infer<typeof BootTestObject>;
+/** The boot test machine when the config has no bootTest section. */
+export const defaultBootTestSettings = (): BootTestSettings => BootTestObject.parse({});
+
 /** What the Slack bot tells people beyond the status message. */
 const NotificationsObject = z.strictObject({
   /** DM the requester when their build ends (ready, failed or cancelled). */
@@ -211,6 +241,8 @@ export const ConfigFile = z.strictObject({
   registries: z.record(RegistryHost, RegistryAuth).default(() => ({})),
   worker: Worker,
   access: Access,
+  signing: SigningObject.optional(),
+  bootTest: BootTestObject.optional(),
   notifications: NotificationsObject.optional(),
 });
 export type ConfigFile = z.infer<typeof ConfigFile>;
@@ -224,6 +256,8 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   worker: Object.keys(WorkerObject.shape),
   'worker.timeouts': Object.keys(TimeoutsObject.shape),
   'worker.imagePrune': Object.keys(ImagePruneObject.shape),
+  signing: Object.keys(SigningObject.shape),
+  bootTest: Object.keys(BootTestObject.shape),
   notifications: Object.keys(NotificationsObject.shape),
   ...ACCESS_KNOWN_KEYS,
 };

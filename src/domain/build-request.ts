@@ -97,6 +97,8 @@ export const BuildRequest = z.strictObject({
   requestedAt: z.iso.datetime(),
   /** Build even when an identical build's ISO exists (otherwise that ISO is the answer, see identical-build.ts). */
   rebuild: z.boolean().default(false),
+  /** Boot the ISO in QEMU before publishing it; a build whose ISO does not boot fails with BOOT_TEST_FAILED. */
+  bootTest: z.boolean().optional(),
 });
 export type BuildRequest = z.infer<typeof BuildRequest>;
 /** What producers pass in before defaults are applied. */

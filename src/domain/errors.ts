@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   DISK_UNREADABLE: { disposition: 'hand-back', title: 'free disk space unreadable on the build host' },
   BUILDER_FAILED: { disposition: 'fail', title: 'bootc-image-builder failed' },
   TIMEOUT: { disposition: 'fail', title: 'step timed out' },
+  BOOT_TEST_FAILED: { disposition: 'fail', title: 'the ISO failed its boot test' },
   UPLOAD_FAILED: { disposition: 'retry', title: 'upload failed' },
   STORAGE_MISCONFIGURED: { disposition: 'fail', title: 'artifact storage misconfigured' },
   QUEUE_UNAVAILABLE: { disposition: 'retry', title: 'build queue (Redis) unavailable' },

@@ -38,6 +38,7 @@ export const BLOCKS = {
   volumeId: 'bootc_iso_volume_id',
   fips: 'bootc_iso_fips',
   rebuild: 'bootc_iso_rebuild',
+  bootTest: 'bootc_iso_boot_test',
 } as const;
 export type ModalBlock = keyof typeof BLOCKS;
 export type ModalBlockId = (typeof BLOCKS)[ModalBlock];
@@ -46,3 +47,5 @@ export type ModalBlockId = (typeof BLOCKS)[ModalBlock];
 export const FIPS_OPTION = 'fips';
 /** The value of the single "rebuild anyway" checkbox. */
 export const REBUILD_OPTION = 'rebuild';
+/** The value of the single "boot test" checkbox. */
+export const BOOT_TEST_OPTION = 'boot-test';

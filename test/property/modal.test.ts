@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateBuildRequest } from '../../src/domain/validate-build-request.ts';
-import { BLOCKS, FIPS_OPTION, type ModalBlock, REBUILD_OPTION } from '../../src/slack/action-ids.ts';
+import {
+  BLOCKS,
+  BOOT_TEST_OPTION,
+  FIPS_OPTION,
+  type ModalBlock,
+  REBUILD_OPTION,
+} from '../../src/slack/action-ids.ts';
 import { readBuildSubmission, type SubmittedView } from '../../src/slack/views/read-build-submission.ts';
 import { checkAcceptedRequest } from './support/accepted.ts';
 import {
@@ -64,6 +70,7 @@ const hostileFields = fc.record({
   volumeId: maybe(volumeId),
   fips: fc.constantFrom<{ value: string }[]>([], [{ value: FIPS_OPTION }], [{ value: 'other' }]),
   rebuild: fc.constantFrom<{ value: string }[]>([], [{ value: REBUILD_OPTION }], [{ value: 'other' }]),
+  bootTest: fc.constantFrom<{ value: string }[]>([], [{ value: BOOT_TEST_OPTION }], [{ value: 'other' }]),
 });
 type Fields = typeof hostileFields extends fc.Arbitrary<infer T> ? T : never;
 const FIELD_NAMES: (keyof Fields)[] = [
@@ -78,6 +85,7 @@ const FIELD_NAMES: (keyof Fields)[] = [
   'volumeId',
   'fips',
   'rebuild',
+  'bootTest',
 ];
 
 /** A form every rule accepts: a preset or an image, users or a kickstart (not both), a payload for bootc-installer. */
@@ -95,6 +103,7 @@ const goodFields = fc
     volumeId: fc.option(goodVolumeId, { nil: null }),
     fips: fc.constantFrom<{ value: string }[]>([], [{ value: FIPS_OPTION }]),
     rebuild: fc.constantFrom<{ value: string }[]>([], [{ value: REBUILD_OPTION }]),
+    bootTest: fc.constantFrom<{ value: string }[]>([], [{ value: BOOT_TEST_OPTION }]),
   })
   .map((f): Fields => {
     // The rhel10 preset's builder declares no features: no bootc-installer, no volume label there.
@@ -113,6 +122,7 @@ const goodFields = fc
       volumeId: baseline || type === 'bootc-installer' ? null : f.volumeId,
       fips: f.fips,
       rebuild: f.rebuild,
+      bootTest: f.bootTest,
     };
   });
 
@@ -168,6 +178,7 @@ const submittedView = fc
       volumeId: { type: 'plain_text_input', value: f.volumeId },
       fips: { type: 'checkboxes', selected_options: f.fips },
       rebuild: { type: 'checkboxes', selected_options: f.rebuild },
+      bootTest: { type: 'checkboxes', selected_options: f.bootTest },
     };
     const values: SubmittedView['state']['values'] = {};
     for (const [name, state] of Object.entries(states) as [ModalBlock, ElementState][]) {

@@ -5,8 +5,10 @@ import type { ImageType } from '../../src/domain/image-types.ts';
 import type { Logger } from '../../src/logger.ts';
 import type { Artifact, BuildProgress, StepTimings } from '../../src/queue/build-job.ts';
 import type { IdenticalBuildClaims } from '../../src/queue/identical-build-claims.ts';
+import type { TrustArtifact } from '../../src/signing/publish-trust-files.ts';
 import type { ArtifactStore } from '../../src/storage/artifact-store.ts';
 import type { CachedBuild } from '../../src/storage/build-cache.ts';
+import type { BootTestResult } from '../boot-test/run-boot-test.ts';
 import type { Podman } from '../podman.ts';
 import type { BuildLog } from './build-log.ts';
 
@@ -16,7 +18,7 @@ export interface BuildContext {
   attempt: number;
   request: BuildRequest;
   settings: Pick<Config, 'worker' | 'registries' | 'linkTtlSeconds' | 'workerName'> &
-    Partial<Pick<Config, 'access'>>;
+    Partial<Pick<Config, 'access' | 'presets' | 'signing' | 'bootTest'>>;
   podman: Podman;
   store: ArtifactStore;
   /** Deduplication of concurrent identical builds; without it (tests, tools) identical builds simply both run. */
@@ -63,10 +65,16 @@ export interface BuildState {
   link?: { url: string; expiresAt: string };
   manifestKey?: string;
   finishedAt?: string;
+  /** When this attempt began (the provenance's startedOn). */
+  startedAt?: string;
+  /** The boot test's outcome, when the build had one. */
+  bootTest?: BootTestResult;
+  /** SHA256SUMS and, with a key, its signature and the provenance, as published. */
+  signing?: { keyId: string | null; note: string; files: TrustArtifact[] };
 }
 
 export function emptyState(): BuildState {
-  return { timings: {}, artifacts: [] };
+  return { timings: {}, artifacts: [], startedAt: new Date().toISOString() };
 }
 
 /** A value an earlier step must have set; its absence is a bug in the step list, not a user error. */

@@ -3,6 +3,7 @@ import { type Arch, type IsoType, LIMITS } from '../../domain/build-request.ts';
 import { type Capability, presetNeedsEntitlement } from '../../domain/capabilities.ts';
 import {
   BLOCKS,
+  BOOT_TEST_OPTION,
   BUILD_MODAL_CALLBACK,
   FIPS_OPTION,
   type ModalBlockId,
@@ -225,6 +226,17 @@ export function buildModalView(ctx: BuildModalContext): types.ModalView {
       action_id: BLOCKS.rebuild,
       options: [
         option('Rebuild anyway', REBUILD_OPTION, 'Otherwise the ISO of an identical earlier build is reused'),
+      ],
+    }),
+    input(BLOCKS.bootTest, 'Boot test', {
+      type: 'checkboxes',
+      action_id: BLOCKS.bootTest,
+      options: [
+        option(
+          'Boot it before publishing',
+          BOOT_TEST_OPTION,
+          'The ISO is booted in QEMU; the build fails if it does not boot',
+        ),
       ],
     }),
   ];

@@ -2,7 +2,7 @@ import type { Config } from '../../config/load-config.ts';
 import { ARCHES, type BuildRequestInput, ISO_TYPES } from '../../domain/build-request.ts';
 import { quoteForMessage } from '../../domain/text-rules.ts';
 import { collectBuildRequestErrors } from '../../domain/validate-build-request.ts';
-import { BLOCKS, FIPS_OPTION, type ModalBlockId, REBUILD_OPTION } from '../action-ids.ts';
+import { BLOCKS, BOOT_TEST_OPTION, FIPS_OPTION, type ModalBlockId, REBUILD_OPTION } from '../action-ids.ts';
 import { truncate } from '../escape.ts';
 import { type ParsedUsers, parseUsersField, pointAtLine } from './users-field.ts';
 
@@ -220,6 +220,8 @@ export function readBuildSubmission(view: SubmittedView, ctx: ReadSubmissionCont
   if (payload !== undefined) input.installerPayloadRef = payload;
   if (element(view, BLOCKS.rebuild)?.selected_options?.some((o) => o.value === REBUILD_OPTION))
     input.rebuild = true;
+  if (element(view, BLOCKS.bootTest)?.selected_options?.some((o) => o.value === BOOT_TEST_OPTION))
+    input.bootTest = true;
   addValidatorErrors(input, src, users, ctx, errors);
   if (errors.byBlock.size > 0) return { ok: false, errors: errors.toRecord() };
   return { ok: true, input, channelId };

@@ -77,6 +77,7 @@ describe('shell completion', () => {
       'cache',
       'approve',
       'audit',
+      'verify',
       'doctor',
       'completion',
       'help',

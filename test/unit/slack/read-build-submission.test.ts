@@ -1,7 +1,7 @@
 import type { ViewOutput } from '@slack/bolt';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { validateBuildRequest } from '../../../src/domain/validate-build-request.ts';
-import { BLOCKS, FIPS_OPTION, REBUILD_OPTION } from '../../../src/slack/action-ids.ts';
+import { BLOCKS, BOOT_TEST_OPTION, FIPS_OPTION, REBUILD_OPTION } from '../../../src/slack/action-ids.ts';
 import { readBuildSubmission, type SubmittedView } from '../../../src/slack/views/read-build-submission.ts';
 import { ED25519_KEY, SHA512_HASH, YESCRYPT_HASH } from '../domain/fixtures.ts';
 import { CHANNEL_ID, config, NOW, submission, TEAM_ID, USER_ID } from './slack-fixtures.ts';
@@ -82,6 +82,12 @@ describe('readBuildSubmission', () => {
       fips: true,
     });
     expect(() => validateBuildRequest(out.input, config)).not.toThrow();
+  });
+
+  it('reads "Boot test" as bootTest: true, and leaves it out when unticked', () => {
+    expect(inputOf(submission({ ...defaults, bootTest: [BOOT_TEST_OPTION] })).input.bootTest).toBe(true);
+    expect(inputOf(submission({ ...defaults, bootTest: [] })).input.bootTest).toBeUndefined();
+    expect(inputOf(submission({ ...defaults, bootTest: ['other'] })).input.bootTest).toBeUndefined();
   });
 
   it('reads "Rebuild anyway" as rebuild: true, and leaves it out when unticked', () => {

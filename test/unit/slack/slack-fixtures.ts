@@ -98,7 +98,7 @@ export function submission(
   for (const [key, raw] of Object.entries(fields) as [ModalBlock, string | string[] | null][]) {
     const id = BLOCKS[key];
     let field: Field;
-    if (key === 'fips' || key === 'rebuild')
+    if (key === 'fips' || key === 'rebuild' || key === 'bootTest')
       field = { selected_options: (Array.isArray(raw) ? raw : []).map((value) => ({ value })) };
     else if (selects.includes(key))
       field = { selected_option: typeof raw === 'string' ? { value: raw } : null };

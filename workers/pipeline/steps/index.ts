@@ -1,5 +1,6 @@
 import type { BuildContext } from '../build-context.ts';
 import type { Step } from '../step.ts';
+import { bootTest } from './boot-test.ts';
 import { checkSource } from './check-source.ts';
 import { claimIdentical } from './claim-identical.ts';
 import { keepFailedLog } from './keep-failed-log.ts';
@@ -10,6 +11,7 @@ import { prepare } from './prepare.ts';
 import { pull } from './pull.ts';
 import { reuseIdentical } from './reuse-identical.ts';
 import { runBuilder } from './run-builder.ts';
+import { sign } from './sign.ts';
 import { upload } from './upload.ts';
 import { writeManifest } from './write-manifest.ts';
 
@@ -27,7 +29,9 @@ export const BUILD_STEPS: readonly Step<BuildContext>[] = [
   reuseIdentical,
   claimIdentical,
   runBuilder,
+  bootTest,
   upload,
+  sign,
   link,
   writeManifest,
   keepFailedLog,

@@ -24,6 +24,8 @@ export type WriteManifestContext = Pick<
     | 'timings'
     | 'manifestKey'
     | 'finishedAt'
+    | 'signing'
+    | 'bootTest'
   >;
 };
 
@@ -60,6 +62,16 @@ export function manifestOf(ctx: WriteManifestContext, finishedAt: string): Recor
       ...(state.podmanVersion ? { podmanVersion: state.podmanVersion } : {}),
       ...(state.registries ? { registries: state.registries } : {}),
     },
+    ...(state.signing ? { signing: state.signing } : {}),
+    ...(state.bootTest
+      ? {
+          bootTest: {
+            passed: state.bootTest.passed,
+            reason: state.bootTest.reason,
+            accel: state.bootTest.accel,
+          },
+        }
+      : {}),
     timings: state.timings,
     finishedAt,
   };

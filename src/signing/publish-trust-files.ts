@@ -1,0 +1,59 @@
+import type { ArtifactStore } from '../storage/artifact-store.ts';
+import type { SigningKey } from './artifact-key.ts';
+import { loadSigningKey } from './artifact-key.ts';
+import { buildObjectKey } from './bundle-sources.ts';
+import type { ChecksumEntry } from './checksums.ts';
+import { PROVENANCE, SHA256SUMS, SHA256SUMS_SIG } from './checksums.ts';
+import type { ProvenanceInput } from './provenance.ts';
+import { makeTrustFiles } from './trust-files.ts';
+
+/** An entry of a build's artifact list, as stored in the job result and manifest.json. */
+export interface TrustArtifact {
+  role: 'checksums' | 'checksums-signature' | 'provenance';
+  type: string;
+  key: string;
+  filename: string;
+  size: number;
+  sha256: string;
+}
+
+const ROLE_OF: Record<string, TrustArtifact['role']> = {
+  [SHA256SUMS]: 'checksums',
+  [SHA256SUMS_SIG]: 'checksums-signature',
+  [PROVENANCE]: 'provenance',
+};
+
+/** The worker's signing key, or undefined when none is configured (builds then publish unsigned checksums). */
+export async function loadConfiguredSigningKey(
+  signing: { privateKeyFile?: string | undefined } | undefined,
+): Promise<SigningKey | undefined> {
+  return signing?.privateKeyFile ? loadSigningKey(signing.privateKeyFile) : undefined;
+}
+
+/**
+ * Writes SHA256SUMS (and, with a key, its signature and the provenance) next to the build's artifacts under
+ * `builds/<id>/`, after every artifact it names has been uploaded, and returns their entries for the artifact list.
+ */
+export async function publishTrustFiles(o: {
+  store: ArtifactStore;
+  buildId: string;
+  artifacts: ChecksumEntry[];
+  key: SigningKey | undefined;
+  provenance: Omit<ProvenanceInput, 'subjects' | 'buildId'>;
+}): Promise<{ artifacts: TrustArtifact[]; keyId: string | undefined; note: string }> {
+  const trust = makeTrustFiles(o.artifacts, o.key, { ...o.provenance, buildId: o.buildId });
+  const artifacts: TrustArtifact[] = [];
+  for (const file of trust.files) {
+    const key = buildObjectKey(o.buildId, file.filename);
+    const uploaded = await o.store.putObject(key, file.body, file.contentType);
+    artifacts.push({
+      role: ROLE_OF[file.filename] as TrustArtifact['role'],
+      type: file.contentType,
+      key,
+      filename: file.filename,
+      size: uploaded.size,
+      sha256: uploaded.sha256,
+    });
+  }
+  return { artifacts, keyId: trust.keyId, note: trust.note };
+}

@@ -1,0 +1,85 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runVerifyCommand } from '../../../../../src/cli/verify-command.ts';
+import { sha256Of } from '../../../../../src/signing/checksums.ts';
+import { bootTest } from '../../../../../workers/pipeline/steps/boot-test.ts';
+import { type SignContext, sign } from '../../../../../workers/pipeline/steps/sign.ts';
+import { newKeyPair } from '../../../signing/signed-build.ts';
+import { DIGEST_A, DIGEST_B, localStore, request, silent, tempDir } from '../support.ts';
+
+async function context(signing: SignContext['settings']['signing']): Promise<SignContext> {
+  const store = await localStore();
+  const iso = await store.putObject('builds/bsg000001/install.iso', 'ISO-BYTES', 'application/octet-stream');
+  const log = await store.putObject('builds/bsg000001/build.log', 'log\n', 'text/plain');
+  return {
+    buildId: 'bsg000001',
+    request: request(),
+    store,
+    logger: silent,
+    signal: new AbortController().signal,
+    settings: { workerName: 'host-1', signing },
+    state: {
+      pulled: { sourceDigest: DIGEST_A, builderDigest: DIGEST_B },
+      artifacts: [
+        { role: 'image', type: 'iso', filename: 'bsg000001-install.iso', ...iso },
+        { role: 'log', type: 'log', filename: 'bsg000001-build.log', ...log },
+      ],
+      startedAt: '2026-12-05T04:00:00.000Z',
+    },
+  };
+}
+
+describe('sign step', () => {
+  it('without a key: SHA256SUMS over every artifact, said to be unsigned', async () => {
+    const ctx = await context(undefined);
+    await sign.run(ctx, { defer: () => undefined });
+    expect(ctx.state.signing).toMatchObject({ keyId: null, note: expect.stringMatching(/unsigned/) });
+    expect(ctx.state.signing?.files.map((f) => f.filename)).toEqual(['SHA256SUMS']);
+    expect(await ctx.store.getObjectText('builds/bsg000001/SHA256SUMS')).toBe(
+      `${sha256Of('ISO-BYTES')}  bsg000001-install.iso\n${sha256Of('log\n')}  bsg000001-build.log\n`,
+    );
+  });
+
+  it('with a key: signature and provenance that bootc-iso verify accepts for the stored build', async () => {
+    const dir = await tempDir();
+    const pair = newKeyPair();
+    await writeFile(join(dir, 'k.key'), pair.privatePem, { mode: 0o600 });
+    await writeFile(join(dir, 'k.pub'), pair.publicPem);
+    const ctx = await context({ privateKeyFile: join(dir, 'k.key') });
+    await sign.run(ctx, { defer: () => undefined });
+    expect(ctx.state.signing?.keyId).toMatch(/^[0-9a-f]{64}$/);
+    expect(ctx.state.signing?.files.map((f) => f.role)).toEqual([
+      'checksums',
+      'checksums-signature',
+      'provenance',
+    ]);
+    // The manifest's artifact list tells verify where the published names are stored.
+    await ctx.store.putObject(
+      'builds/bsg000001/manifest.json',
+      JSON.stringify({ artifacts: ctx.state.artifacts }),
+      'application/json',
+    );
+    let out = '';
+    const code = await runVerifyCommand(['bsg000001', '--key', join(dir, 'k.pub')], {
+      out: { write: (t: string) => (out += t) },
+      err: { write: (t: string) => (out += t) },
+      store: async () => ctx.store,
+    });
+    expect(out).toContain('verified: 2 artifact(s) from build bsg000001');
+    expect(code).toBe(0);
+  });
+});
+
+describe('boot-test step plan', () => {
+  const planned = (req: Parameters<typeof request>[0], presets = {}) =>
+    bootTest.planned?.({ request: request(req), settings: { presets } } as never);
+  it('runs only for requests or presets that ask for it, and never for a reused build', () => {
+    expect(planned({})).toBe(false);
+    expect(planned({ bootTest: true })).toBe(true);
+    expect(
+      planned({ preset: 'p' }, { p: { image: 'x', builder: 'b', description: '', bootTest: true } }),
+    ).toBe(true);
+    expect(bootTest.skip?.({ state: { reused: {} } } as never, undefined)).toMatch(/identical build/);
+  });
+});

@@ -1,0 +1,50 @@
+import { imageTypeSpec } from '../../../src/domain/image-types.ts';
+import { buildObjectKey } from '../../../src/signing/bundle-sources.ts';
+import { BOOT_TEST_LOG, bootTestForBuild, describeBootTest } from '../../boot-test/boot-test-for-build.ts';
+import { wantsBootTest } from '../../boot-test/run-boot-test.ts';
+import { type BuildContext, required } from '../build-context.ts';
+import type { Step } from '../step.ts';
+
+export type BootTestContext = Pick<BuildContext, 'buildId' | 'request' | 'store' | 'logger' | 'signal'> & {
+  settings: Pick<BuildContext['settings'], 'presets' | 'bootTest'>;
+  state: Pick<BuildContext['state'], 'paths' | 'log' | 'outputs' | 'reused' | 'bootTest'>;
+};
+
+/** Its own limit twice (a KVM that cannot run the machine is followed by a software boot), plus a margin. */
+const limitMs = (ctx: BootTestContext) => ((ctx.settings.bootTest?.timeoutSeconds ?? 600) * 2 + 60) * 1000;
+
+/**
+ * Boots the ISO the builder wrote in QEMU before anything is uploaded, when the request or its preset asks for it.
+ * A boot without the marker fails the build with BOOT_TEST_FAILED and the console's last lines; its console log is
+ * then kept (best effort) next to the build log, since the work directory goes.
+ */
+export const bootTest: Step<BootTestContext> = {
+  name: 'boot-test',
+  shows: 'build',
+  describe: () => 'booting the ISO in QEMU',
+  planned: (ctx) => wantsBootTest(ctx.request, ctx.settings.presets ?? {}),
+  skip: (ctx) => (ctx.state.reused ? 'answered by an identical build' : undefined),
+  timeoutMs: limitMs,
+  async run(ctx) {
+    const paths = required(ctx.state.paths, 'paths');
+    const iso = required(
+      ctx.state.outputs?.find((o) => imageTypeSpec(o.type).family === 'iso'),
+      'an ISO among the outputs',
+    );
+    const { result, failure } = await bootTestForBuild({
+      iso: iso.path,
+      workDir: paths.root,
+      settings: ctx.settings.bootTest,
+      signal: ctx.signal,
+    });
+    ctx.state.bootTest = result;
+    ctx.state.log?.line(`${describeBootTest(result)}${result.note ? ` (${result.note})` : ''}`);
+    if (!failure) return;
+    await ctx.store
+      .uploadFile(buildObjectKey(ctx.buildId, BOOT_TEST_LOG), result.logPath, {
+        contentType: 'text/plain; charset=utf-8',
+      })
+      .catch((error: unknown) => ctx.logger.warn({ error: String(error) }, 'boot-test.log not kept'));
+    throw failure;
+  },
+};
