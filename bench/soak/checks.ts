@@ -6,9 +6,9 @@ import { ACTIONS } from '../../src/slack/action-ids.ts';
 import { createS3Store } from '../../src/storage/s3-store.ts';
 import type { FakeSlack } from '../../test/fakes/slack-api.ts';
 import { checkArtifacts } from '../../test/support/artifact-checks.ts';
-import { buildIdOf, buttonOf } from '../../test/support/slack-e2e.ts';
 import { type PodmanEnv, podman } from '../../test/testbed/index.ts';
 import type { S3Handle } from '../../test/testbed/s3.ts';
+import { buildIdOf, buttonOf } from './slack-submit.ts';
 
 export interface SoakFigures {
   builds: number;

@@ -25,7 +25,7 @@ describe('soak (short)', () => {
     );
     for (const reason of result.failedReasons) console.log(`soak short: failed build ${reason}`);
     expect(result.problems).toEqual([]);
-    expect(result.figures.builds).toBe(16);
+    expect(result.figures.builds).toBeGreaterThanOrEqual(16);
     expect(result.figures.lost).toBe(0);
     expect(result.faults.length).toBeGreaterThanOrEqual(6);
   }, 900_000);
