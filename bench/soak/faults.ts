@@ -1,4 +1,4 @@
-import type { Fleet } from './fleet.ts';
+import type { Fleet, Member } from './fleet.ts';
 
 export const FAULT_KINDS = [
   'worker SIGKILL',
@@ -36,6 +36,14 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** True when the worker's latest build line is a start (its current incarnation has a build in hand). */
+function isBuilding(m: Member): boolean {
+  const last = m.out.lines.findLast((l) =>
+    /"msg":"(build started|build complete|build failed|handing the build back)/.test(l),
+  );
+  return last?.includes('"msg":"build started"') ?? false;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -56,7 +64,9 @@ export async function runFaults(
     await sleep(between(0.5, 1.5) * opts.everySeconds * 1000);
     if (Date.now() >= opts.endAt) break;
     const kind = firstRound[n] ?? pick(FAULT_KINDS);
-    const worker = pick(targets.fleet.workers);
+    // Faults on a worker go to one that is building when there is one: a fault on an idle host proves little.
+    const busy = targets.fleet.workers.filter(isBuilding);
+    const worker = pick(busy.length > 0 ? busy : targets.fleet.workers);
     const began = Date.now();
     let target = '';
     switch (kind) {

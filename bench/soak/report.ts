@@ -6,11 +6,25 @@ const HEADING = '## Soak';
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
+/** A Markdown table with padded columns, as the formatter leaves it. */
+function table(head: [string, string], rows: [string, string][]): string[] {
+  const cells = [head, ...rows].map(([a, b]) => [a, b.replaceAll('|', '\\|')] as const);
+  const w0 = Math.max(3, ...cells.map(([a]) => a.length));
+  const w1 = Math.max(3, ...cells.map(([, b]) => b.length));
+  const line = ([a, b]: readonly [string, string]) => `| ${a.padEnd(w0)} | ${b.padEnd(w1)} |`;
+  const [first, ...rest] = cells;
+  return [line(first ?? head), `| ${'-'.repeat(w0)} | ${'-'.repeat(w1)} |`, ...rest.map(line)];
+}
+
 /** The "## Soak" section for one run: a table of its figures and every problem it found. */
 export function soakSection(r: SoakResult): string {
   const f = r.figures;
   const o = r.options;
   const counts = FAULT_KINDS.map((k) => `${k} ×${r.faults.filter((x) => x.kind === k).length}`).join(', ');
+  const longestStop = Math.max(
+    0,
+    ...r.faults.filter((x) => x.kind === 'worker SIGSTOP/SIGCONT').map((x) => x.seconds),
+  );
   const rows: [string, string][] = [
     [
       'Run',
@@ -23,7 +37,10 @@ export function soakSection(r: SoakResult): string {
       `${f.builds} submitted from Slack: ${f.completed} completed, ${f.failed} failed, ${f.lost} lost`,
     ],
     ['Builder ran more than once', `${f.rerun} builds (a retry after a fault)`],
-    ['Faults', `${r.faults.length}: ${counts}; SIGSTOP up to ${o.stopMaxSeconds} s`],
+    [
+      'Faults',
+      `${r.faults.length}: ${counts}; longest SIGSTOP ${longestStop} s (drawn up to ${o.stopMaxSeconds} s)`,
+    ],
     ['One final state and one final Slack message', `${f.slackFinalsOk}/${f.builds}`],
     [
       'Objects match manifest and sha256',
@@ -42,9 +59,7 @@ export function soakSection(r: SoakResult): string {
     'Written by `npm run soak` (`bench/soak/`) on each run; replace by running it again. The CI test',
     '`test/e2e/soak-short.test.ts` runs the same code for about 3 minutes and fails on any problem.',
     '',
-    '| Figure | Value |',
-    '| --- | --- |',
-    ...rows.map(([k, v]) => `| ${k} | ${v.replaceAll('|', '\\|')} |`),
+    ...table(['Figure', 'Value'], rows),
     '',
   ];
   if (r.failedReasons.length) {
