@@ -12,6 +12,10 @@ export interface RegistryHandle {
   password: string;
   dir: string;
   stop(): Promise<void>;
+  /** Takes the registry down (connections refused) while keeping its data, for outage tests. */
+  pause(): Promise<void>;
+  /** Brings a paused registry back on the same port with the same data. */
+  resume(): Promise<void>;
 }
 
 /** The bcrypt htpasswd line for one user; the password goes over stdin, never argv. */
@@ -82,8 +86,20 @@ export async function startRegistry(opts: { username: string; password: string }
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
-  const running = daemon;
+  let running: Daemon | undefined = daemon;
   let stopped = false;
+  const relaunch = async () => {
+    const log = join(dir, 'registry.log');
+    const next = spawnDaemon('docker-registry', ['serve', join(dir, 'config.yml')], log);
+    await waitFor(`docker-registry on ${host}`, () => v2Answers401(host), {
+      timeoutMs: 20_000,
+      abort: () => {
+        const exit = next.exited();
+        return exit && `${exit}\n${tailOf(log)}`;
+      },
+    });
+    return next;
+  };
   return {
     host,
     username: opts.username,
@@ -92,8 +108,17 @@ export async function startRegistry(opts: { username: string; password: string }
     async stop() {
       if (stopped) return;
       stopped = true;
-      await running.stop();
+      await running?.stop();
+      running = undefined;
       await rm(dir, { recursive: true, force: true });
+    },
+    async pause() {
+      await running?.stop();
+      running = undefined;
+    },
+    async resume() {
+      if (running || stopped) return;
+      running = await relaunch();
     },
   };
 }

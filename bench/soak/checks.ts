@@ -1,0 +1,140 @@
+import { readdir } from 'node:fs/promises';
+import type { Queue } from 'bullmq';
+import { LABELS } from '../../src/domain/bib-args.ts';
+import { auditKey } from '../../src/slack/access/audit-log.ts';
+import { ACTIONS } from '../../src/slack/action-ids.ts';
+import { createS3Store } from '../../src/storage/s3-store.ts';
+import type { FakeSlack } from '../../test/fakes/slack-api.ts';
+import { checkArtifacts } from '../../test/support/artifact-checks.ts';
+import { type PodmanEnv, podman } from '../../test/testbed/index.ts';
+import type { S3Handle } from '../../test/testbed/s3.ts';
+import { buildIdOf, buttonOf } from './slack-submit.ts';
+
+export interface SoakFigures {
+  builds: number;
+  completed: number;
+  failed: number;
+  lost: number;
+  /** Builds whose builder ran more than once (a retry after a fault: allowed, counted). */
+  rerun: number;
+  slackFinalsOk: number;
+  artifactsChecked: number;
+  artifactProblems: number;
+  orphanContainers: number;
+  orphanWorkEntries: number;
+  orphanObjects: number;
+}
+
+export interface CheckInput {
+  ids: string[];
+  queue: Queue;
+  fake: FakeSlack;
+  channel: string;
+  s3: S3Handle;
+  penv: PodmanEnv;
+  workDirs: string[];
+  workerLines: string[];
+}
+
+/** The end-of-run checks: every problem found is returned with the figures, none thrown. */
+export async function checkSoak(
+  input: CheckInput,
+): Promise<{ figures: SoakFigures; problems: string[]; failedReasons: string[] }> {
+  const problems: string[] = [];
+  const store = createS3Store({ ...input.s3, forcePathStyle: true });
+  const allowed = new Set<string>();
+  let completed = 0;
+  let failed = 0;
+  let lost = 0;
+  let rerun = 0;
+  let slackFinalsOk = 0;
+  let artifactsChecked = 0;
+  let artifactProblems = 0;
+  const statuses = input.fake.messages.filter((m) => m.channel === input.channel && !m.thread_ts);
+  const failedReasons: string[] = [];
+  for (const id of input.ids) {
+    // Every build submitted from Slack has its audit record next to its artifacts.
+    allowed.add(auditKey(id));
+    const job = await input.queue.getJob(id);
+    const state = job ? await input.queue.getJobState(id) : 'missing';
+    const starts = input.workerLines.filter((l) => l.includes(id) && l.includes('running builder')).length;
+    if (starts > 1) rerun++;
+    if (state === 'completed') completed++;
+    else if (state === 'failed') {
+      failed++;
+      failedReasons.push(`${id}: ${job?.failedReason ?? 'no reason recorded'}`);
+    } else {
+      lost++;
+      problems.push(`${id}: no final state (${state})`);
+    }
+    const mine = statuses.filter((m) => buildIdOf(m) === id);
+    const message = mine[0] ? input.fake.message(mine[0].channel, mine[0].ts) : undefined;
+    const download = message && buttonOf(message, ACTIONS.download);
+    const retry = message && buttonOf(message, ACTIONS.retry);
+    const readyReplies = mine[0]
+      ? input.fake.replies(mine[0].channel, mine[0].ts).filter((r) => /ready/i.test(r.text)).length
+      : 0;
+    const slackOk =
+      mine.length === 1 &&
+      ((state === 'completed' && download && !retry && readyReplies === 1) ||
+        (state === 'failed' && retry && !download && readyReplies === 0));
+    if (slackOk) slackFinalsOk++;
+    else {
+      problems.push(
+        `${id}: Slack shows ${mine.length} status message(s), ${download ? 'Download' : retry ? 'Retry' : 'no final'} ` +
+          `button, ${readyReplies} "ready" replies, for a ${state} build`,
+      );
+    }
+    if (state === 'completed') {
+      const manifestKey: string = job?.returnvalue?.manifestKey ?? `builds/${id}/manifest.json`;
+      const check = await checkArtifacts({ client: store.client, bucket: input.s3.bucket }, id, manifestKey);
+      artifactsChecked++;
+      for (const key of check.keys) allowed.add(key);
+      if (check.problems.length) artifactProblems++;
+      problems.push(...check.problems);
+    } else if (state === 'failed') {
+      allowed.add(`builds/${id}/build.log`);
+    }
+  }
+  // Objects outside finished builds: anything but their manifests' objects, a failed build's log, the audit
+  // records and the identical-build index.
+  const orphanObjects: string[] = [];
+  for await (const key of store.listKeys('')) {
+    if (!allowed.has(key) && !key.startsWith('cache/')) orphanObjects.push(key);
+  }
+  if (orphanObjects.length)
+    problems.push(`objects outside finished builds: ${orphanObjects.slice(0, 10).join(', ')}`);
+  const { stdout } = await podman(input.penv, [
+    'ps',
+    '--all',
+    '--filter',
+    `label=${LABELS.managed}=true`,
+    '--format',
+    '{{.Names}}',
+  ]);
+  const containers = stdout.split('\n').filter(Boolean);
+  if (containers.length) problems.push(`orphan builder containers: ${containers.join(', ')}`);
+  const workEntries: string[] = [];
+  for (const dir of input.workDirs) {
+    for (const entry of await readdir(dir, { recursive: true }).catch(() => [] as string[]))
+      workEntries.push(entry);
+  }
+  if (workEntries.length) problems.push(`work directories left: ${workEntries.slice(0, 10).join(', ')}`);
+  return {
+    figures: {
+      builds: input.ids.length,
+      completed,
+      failed,
+      lost,
+      rerun,
+      slackFinalsOk,
+      artifactsChecked,
+      artifactProblems,
+      orphanContainers: containers.length,
+      orphanWorkEntries: workEntries.length,
+      orphanObjects: orphanObjects.length,
+    },
+    problems,
+    failedReasons,
+  };
+}
