@@ -51,12 +51,9 @@ export async function registryImageSize(ref: string, o: SizeOptions): Promise<nu
     if (result.code === 'ENOENT') return undefined;
     if (result.isCanceled)
       throw new AppError('CANCELLED', `size check of ${ref} stopped: the build was cancelled`);
-    if (result.failed) {
-      throw new AppError(
-        'REGISTRY_UNAVAILABLE',
-        `could not read the manifest of ${ref}: ${podmanErrorLine(result.stderr)}`,
-      );
-    }
+    // Not an AppError: the size is a guard, not the judge of whether the image exists or may be read. The pull
+    // that follows gives podman's own, classified answer.
+    if (result.failed) throw new Error(podmanErrorLine(result.stderr));
     return JSON.parse(result.stdout) as Manifest;
   };
   const top = await inspect(ref);
@@ -89,7 +86,14 @@ export async function checkImageSize(
   measure: () => Promise<number | undefined>,
   logger: Logger,
 ): Promise<void> {
-  const bytes = await measure();
+  let bytes: number | undefined;
+  try {
+    bytes = await measure();
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    logger.warn({ ref, error: String(error) }, 'image size not readable from the registry; pulling anyway');
+    return;
+  }
   if (bytes === undefined) {
     logger.warn({ ref }, 'skopeo is not installed: image size not checked before the pull');
     return;
