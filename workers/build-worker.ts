@@ -15,6 +15,7 @@ import type { ArtifactStore } from '../src/storage/artifact-store.ts';
 import { createS3Store } from '../src/storage/s3-store.ts';
 import { withBuildMetrics } from './build-metrics.ts';
 import { removeLeftoverWorkDirs } from './cleanup.ts';
+import { createFence, type Fence } from './fence.ts';
 import { startHeartbeat, trackRunningBuilds } from './heartbeat.ts';
 import { setUpImagePrune } from './image-prune.ts';
 import { createPodman } from './podman.ts';
@@ -60,12 +61,39 @@ export async function startBuildWorker(
   const onRedisError = (error: Error) =>
     logger.warn({ error: error.message }, 'redis connection error; retrying');
   const connection = createRedis(config.redis, 'worker', onRedisError);
+  const lockMs = config.worker.lockSeconds * 1000;
+  // Each running attempt's hold on its job lock, by build id.
+  const fences = new Map<string, Fence>();
+  // An attempt that lost its lock stops its builder at once (the abort also reaches podman through the build's
+  // signal; this covers a container whose step is between commands). Only this host's containers of the build.
+  const stopContainersOf = async (buildId: string) => {
+    const [ofBuild, ofHost] = await Promise.all([
+      podman.containersWithLabel(`${LABELS.build}=${buildId}`),
+      podman.containersWithLabel(`${LABELS.host}=${config.workerName}`),
+    ]);
+    const fence = fences.get(buildId);
+    for (const name of ofBuild.filter((n) => ofHost.includes(n) && (!fence || n.endsWith(fence.tag)))) {
+      await podman.removeContainer(name);
+    }
+  };
   const processor = createBuildJobProcessor({
     config,
     podman,
     store,
     logger,
-    claims: createIdenticalBuildClaims(connection, config.worker.lockSeconds * 1000),
+    claims: createIdenticalBuildClaims(connection, lockMs),
+    fence: (job, token) => {
+      const buildId = job.id ?? 'unknown';
+      const fence = createFence(
+        connection,
+        { prefix: QUEUE_PREFIX, queue: job.queueName, jobId: buildId, token, lockMs },
+        logger.child({ buildId }),
+      );
+      fences.set(buildId, fence);
+      fence.signal.addEventListener('abort', () => void stopContainersOf(buildId), { once: true });
+      return fence;
+    },
+    releaseFence: (buildId) => fences.delete(buildId),
     cancelledBy: (buildId) => cancelRequestedBy(connection, buildId),
     // This host cannot build now (low disk, podman broken): stop taking builds for a while, so that other hosts
     // get them, then look again.
@@ -90,6 +118,10 @@ export async function startBuildWorker(
     maxStalledCount: 1,
   });
   worker.on('error', (error) => logger.error({ error: error.message }, 'worker error'));
+  // BullMQ could not extend these locks: another worker may take the builds over at any moment.
+  worker.on('lockRenewalFailed', (jobIds) => {
+    for (const id of jobIds) fences.get(id)?.markLost('BullMQ could not renew the lock');
+  });
   const unsubscribe = await subscribeToCancels(
     createRedis(config.redis, 'worker', onRedisError),
     ({ buildId, by }) => {
@@ -114,7 +146,8 @@ export async function startBuildWorker(
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping: no new builds; running builds are handed back to the queue');
-    await heartbeat.stop();
+    // Listed as draining until its builds have ended or gone back to the queue, so nobody takes it for dead.
+    await heartbeat.drain();
     imagePrune.stop();
     // Running builds may finish within the grace period; after it they are stopped and handed back to the queue.
     // Cancels are heard until they have ended: someone may cancel a build during the grace period.
@@ -123,6 +156,7 @@ export async function startBuildWorker(
     const timer = setTimeout(() => worker.cancelAllJobs(SHUTDOWN_REASON), grace);
     await closed;
     clearTimeout(timer);
+    await heartbeat.stop();
     await unsubscribe();
     connection.disconnect();
   };

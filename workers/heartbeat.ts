@@ -41,6 +41,8 @@ export interface HeartbeatSource {
 export interface Heartbeat {
   /** Writes one heartbeat now (also called on every tick). */
   beat(): Promise<void>;
+  /** Marks the worker draining (stopping, no new builds) and writes that at once; it keeps beating. */
+  drain(): Promise<void>;
   /** Stops beating and deletes the key (a clean stop). */
   stop(): Promise<void>;
 }
@@ -62,6 +64,7 @@ export async function startHeartbeat(
   const version = appVersion();
   let facts: { podmanVersion: string | null; builderImages: string[]; at: number; ended: number } | undefined;
   let stopped = false;
+  let draining = false;
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> = Promise.resolve();
 
@@ -109,6 +112,7 @@ export async function startHeartbeat(
       updatedAt: now().toISOString(),
       version,
       pid: process.pid,
+      ...(draining ? { draining } : {}),
     };
     if (stopped) return;
     await writeWorkerInfo(redis, info, ttlMs, now().getTime());
@@ -134,6 +138,10 @@ export async function startHeartbeat(
   schedule();
   return {
     beat,
+    async drain() {
+      draining = true;
+      await withinMs(beat(), STOP_WAIT_MS);
+    },
     async stop() {
       stopped = true;
       clearTimeout(timer);

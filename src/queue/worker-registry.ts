@@ -35,6 +35,8 @@ export const WorkerInfo = z.object({
   /** bootc-iso-bot version the worker runs. */
   version: z.string(),
   pid: z.number().optional(),
+  /** Stopping: takes no new builds, beats on until its running builds are finished or handed back. */
+  draining: z.boolean().optional(),
 });
 export type WorkerInfo = z.infer<typeof WorkerInfo>;
 
