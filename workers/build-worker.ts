@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { childProcessEnv } from '../src/config/child-env.ts';
 import type { Config } from '../src/config/load-config.ts';
 import { LABELS } from '../src/domain/bib-args.ts';
@@ -9,7 +9,7 @@ import type { BuildMetrics } from '../src/http/metrics.ts';
 import type { Logger } from '../src/logger.ts';
 import { cancelRequestedBy, subscribeToCancels } from '../src/queue/cancel-requests.ts';
 import { createRedis } from '../src/queue/connection.ts';
-import { createIdenticalBuildClaims } from '../src/queue/identical-build-claims.ts';
+import { createIdenticalBuildClaims, wakeWaitingBuilds } from '../src/queue/identical-build-claims.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../src/queue/names.ts';
 import type { ArtifactStore } from '../src/storage/artifact-store.ts';
 import { createS3Store } from '../src/storage/s3-store.ts';
@@ -62,6 +62,7 @@ export async function startBuildWorker(
     logger.warn({ error: error.message }, 'redis connection error; retrying');
   const connection = createRedis(config.redis, 'worker', onRedisError);
   const lockMs = config.worker.lockSeconds * 1000;
+  const wakeQueue = new Queue(buildQueueName(arch), { connection, prefix: QUEUE_PREFIX });
   // Each running attempt's hold on its job lock, by build id.
   const fences = new Map<string, Fence>();
   // An attempt that lost its lock stops its builder at once (the abort also reaches podman through the build's
@@ -81,7 +82,10 @@ export async function startBuildWorker(
     podman,
     store,
     logger,
-    claims: createIdenticalBuildClaims(connection, lockMs),
+    // Waiting identical builds sleep in the delayed set until the holder's release wakes them; the claim's
+    // lifetime is their fallback, for a holder that died without releasing.
+    claims: createIdenticalBuildClaims(connection, lockMs, wakeWaitingBuilds(wakeQueue)),
+    identicalWaitMs: lockMs,
     fence: (job, token) => {
       const buildId = job.id ?? 'unknown';
       const fence = createFence(
@@ -158,6 +162,7 @@ export async function startBuildWorker(
     clearTimeout(timer);
     await heartbeat.stop();
     await unsubscribe();
+    await wakeQueue.close();
     connection.disconnect();
   };
   return { worker, stop, logger };

@@ -35,6 +35,8 @@ export interface BuildJobDeps {
    * lost, and the remembered cancel is polled while the build runs. The caller releases it when the job ends.
    */
   fence?: (job: Job, token: string) => Fence;
+  /** How long a build waiting for an identical one stays delayed unless the holder's release wakes it. */
+  identicalWaitMs?: number;
   /** Forgets the fence of a job that ended. */
   releaseFence?: (jobId: string) => void;
 }
@@ -122,6 +124,7 @@ export function createBuildJobProcessor(deps: BuildJobDeps) {
       abortReason: abort.reason,
       shutdownReason: SHUTDOWN_REASON,
       alreadyWaiting,
+      ...(deps.identicalWaitMs ? { identicalWaitMs: deps.identicalWaitMs } : {}),
     });
     switch (decided.action) {
       case 'complete': {

@@ -1,10 +1,11 @@
+import { Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QUEUE_PREFIX } from './names.ts';
 
 /**
  * Deduplication of concurrent identical builds (issue 6 §5): the first build of a key claims it in Redis; an
- * identical build that arrives meanwhile waits (delayed in the queue, holding no worker slot) and is then answered
- * from the first one's ISO. A claim expires unless its holder renews it, so a dead host never blocks the key for
+ * identical build that arrives meanwhile waits (delayed in the queue, holding no worker slot, costing no Redis
+ * command and no event while it waits) and is woken by the holder's release, then answered from the first one's ISO. A claim expires unless its holder renews it, so a dead host never blocks the key for
  * longer than that; the same build taken over by another host reclaims its own key.
  *
  * A claim's value is `buildId:attemptTag`, so only the attempt that made it renews or releases it (compare-and-delete):
@@ -15,10 +16,13 @@ export interface IdenticalBuildClaims {
   claim(key: string, buildId: string, attemptTag?: string): Promise<string | undefined>;
   /** Keeps a held claim alive; false when it is no longer this attempt's. */
   renew(key: string, buildId: string, attemptTag?: string): Promise<boolean>;
-  /** Deletes the claim only if this attempt still holds it. */
+  /** Deletes the claim only if this attempt still holds it, then wakes the builds that waited for it. */
   release(key: string, buildId: string, attemptTag?: string): Promise<void>;
-  /** Remembers that `buildId` waits for `key`, so its next turn can look without pulling images again. */
-  markWaiting(buildId: string, key: string): Promise<void>;
+  /**
+   * Remembers that `buildId` waits for `key` (its next turn looks without pulling images again) and adds it to the
+   * key's waiters, woken by the release. False when the claim was released meanwhile: nobody would wake it.
+   */
+  markWaiting(buildId: string, key: string): Promise<boolean>;
   /** The build still waited for, if `buildId` waits and the key is still held by someone else. */
   stillWaiting(buildId: string): Promise<string | undefined>;
   clearWaiting(buildId: string): Promise<void>;
@@ -26,6 +30,7 @@ export interface IdenticalBuildClaims {
 
 const claimKey = (key: string) => `${QUEUE_PREFIX}:identical:${key}`;
 const waitKey = (buildId: string) => `${QUEUE_PREFIX}:identical-wait:${buildId}`;
+const waitersKey = (key: string) => `${QUEUE_PREFIX}:identical-waiters:${key}`;
 
 /** The claim's value: the build and, when the attempt has one, its tag. */
 export const claimValue = (buildId: string, attemptTag?: string) =>
@@ -44,14 +49,33 @@ const RENEW = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1`;
+// Release and hand over the waiters in one step: a waiter added after it finds the claim gone (MARK_WAITING).
 const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return 1`;
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {} end
+redis.call('DEL', KEYS[1])
+local waiters = redis.call('SMEMBERS', KEYS[2])
+redis.call('DEL', KEYS[2])
+return waiters`;
+const MARK_WAITING = `
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+redis.call('SADD', KEYS[2], ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+local holder = redis.call('GET', KEYS[3])
+if holder and string.match(holder, '^[^:]*') ~= ARGV[1] then return 1 end
+return 0`;
 
 /** A day is far longer than any wait; the marker only has to outlive the build that set it. */
 const WAIT_MARKER_TTL_S = 24 * 3600;
 
-export function createIdenticalBuildClaims(redis: Redis, claimTtlMs: number): IdenticalBuildClaims {
+/**
+ * `wake` gets the builds that waited for a released claim (it moves them from delayed to waiting). A waiter whose
+ * holder died is not woken: it looks again after its fallback delay, about when the dead claim has lapsed.
+ */
+export function createIdenticalBuildClaims(
+  redis: Redis,
+  claimTtlMs: number,
+  wake?: (buildIds: string[]) => Promise<void>,
+): IdenticalBuildClaims {
   return {
     async claim(key, buildId, attemptTag) {
       const value = claimValue(buildId, attemptTag);
@@ -62,10 +86,27 @@ export function createIdenticalBuildClaims(redis: Redis, claimTtlMs: number): Id
       return (await redis.eval(RENEW, 1, claimKey(key), claimValue(buildId, attemptTag), claimTtlMs)) === 1;
     },
     async release(key, buildId, attemptTag) {
-      await redis.eval(RELEASE, 1, claimKey(key), claimValue(buildId, attemptTag));
+      const waiters = (await redis.eval(
+        RELEASE,
+        2,
+        claimKey(key),
+        waitersKey(key),
+        claimValue(buildId, attemptTag),
+      )) as string[];
+      if (waiters.length > 0) await wake?.(waiters);
     },
     async markWaiting(buildId, key) {
-      await redis.set(waitKey(buildId), key, 'EX', WAIT_MARKER_TTL_S);
+      const held = await redis.eval(
+        MARK_WAITING,
+        3,
+        waitKey(buildId),
+        waitersKey(key),
+        claimKey(key),
+        buildId,
+        key,
+        WAIT_MARKER_TTL_S,
+      );
+      return held === 1;
     },
     async stillWaiting(buildId) {
       const key = await redis.get(waitKey(buildId));
@@ -77,5 +118,33 @@ export function createIdenticalBuildClaims(redis: Redis, claimTtlMs: number): Id
     async clearWaiting(buildId) {
       await redis.del(waitKey(buildId));
     },
+  };
+}
+
+/** How often a wake retries a waiter that is still on its way to delayed (it registered, then moves). */
+const WAKE_TRIES = 10;
+const WAKE_RETRY_MS = 300;
+
+/**
+ * Wakes waiting builds by promoting their delayed jobs. A waiter registers before it moves to delayed, so a release
+ * in between finds it still active: the wake tries again for a few seconds.
+ */
+export function wakeWaitingBuilds(queue: Queue): (buildIds: string[]) => Promise<void> {
+  return async (buildIds) => {
+    await Promise.all(
+      buildIds.map(async (id) => {
+        for (let i = 0; i < WAKE_TRIES; i += 1) {
+          const job = await Job.fromId(queue, id);
+          if (!job) return;
+          const state = await job.getState();
+          if (state === 'delayed') {
+            await job.promote().catch(() => undefined);
+            return;
+          }
+          if (state !== 'active') return;
+          await new Promise((r) => setTimeout(r, WAKE_RETRY_MS));
+        }
+      }),
+    );
   };
 }

@@ -32,10 +32,12 @@ export const claimIdentical: Step<ClaimContext> = {
     if (!claims) return;
     const { key } = identicalOf(ctx);
     const tag = ctx.fence?.tag;
-    const holder = await claims.claim(key, ctx.buildId, tag);
-    if (holder) {
-      await claims.markWaiting(ctx.buildId, key);
-      throw new WaitForIdenticalBuild(holder);
+    let holder = await claims.claim(key, ctx.buildId, tag);
+    // Listed as a waiter, the build is woken by the holder's release. A claim released before the listing leaves
+    // nobody to wake it: it claims again instead.
+    for (let tries = 1; holder; tries += 1) {
+      if ((await claims.markWaiting(ctx.buildId, key)) || tries >= 3) throw new WaitForIdenticalBuild(holder);
+      holder = await claims.claim(key, ctx.buildId, tag);
     }
     await claims.clearWaiting(ctx.buildId);
     // The claim lives as long as a job lock: a dead host's claim lapses about when its build is taken over.
