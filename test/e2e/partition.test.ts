@@ -149,7 +149,9 @@ describe('network partition', () => {
       'the cut host’s builder',
       async () => (await containers(`label=io.bootc-iso.host=host-cut`)).length > 0,
       120_000,
-    );
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}; the cut host said:\n${cut.out.lines.slice(-30).join('\n')}`);
+    });
     finisher = startWorker(finisherEnv, false);
     await finisher.out.waitFor(/worker ready/, 60_000);
 
