@@ -46,8 +46,9 @@ async function containers(filter: string): Promise<string[]> {
 
 function startWorker(env: Record<string, string>, inNamespace: boolean) {
   const child = inNamespace
-    ? // `ip netns exec` execs node itself: its pid is the worker's.
-      execa('ip', ['netns', 'exec', NS, 'node', '--import', 'tsx', 'workers/main.ts'], {
+    ? // nsenter switches only the network namespace (`ip netns exec` also remounts /sys, hiding the cgroup mount
+      // the container runtime needs) and execs node itself: its pid is the worker's.
+      execa('nsenter', [`--net=/run/netns/${NS}`, 'node', '--import', 'tsx', 'workers/main.ts'], {
         all: true,
         reject: false,
         cwd: REPO_ROOT,
@@ -60,7 +61,7 @@ function startWorker(env: Record<string, string>, inNamespace: boolean) {
 }
 
 beforeAll(async () => {
-  requireTools([...TESTBED_TOOLS, 'ip']);
+  requireTools([...TESTBED_TOOLS, 'ip', 'nsenter']);
   tb = await startTestbed();
   fake = await startFakeSlack({ botToken: BOT_TOKEN, botUserId: 'U0BOT' });
   driver = slackDriver(fake, SIGNING_SECRET, USER);
@@ -163,7 +164,16 @@ describe('network partition', () => {
       10_000,
     );
     const goneAfter = Date.now() - cutAt;
-    await finisher.out.waitFor(new RegExp(`"buildId":"${buildId}".*build started`), 90_000);
+    await finisher.out
+      .waitFor(new RegExp(`"buildId":"${buildId}".*build started`), 90_000)
+      .catch(async (error) => {
+        const job = await queue.getJob(buildId);
+        const state = await job?.getState();
+        throw new Error(
+          `${String(error).slice(0, 300)}; job ${state} ${job?.failedReason ?? ''}; the cut host said:\n` +
+            cut.out.lines.slice(-25).join('\n'),
+        );
+      });
     const takenOverAfter = Date.now() - cutAt;
     // Reconnected while the finisher builds, well past the lock.
     await new Promise((r) => setTimeout(r, Math.max(0, 15_000 - (Date.now() - cutAt))));
