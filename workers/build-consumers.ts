@@ -64,7 +64,12 @@ export class BuildConsumers {
       else if (!stop && worker.isPaused() && !worker.closing) void worker.resume();
     });
   }
-  on(event: 'error', listener: (error: Error) => void): void {
+  on(event: 'error', listener: (error: Error) => void): void;
+  on(event: 'lockRenewalFailed', listener: (jobIds: string[]) => void): void;
+  on(
+    event: 'error' | 'lockRenewalFailed',
+    listener: ((error: Error) => void) & ((jobIds: string[]) => void),
+  ): void {
     for (const worker of this.workers) worker.on(event, listener);
   }
 

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { Queue } from 'bullmq';
 import { childProcessEnv } from '../src/config/child-env.ts';
 import type { Config } from '../src/config/load-config.ts';
 import { LABELS } from '../src/domain/bib-args.ts';
@@ -8,8 +9,8 @@ import type { BuildMetrics } from '../src/http/metrics.ts';
 import type { Logger } from '../src/logger.ts';
 import { cancelRequestedBy, subscribeToCancels } from '../src/queue/cancel-requests.ts';
 import { createRedis } from '../src/queue/connection.ts';
-import { createIdenticalBuildClaims } from '../src/queue/identical-build-claims.ts';
-import { routesServedBy } from '../src/queue/names.ts';
+import { createIdenticalBuildClaims, wakeWaitingBuilds } from '../src/queue/identical-build-claims.ts';
+import { buildQueueName, QUEUE_PREFIX, routesServedBy } from '../src/queue/names.ts';
 import { BUILD_WORKER_SETTINGS } from '../src/queue/retry-backoff.ts';
 import type { ArtifactStore } from '../src/storage/artifact-store.ts';
 import { createS3Store } from '../src/storage/s3-store.ts';
@@ -17,6 +18,7 @@ import { BuildConsumers } from './build-consumers.ts';
 import { withBuildMetrics } from './build-metrics.ts';
 import { removeLeftoverWorkDirs } from './cleanup.ts';
 import { checkHostAtStart } from './doctor/check-at-start.ts';
+import { createFence, type Fence } from './fence.ts';
 import { startHeartbeat, trackRunningBuilds } from './heartbeat.ts';
 import { hostCapabilities, readEntitlementFacts } from './host-capabilities.ts';
 import { setUpImagePrune } from './image-prune.ts';
@@ -66,12 +68,45 @@ export async function startBuildWorker(
   const onRedisError = (error: Error) =>
     logger.warn({ error: error.message }, 'redis connection error; retrying');
   const connection = createRedis(config.redis, 'worker', onRedisError);
+  const lockMs = config.worker.lockSeconds * 1000;
+  const wakeQueues = routes.map(
+    (r) => new Queue(buildQueueName(r.arch, r.requires), { connection, prefix: QUEUE_PREFIX }),
+  );
+  // Each running attempt's hold on its job lock, by build id.
+  const fences = new Map<string, Fence>();
+  // An attempt that lost its lock stops its builder at once (the abort also reaches podman through the build's
+  // signal; this covers a container whose step is between commands). Only this host's containers of the build.
+  const stopContainersOf = async (buildId: string) => {
+    const [ofBuild, ofHost] = await Promise.all([
+      podman.containersWithLabel(`${LABELS.build}=${buildId}`),
+      podman.containersWithLabel(`${LABELS.host}=${config.workerName}`),
+    ]);
+    const fence = fences.get(buildId);
+    for (const name of ofBuild.filter((n) => ofHost.includes(n) && (!fence || n.endsWith(fence.tag)))) {
+      await podman.removeContainer(name);
+    }
+  };
   const processor = createBuildJobProcessor({
     config,
     podman,
     store,
     logger,
-    claims: createIdenticalBuildClaims(connection, config.worker.lockSeconds * 1000),
+    // Waiting identical builds sleep in the delayed set until the holder's release wakes them; the claim's
+    // lifetime is their fallback, for a holder that died without releasing.
+    claims: createIdenticalBuildClaims(connection, lockMs, wakeWaitingBuilds(wakeQueues)),
+    identicalWaitMs: lockMs,
+    fence: (job, token) => {
+      const buildId = job.id ?? 'unknown';
+      const fence = createFence(
+        connection,
+        { prefix: QUEUE_PREFIX, queue: job.queueName, jobId: buildId, token, lockMs },
+        logger.child({ buildId }),
+      );
+      fences.set(buildId, fence);
+      fence.signal.addEventListener('abort', () => void stopContainersOf(buildId), { once: true });
+      return fence;
+    },
+    releaseFence: (buildId) => fences.delete(buildId),
     cancelledBy: (buildId) => cancelRequestedBy(connection, buildId),
     // This host cannot build now (low disk, podman broken): stop taking builds for a while, so that other hosts
     // get them, then look again.
@@ -96,6 +131,10 @@ export async function startBuildWorker(
     settings: BUILD_WORKER_SETTINGS,
   });
   worker.on('error', (error) => logger.error({ error: error.message }, 'worker error'));
+  // BullMQ could not extend these locks: another worker may take the builds over at any moment.
+  worker.on('lockRenewalFailed', (jobIds) => {
+    for (const id of jobIds) fences.get(id)?.markLost('BullMQ could not renew the lock');
+  });
   const unsubscribe = await subscribeToCancels(
     createRedis(config.redis, 'worker', onRedisError),
     ({ buildId, by }) => {
@@ -133,7 +172,8 @@ export async function startBuildWorker(
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping: no new builds; running builds are handed back to the queue');
-    await heartbeat.stop();
+    // Listed as draining until its builds have ended or gone back to the queue, so nobody takes it for dead.
+    await heartbeat.drain();
     imagePrune.stop();
     stopChecks.abort();
     // Running builds may finish within the grace period; after it they are stopped and handed back to the queue.
@@ -143,7 +183,9 @@ export async function startBuildWorker(
     const timer = setTimeout(() => worker.cancelAllJobs(SHUTDOWN_REASON), grace);
     await closed;
     clearTimeout(timer);
+    await heartbeat.stop();
     await unsubscribe();
+    await Promise.all(wakeQueues.map((q) => q.close()));
     connection.disconnect();
   };
   return { worker, stop, logger, hostChecks };

@@ -43,6 +43,8 @@ export interface HeartbeatSource {
 export interface Heartbeat {
   /** Writes one heartbeat now (also called on every tick). */
   beat(): Promise<void>;
+  /** Marks the worker draining (stopping, no new builds) and writes that at once; it keeps beating. */
+  drain(): Promise<void>;
   /** Stops beating and deletes the key (a clean stop). */
   stop(): Promise<void>;
 }
@@ -64,6 +66,7 @@ export async function startHeartbeat(
   const version = appVersion();
   let facts: { podmanVersion: string | null; builderImages: string[]; at: number; ended: number } | undefined;
   let stopped = false;
+  let draining = false;
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> = Promise.resolve();
 
@@ -112,6 +115,7 @@ export async function startHeartbeat(
       version,
       pid: process.pid,
       capabilities: [...(source.capabilities ?? [])],
+      ...(draining ? { draining } : {}),
     };
     if (stopped) return;
     await writeWorkerInfo(redis, info, ttlMs, now().getTime());
@@ -137,6 +141,10 @@ export async function startHeartbeat(
   schedule();
   return {
     beat,
+    async drain() {
+      draining = true;
+      await withinMs(beat(), STOP_WAIT_MS);
+    },
     async stop() {
       stopped = true;
       clearTimeout(timer);

@@ -7,6 +7,7 @@ import type { BuildResult } from '../src/queue/build-job.ts';
 import type { IdenticalBuildClaims } from '../src/queue/identical-build-claims.ts';
 import { RetryLater } from '../src/queue/retry-backoff.ts';
 import type { ArtifactStore } from '../src/storage/artifact-store.ts';
+import { type Fence, LOCK_LOST_REASON } from './fence.ts';
 import { emptyState } from './pipeline/build-context.ts';
 import { toQueueOutcome } from './pipeline/queue-outcome.ts';
 import { type PipelineOutcome, runBuild } from './pipeline/run-build.ts';
@@ -31,7 +32,19 @@ export interface BuildJobDeps {
   cancelledBy?: (buildId: string) => Promise<string | undefined>;
   /** Called when this host cannot build right now (low disk, podman broken), so the worker can stop taking jobs. */
   onHostUnfit?: (reason: string) => void;
+  /**
+   * The attempt's hold on the job lock (its token). With it, progress and every publish are refused once the lock is
+   * lost, and the remembered cancel is polled while the build runs. The caller releases it when the job ends.
+   */
+  fence?: (job: Job, token: string) => Fence;
+  /** How long a build waiting for an identical one stays delayed unless the holder's release wakes it. */
+  identicalWaitMs?: number;
+  /** Forgets the fence of a job that ended. */
+  releaseFence?: (jobId: string) => void;
 }
+
+/** Thrown when an attempt lost its lock: BullMQ's own token check refuses the completion; nothing else is written. */
+export class LockLost extends Error {}
 
 /** Thrown (BullMQ's DelayedError) when a build goes back to the queue to wait for an identical one. */
 export class IdenticalBuildDelay extends DelayedError {}
@@ -53,8 +66,19 @@ export function createBuildJobProcessor(deps: BuildJobDeps) {
     const attempt = job.attemptsMade + 1;
     const logger = deps.logger.child({ buildId, attempt });
     const base = { host: deps.config.workerName, attempt };
-    const reporter = createProgressReporter(job, base, logger);
-    const abort = signal ?? new AbortController().signal;
+    const fence = token && deps.fence ? deps.fence(job, token) : undefined;
+    // Progress goes through the fence: a job.updateProgress from an attempt that lost the build would be accepted.
+    const reporter = createProgressReporter(
+      fence ? { updateProgress: async (p: object) => void (await fence.writeProgress(p)) } : job,
+      base,
+      logger,
+    );
+    // A cancel remembered in Redis is heard by the poll even when this worker's subscriber missed the broadcast.
+    const polledCancel = new AbortController();
+    const stopPoll = fence?.startPoll((by) => polledCancel.abort(`cancelled by ${by}`));
+    const abort = AbortSignal.any(
+      [signal, fence?.signal, polledCancel.signal].filter((s): s is AbortSignal => s !== undefined),
+    );
     let alreadyWaiting = false;
     let outcome: PipelineOutcome;
     try {
@@ -77,10 +101,22 @@ export function createBuildJobProcessor(deps: BuildJobDeps) {
         signal: abort,
         progress: reporter.report,
         state: emptyState(),
+        ...(fence ? { fence } : {}),
         ...(deps.claims ? { claims: deps.claims } : {}),
       });
     } catch (error) {
       outcome = { kind: 'failed', error, step: 'start' };
+    } finally {
+      stopPoll?.();
+      if (job.id) deps.releaseFence?.(job.id);
+    }
+    if (fence?.lost()) {
+      // Another attempt owns the build now: no progress, no queue move, nothing published.
+      logger.warn(
+        { step: outcome.kind === 'failed' ? outcome.step : 'done' },
+        'attempt ended without its lock',
+      );
+      throw new LockLost(LOCK_LOST_REASON);
     }
     const decided = toQueueOutcome(outcome, {
       attempt,
@@ -90,6 +126,7 @@ export function createBuildJobProcessor(deps: BuildJobDeps) {
       abortReason: abort.reason,
       shutdownReason: SHUTDOWN_REASON,
       alreadyWaiting,
+      ...(deps.identicalWaitMs ? { identicalWaitMs: deps.identicalWaitMs } : {}),
     });
     switch (decided.action) {
       case 'complete': {

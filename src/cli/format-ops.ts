@@ -142,7 +142,7 @@ export function formatWorkers(workers: WorkerInfo[], now: Date): string {
   const lines = [table(head, rows)];
   for (const w of workers) {
     const host = w.host !== w.name ? ` on ${clean(w.host, 60)}` : '';
-    lines.push(`${clean(w.name, 60)}${host}:`);
+    lines.push(`${clean(w.name, 60)}${host}:${w.draining ? ' draining (stopping once its builds end)' : ''}`);
     lines.push(`  running:  ${w.running.length ? w.running.map((id) => clean(id, 40)).join(', ') : '-'}`);
     lines.push(
       `  builders: ${w.builderImages.length ? w.builderImages.map((i) => clean(i, 300)).join(', ') : '-'}`,

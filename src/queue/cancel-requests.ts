@@ -18,7 +18,7 @@ export type CancelOutcome = 'removed' | 'signalled' | 'not-found' | 'finished';
 
 /** How long a cancel request is remembered for a worker that has not started the build yet (longer than any build). */
 const CANCEL_MARK_SECONDS = 86_400;
-const cancelMarkKey = (buildId: string) => `${QUEUE_PREFIX}:cancelled:${buildId}`;
+export const cancelMarkKey = (buildId: string) => `${QUEUE_PREFIX}:cancelled:${buildId}`;
 
 /** Who asked to cancel this build, if anyone did: a worker checks it when it starts the build. */
 export async function cancelRequestedBy(redis: Redis, buildId: string): Promise<string | undefined> {

@@ -40,6 +40,8 @@ export const WorkerInfo = z.object({
    * follow from it. Strings, not the enum: a newer worker may offer something this reader does not know.
    */
   capabilities: z.array(z.string()).default([]),
+  /** Stopping: takes no new builds, beats on until its running builds are finished or handed back. */
+  draining: z.boolean().optional(),
 });
 export type WorkerInfo = z.infer<typeof WorkerInfo>;
 

@@ -45,3 +45,14 @@ export function imageKey(buildId: string, type: ImageType): string {
   if (type === 'iso') return `${prefix}/install.iso`;
   return `${prefix}/${type}/${imageTypeSpec(type).fileName}`;
 }
+
+/**
+ * Key of one image uploaded by one attempt: attempts never share keys, so an attempt that lost its lock and woke
+ * up later cannot overwrite the images of the attempt that finished. The manifest names the keys that count.
+ */
+export function attemptImageKey(buildId: string, attemptTag: string | undefined, type: ImageType): string {
+  const finalKey = imageKey(buildId, type);
+  if (!attemptTag) return finalKey;
+  const { prefix } = artifactKeys(buildId);
+  return `${prefix}/attempts/${attemptTag}/${finalKey.slice(prefix.length + 1)}`;
+}

@@ -29,6 +29,20 @@ export interface BuildContext {
   progress: (p: Omit<BuildProgress, 'host' | 'attempt'>) => void;
   /** What the steps found and made so far: each step reads what earlier ones wrote. */
   state: BuildState;
+  /** The attempt's hold on the job lock; without it (tests, tools) every publish is allowed. */
+  fence?: AttemptFence;
+}
+
+/** What steps need of the attempt's fence: a tag for per-attempt keys and a check before anything final. */
+export interface AttemptFence {
+  readonly tag: string;
+  /** Throws when the job lock is no longer this attempt's. */
+  check(): Promise<void>;
+}
+
+/** Called right before a write under a final name (log, manifest, cache entry): only the lock holder may. */
+export async function beforePublish(ctx: { fence?: AttemptFence }): Promise<void> {
+  await ctx.fence?.check();
 }
 
 /** Per-attempt paths: a fresh directory each attempt, so a retried build never sees a previous attempt's output. */

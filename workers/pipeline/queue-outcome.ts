@@ -6,7 +6,10 @@ import { WaitForIdenticalBuild } from './steps/claim-identical.ts';
 /** How long a build handed back for a host problem waits before any worker takes it again. */
 export const HOST_RETRY_DELAY_MS = 15_000;
 
-/** How often a build waiting for an identical one looks again (a Redis read; images are pulled only once it ends). */
+/**
+ * How often a build waiting for an identical one looks again when nobody wakes it (a Redis read; images are pulled
+ * only once it ends). A build host wakes waiters at the release and waits the claim's lifetime as a fallback.
+ */
 export const IDENTICAL_WAIT_MS = 2_000;
 
 /** What else decides the queue's answer besides the outcome itself. */
@@ -21,6 +24,8 @@ export interface OutcomeCircumstances {
   shutdownReason: string;
   /** The build was already waiting for this identical build on its previous look. */
   alreadyWaiting: boolean;
+  /** How long a waiting build stays delayed unless woken (default IDENTICAL_WAIT_MS). */
+  identicalWaitMs?: number;
 }
 
 /** What the processor does with the job. */
@@ -46,7 +51,7 @@ export function toQueueOutcome(outcome: PipelineOutcome, c: OutcomeCircumstances
       action: 'wait-identical',
       holder: thrown.holder,
       message: thrown.message,
-      delayMs: IDENTICAL_WAIT_MS,
+      delayMs: c.identicalWaitMs ?? IDENTICAL_WAIT_MS,
       announce: !c.alreadyWaiting,
     };
   }

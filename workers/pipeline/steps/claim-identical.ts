@@ -31,23 +31,26 @@ export const claimIdentical: Step<ClaimContext> = {
     const claims = ctx.claims;
     if (!claims) return;
     const { key } = identicalOf(ctx);
-    const holder = await claims.claim(key, ctx.buildId);
-    if (holder) {
-      await claims.markWaiting(ctx.buildId, key);
-      throw new WaitForIdenticalBuild(holder);
+    const tag = ctx.fence?.tag;
+    let holder = await claims.claim(key, ctx.buildId, tag);
+    // Listed as a waiter, the build is woken by the holder's release. A claim released before the listing leaves
+    // nobody to wake it: it claims again instead.
+    for (let tries = 1; holder; tries += 1) {
+      if ((await claims.markWaiting(ctx.buildId, key)) || tries >= 3) throw new WaitForIdenticalBuild(holder);
+      holder = await claims.claim(key, ctx.buildId, tag);
     }
     await claims.clearWaiting(ctx.buildId);
     // The claim lives as long as a job lock: a dead host's claim lapses about when its build is taken over.
     const renewEvery = Math.max(1000, Math.floor((ctx.settings.worker.lockSeconds * 1000) / 3));
     const timer = setInterval(() => {
-      claims.renew(key, ctx.buildId).catch((error: unknown) => {
+      claims.renew(key, ctx.buildId, tag).catch((error: unknown) => {
         ctx.logger.warn({ error: String(error) }, 'could not renew the identical-build claim');
       });
     }, renewEvery);
     timer.unref();
     scope.defer('release the identical-build claim', async () => {
       clearInterval(timer);
-      await claims.release(key, ctx.buildId).catch((error: unknown) => {
+      await claims.release(key, ctx.buildId, tag).catch((error: unknown) => {
         ctx.logger.warn({ error: String(error) }, 'could not release the identical-build claim');
       });
     });

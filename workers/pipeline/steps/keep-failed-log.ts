@@ -3,7 +3,7 @@ import type { BuildContext } from '../build-context.ts';
 import type { Step } from '../step.ts';
 import { WaitForIdenticalBuild } from './claim-identical.ts';
 
-export type KeepFailedLogContext = Pick<BuildContext, 'buildId' | 'store' | 'logger'> & {
+export type KeepFailedLogContext = Pick<BuildContext, 'buildId' | 'store' | 'logger' | 'fence'> & {
   state: Pick<BuildContext['state'], 'paths' | 'log'>;
 };
 
@@ -28,6 +28,15 @@ export const keepFailedLog: Step<KeepFailedLogContext> = {
     ctx.state.log?.line(`# build failed: ${message}`);
     await ctx.state.log?.flush();
     const key = artifactKeys(ctx.buildId).log;
+    // An attempt that lost the build keeps no log: the name belongs to the attempt that owns it now.
+    if (
+      ctx.fence &&
+      !(await ctx.fence.check().then(
+        () => true,
+        () => false,
+      ))
+    )
+      return;
     await ctx.store
       .uploadFile(key, paths.buildLog, { contentType: 'text/plain; charset=utf-8' })
       .catch((error: unknown) =>

@@ -3,13 +3,13 @@ import { isImageType } from '../../../src/domain/image-types.ts';
 import type { Artifact } from '../../../src/queue/build-job.ts';
 import { artifactKeys } from '../../../src/storage/artifact-store.ts';
 import { type CachedBuild, findCachedBuild } from '../../../src/storage/build-cache.ts';
-import { type BuildContext, required } from '../build-context.ts';
+import { type BuildContext, beforePublish, required } from '../build-context.ts';
 import type { Step } from '../step.ts';
 import { withUploadRetries } from '../upload-retries.ts';
 
 export type IdenticalContext = Pick<
   BuildContext,
-  'buildId' | 'request' | 'store' | 'claims' | 'logger' | 'signal' | 'progress'
+  'buildId' | 'request' | 'store' | 'claims' | 'logger' | 'signal' | 'progress' | 'fence'
 > & {
   state: Pick<BuildContext['state'], 'pulled' | 'identical' | 'reused' | 'artifacts' | 'timings'>;
 };
@@ -60,6 +60,7 @@ export async function lookForIdentical(ctx: IdenticalContext): Promise<boolean> 
   await ctx.claims?.clearWaiting(ctx.buildId).catch(() => undefined);
   ctx.progress({ step: 'link', message: `reusing the images of identical build ${earlier.buildId}` });
   const logKey = artifactKeys(ctx.buildId).log;
+  await beforePublish(ctx);
   const note = `No build ran: the ISO of identical build ${earlier.buildId} (finished ${earlier.finishedAt}) was reused.\nIts build log: ${earlier.logKey}\nIdentical-build key: ${key}\n`;
   const log = await withUploadRetries(ctx, logKey, () =>
     ctx.store.putObject(logKey, note, 'text/plain; charset=utf-8'),

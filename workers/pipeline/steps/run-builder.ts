@@ -16,7 +16,7 @@ export const TAIL_LINE_CHARS = 500;
 
 export type RunBuilderContext = Pick<
   BuildContext,
-  'buildId' | 'request' | 'podman' | 'logger' | 'signal' | 'progress'
+  'buildId' | 'request' | 'podman' | 'logger' | 'signal' | 'progress' | 'fence'
 > & {
   settings: Pick<BuildContext['settings'], 'workerName'> & {
     worker: Pick<BuildContext['settings']['worker'], 'containerStorage' | 'storeCache' | 'rpmmdCache'> & {
@@ -26,11 +26,20 @@ export type RunBuilderContext = Pick<
   state: Pick<BuildContext['state'], 'paths' | 'log' | 'pulled' | 'outputs' | 'reused'>;
 };
 
+/**
+ * The attempt's container: named per attempt, so an attempt that lost its lock and stops its container can never
+ * stop the one its build's next attempt runs on the same podman.
+ */
+export function containerOf(ctx: Pick<RunBuilderContext, 'buildId' | 'fence'>): string {
+  const name = containerNameFor(ctx.buildId);
+  return ctx.fence ? `${name}-${ctx.fence.tag}` : name;
+}
+
 /** The argv of the builder run, exactly as documented for BIB ISO builds, plus our name and labels. */
 export function builderArgs(ctx: RunBuilderContext, paths: AttemptPaths): string[] {
   const { request, settings } = ctx;
   return buildPodmanRunArgs({
-    containerName: containerNameFor(ctx.buildId),
+    containerName: containerOf(ctx),
     labels: { [LABELS.managed]: 'true', [LABELS.build]: ctx.buildId, [LABELS.host]: settings.workerName },
     configPath: paths.configToml,
     outputDir: paths.outputDir,
@@ -66,9 +75,8 @@ export const runBuilder: Step<RunBuilderContext> = {
     ctx.progress({ step: 'build', message: 'starting bootc-image-builder', percent: 0 });
     await writeFile(paths.configToml, toBibConfigToml(ctx.request.customizations), { mode: 0o600 });
     const args = builderArgs(ctx, paths);
-    // A container of this build still here is a dead attempt's (this job's lock is ours now): it must go, or the
-    // name is taken and its output could mix with ours.
-    await ctx.podman.removeContainer(containerNameFor(ctx.buildId));
+    // A container of this attempt's name still here is a dead run's: it must go, or the name is taken.
+    await ctx.podman.removeContainer(containerOf(ctx));
     // Another build on this host may have pulled the same tag since: the builder must get what was recorded.
     const now = await ctx.podman.imageDigest(ctx.request.source);
     if (now !== pulled.sourceDigest) throw sourceMoved(ctx.request.source, pulled.sourceDigest, now);
@@ -79,7 +87,7 @@ export const runBuilder: Step<RunBuilderContext> = {
     let result: { exitCode: number };
     try {
       result = await ctx.podman.runContainer(args, {
-        containerName: containerNameFor(ctx.buildId),
+        containerName: containerOf(ctx),
         timeoutMs: ctx.settings.worker.timeouts.buildSeconds * 1000,
         signal: ctx.signal,
         onLine: (line) => {

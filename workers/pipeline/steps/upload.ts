@@ -1,12 +1,15 @@
 import { AppError } from '../../../src/domain/errors.ts';
 import { type ImageType, imageTypeSpec, publishedName } from '../../../src/domain/image-types.ts';
 import type { Artifact } from '../../../src/queue/build-job.ts';
-import { artifactKeys, imageKey, type UploadedObject } from '../../../src/storage/artifact-store.ts';
-import { type BuildContext, required } from '../build-context.ts';
+import { artifactKeys, attemptImageKey, type UploadedObject } from '../../../src/storage/artifact-store.ts';
+import { type BuildContext, beforePublish, required } from '../build-context.ts';
 import type { Step } from '../step.ts';
 import { withUploadRetries } from '../upload-retries.ts';
 
-export type UploadContext = Pick<BuildContext, 'buildId' | 'store' | 'logger' | 'signal' | 'progress'> & {
+export type UploadContext = Pick<
+  BuildContext,
+  'buildId' | 'store' | 'logger' | 'signal' | 'progress' | 'fence'
+> & {
   settings: { worker: { timeouts: { uploadSeconds: number } } };
   state: Pick<BuildContext['state'], 'paths' | 'log' | 'outputs' | 'artifacts' | 'reused'>;
 };
@@ -34,8 +37,8 @@ export async function uploadImage(
 }
 
 /**
- * Uploads every image the builder wrote, then the build log, each with retries, all within
- * worker.timeouts.uploadSeconds. Each upload is recorded as an artifact of the build.
+ * Uploads every image the builder wrote (under the attempt's own keys), then the build log, each with retries, all
+ * within worker.timeouts.uploadSeconds, each only after the attempt confirmed it still holds the build.
  */
 export const upload: Step<UploadContext> = {
   name: 'upload',
@@ -53,7 +56,9 @@ export const upload: Step<UploadContext> = {
     const images: Artifact[] = [];
     try {
       for (const { type, path } of outputs) {
-        const key = imageKey(ctx.buildId, type);
+        // Under this attempt's own key, and only while it holds the build: a stale attempt uploads nothing.
+        await beforePublish(ctx);
+        const key = attemptImageKey(ctx.buildId, ctx.fence?.tag, type);
         log?.line(`uploading ${type} to ${key}`);
         const done = await uploadImage(within, type, key, path);
         log?.line(`uploaded ${key}: ${done.size} bytes, sha256 ${done.sha256}`);
@@ -62,6 +67,7 @@ export const upload: Step<UploadContext> = {
       const logKey = artifactKeys(ctx.buildId).log;
       log?.line(`uploading the build log to ${logKey}`);
       await log?.flush();
+      await beforePublish(ctx);
       const uploadedLog = await withUploadRetries(within, logKey, () =>
         ctx.store.uploadFile(logKey, paths.buildLog, { contentType: 'text/plain; charset=utf-8', signal }),
       );

@@ -1,6 +1,6 @@
 import { artifactKeys } from '../../../src/storage/artifact-store.ts';
 import { recordCachedBuild } from '../../../src/storage/build-cache.ts';
-import { type BuildContext, required } from '../build-context.ts';
+import { type BuildContext, beforePublish, required } from '../build-context.ts';
 import type { Step } from '../step.ts';
 import { withUploadRetries } from '../upload-retries.ts';
 import { identicalOf } from './reuse-identical.ts';
@@ -10,7 +10,7 @@ export const MANIFEST_SCHEMA_VERSION = 2;
 
 export type WriteManifestContext = Pick<
   BuildContext,
-  'buildId' | 'attempt' | 'request' | 'store' | 'logger' | 'signal'
+  'buildId' | 'attempt' | 'request' | 'store' | 'logger' | 'signal' | 'fence'
 > & {
   settings: Pick<BuildContext['settings'], 'workerName'>;
   state: Pick<
@@ -90,11 +90,14 @@ export const writeManifest: Step<WriteManifestContext> = {
     const finishedAt = new Date().toISOString();
     const key = artifactKeys(ctx.buildId).manifest;
     const body = `${JSON.stringify(manifestOf(ctx, finishedAt), null, 2)}\n`;
+    // The manifest decides which attempt's images count: only the holder of the build's lock writes it.
+    await beforePublish(ctx);
     await withUploadRetries(ctx, key, () => ctx.store.putObject(key, body, 'application/json'));
     ctx.state.manifestKey = key;
     ctx.state.finishedAt = finishedAt;
     if (ctx.state.reused) return;
     const identical = identicalOf(ctx);
+    await beforePublish(ctx);
     await recordCachedBuild(ctx.store, {
       key: identical.key,
       buildId: ctx.buildId,

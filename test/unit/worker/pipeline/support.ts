@@ -70,6 +70,8 @@ export function memoryClaims(): IdenticalBuildClaims & {
     },
     async markWaiting(buildId, key) {
       waiting.set(buildId, key);
+      const holder = held.get(key);
+      return holder !== undefined && holder !== buildId;
     },
     async stillWaiting(buildId) {
       const key = waiting.get(buildId);

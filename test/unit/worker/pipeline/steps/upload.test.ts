@@ -72,4 +72,33 @@ describe('upload step', () => {
     };
     expect(upload.skip?.(ctx, undefined)).toBe('answered by an identical build');
   });
+
+  it('uploads images under the attempt’s own keys while the attempt holds the build', async () => {
+    const ctx = await context();
+    const checks: string[] = [];
+    ctx.fence = { tag: 'a1b2c3', check: async () => void checks.push('checked') };
+    await upload.run(ctx, { defer: () => undefined });
+    expect(ctx.state.artifacts.map((a) => a.key)).toEqual([
+      'builds/bup000001/attempts/a1b2c3/install.iso',
+      'builds/bup000001/attempts/a1b2c3/qcow2/disk.qcow2',
+      'builds/bup000001/build.log',
+    ]);
+    // Before each image and before the log.
+    expect(checks).toHaveLength(3);
+  });
+
+  it('uploads nothing once the attempt has lost the build', async () => {
+    const ctx = await context();
+    ctx.fence = {
+      tag: 'a1b2c3',
+      check: async () => {
+        throw new Error('the build lock was lost');
+      },
+    };
+    await expect(upload.run(ctx, { defer: () => undefined })).rejects.toThrow(/lock was lost/);
+    const keys: string[] = [];
+    for await (const key of ctx.store.listKeys('builds/')) keys.push(key);
+    expect(keys).toEqual([]);
+    expect(ctx.state.artifacts).toEqual([]);
+  });
 });
