@@ -3,6 +3,7 @@ import { parse, stringify, TomlError } from 'smol-toml';
 import { z } from 'zod';
 import { Customizations, type UserCustomization } from './build-request.ts';
 import { AppError } from './errors.ts';
+import type { ImageFamily } from './image-types.ts';
 import { fieldPath, zodIssuesToErrors } from './request-fields.ts';
 import { MAX_SSH_KEYS_PER_USER } from './validate-customizations.ts';
 
@@ -66,7 +67,7 @@ function toBlueprintUser(u: UserCustomization): z.infer<typeof BlueprintUser> {
   return user;
 }
 
-function toBlueprint(c: Customizations): Blueprint {
+function toBlueprint(c: Customizations, family: ImageFamily = 'iso'): Blueprint {
   const out: BlueprintCustomizations = {};
   if (c.users.length > 0) out.user = c.users.map(toBlueprintUser);
   if (c.kernelAppend !== undefined) out.kernel = { append: c.kernelAppend };
@@ -76,15 +77,19 @@ function toBlueprint(c: Customizations): Blueprint {
   if (c.anacondaModules?.enable.length) modules.enable = c.anacondaModules.enable;
   if (c.anacondaModules?.disable.length) modules.disable = c.anacondaModules.disable;
   if (Object.keys(modules).length > 0) installer.modules = modules;
-  if (Object.keys(installer).length > 0) out.installer = installer;
-  if (c.iso) out.iso = { volume_id: c.iso.volumeId };
-  if (c.fips) out.fips = true;
+  // The installer and the ISO label only exist on ISOs: the builder refuses them for disk images.
+  if (family === 'iso' && Object.keys(installer).length > 0) out.installer = installer;
+  if (family === 'iso' && c.iso) out.iso = { volume_id: c.iso.volumeId };
+  if (family === 'iso' && c.fips) out.fips = true;
   return Object.keys(out).length > 0 ? { customizations: out } : {};
 }
 
-/** The config.toml for an ISO build. Customizations with nothing set give an empty file, which BIB accepts. */
-export function toBibConfigToml(c: Customizations): string {
-  return stringify(toBlueprint(c));
+/**
+ * The config.toml for one builder run of `family`. Customizations with nothing set give an empty file, which BIB
+ * accepts.
+ */
+export function toBibConfigToml(c: Customizations, family: ImageFamily = 'iso'): string {
+  return stringify(toBlueprint(c, family));
 }
 
 function isoProblem(message: string): AppError {

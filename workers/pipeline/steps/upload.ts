@@ -8,7 +8,7 @@ import { withUploadRetries } from '../upload-retries.ts';
 
 export type UploadContext = Pick<BuildContext, 'buildId' | 'store' | 'logger' | 'signal' | 'progress'> & {
   settings: { worker: { timeouts: { uploadSeconds: number } } };
-  state: Pick<BuildContext['state'], 'paths' | 'log' | 'outputs' | 'artifacts' | 'reused'>;
+  state: Pick<BuildContext['state'], 'paths' | 'log' | 'outputs' | 'artifacts' | 'reused' | 'reusedImages'>;
 };
 
 /** Uploads one image with retries, reporting progress in steps of 5 %. */
@@ -65,8 +65,10 @@ export const upload: Step<UploadContext> = {
       const uploadedLog = await withUploadRetries(within, logKey, () =>
         ctx.store.uploadFile(logKey, paths.buildLog, { contentType: 'text/plain; charset=utf-8', signal }),
       );
+      // Images an identical build already made stay where they are; they are listed with this build's own.
       ctx.state.artifacts = [
         ...images,
+        ...(ctx.state.reusedImages ?? []),
         { role: 'log', type: 'log', filename: `${ctx.buildId}-build.log`, ...uploadedLog },
       ];
     } catch (error) {
