@@ -4,6 +4,7 @@ import { QueueEvents } from 'bullmq';
 import type { Config } from '../config/load-config.ts';
 import { parseBibConfigToml } from '../domain/bib-config.ts';
 import type { BuildRequestInput, Customizations } from '../domain/build-request.ts';
+import { packagesContainerfile } from '../domain/containerfile.ts';
 import { AppError } from '../domain/errors.ts';
 import { hostArch } from '../domain/host-arch.ts';
 import { quoteForMessage } from '../domain/text-rules.ts';
@@ -76,8 +77,18 @@ export async function toBuildRequestInput(opts: BuildCliOptions, config: Config)
       ? { kernelAppend: `${customizations.kernelAppend} ${fromFlags.kernelAppend}` }
       : {}),
   };
+  const presetTypes = !opts.typesGiven && preset?.types ? preset.types : undefined;
+  const containerfile = opts.containerfileFile
+    ? await readUserFile(opts.containerfileFile, '--containerfile')
+    : preset?.containerfile
+      ? await readUserFile(preset.containerfile, `preset ${opts.preset} containerfile`)
+      : preset?.packages?.length
+        ? packagesContainerfile(opts.image ?? preset.image, preset.packages)
+        : undefined;
   return {
     ...opts.request,
+    ...(presetTypes ? { type: presetTypes[0], ...(presetTypes.length > 1 ? { types: presetTypes } : {}) } : {}),
+    ...(containerfile !== undefined ? { containerfile } : {}),
     source: opts.image ?? preset?.image ?? '',
     ...(opts.preset ? { preset: opts.preset } : {}),
     builder: { name: builderName, image: builder.image },

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ImageTypeName } from '../domain/build-request.ts';
+import { IMAGE_TYPE_NAMES } from '../domain/image-types.ts';
 import { ACCESS_KNOWN_KEYS, Access } from './access-schema.ts';
 import { checkConfigImageRef, registryHostProblem } from './check-image-ref.ts';
 import {
@@ -99,6 +101,12 @@ export const Preset = z.strictObject({
   builder: Name,
   /** One line shown next to the name in Slack and the CLI. */
   description: z.string().max(200).default(''),
+  /** Image types built when the request names none (default: iso). */
+  types: z.array(ImageTypeName).min(1).max(IMAGE_TYPE_NAMES.length).optional(),
+  /** A Containerfile (path on the host that reads the config) building a derived image of `image`. */
+  containerfile: MountPath.optional(),
+  /** Packages added to `image` with `dnf install -y` (a derived image); not with `containerfile`. */
+  packages: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+:-]{0,127}$/)).max(200).optional(),
 });
 export type Preset = z.infer<typeof Preset>;
 
@@ -136,6 +144,12 @@ const TimeoutsObject = z.strictObject({
   uploadSeconds: seconds(DEFAULT_TIMEOUTS.uploadSeconds),
 });
 export const Timeouts = TimeoutsObject.prefault({});
+
+/** `podman build` of derived images: its network (none, the host's, or podman's default) and time limit. */
+const DeriveObject = z.strictObject({
+  network: z.enum(['none', 'host', 'default']).default('none'),
+  timeoutSeconds: wholeNumber(10, 86_400).default(1800),
+});
 
 /** Remove images (other than the configured builders) that no build on this host used for keepDays days. */
 const ImagePruneObject = z.strictObject({ keepDays: wholeNumber(1, 3650) });
@@ -176,6 +190,8 @@ const WorkerObject = z.strictObject({
   shutdownGraceSeconds: wholeNumber(0, 86_400).default(DEFAULT_WORKER.shutdownGraceSeconds),
   /** Old-image policy (workers/image-prune.ts): off unless set. */
   imagePrune: ImagePruneObject.optional(),
+  /** Derived images (a Containerfile on top of the source). */
+  derive: DeriveObject.prefault({}),
 });
 export const Worker = WorkerObject.prefault({});
 
@@ -206,6 +222,7 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   worker: Object.keys(WorkerObject.shape),
   'worker.timeouts': Object.keys(TimeoutsObject.shape),
   'worker.imagePrune': Object.keys(ImagePruneObject.shape),
+  'worker.derive': Object.keys(DeriveObject.shape),
   notifications: Object.keys(NotificationsObject.shape),
   ...ACCESS_KNOWN_KEYS,
 };

@@ -1,4 +1,5 @@
 import { BuildRequest, LIMITS, type Requester } from './build-request.ts';
+import { containerfileProblems } from './containerfile.ts';
 import { AppError } from './errors.ts';
 import { formatImageRef, type ImageRef, parseImageRef } from './image-ref.ts';
 import { requestedTypes } from './image-runs.ts';
@@ -179,6 +180,8 @@ function checkRequest(input: unknown, policy: BuildPolicy, report: Report): Buil
   }
   checkRequester(req.requester, report);
   checkImageTypes(req, report);
+  if (req.containerfile !== undefined)
+    for (const p of containerfileProblems(req.containerfile, source)) report(invalidRequest('containerfile', p));
   const features = builderFeatures(policy.builders, req.builder.name);
   const customizations = checkCustomizations(req.customizations, report, {
     yescrypt: features?.has('yescrypt') === true,

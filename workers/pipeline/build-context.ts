@@ -65,6 +65,8 @@ export interface BuildState {
   /** Everything uploaded (or reused) for this build, images first. */
   artifacts: Artifact[];
   link?: { url: string; expiresAt: string };
+  /** Download links of every image, by object key (the first one is `link`). */
+  links?: Record<string, string>;
   manifestKey?: string;
   finishedAt?: string;
 }

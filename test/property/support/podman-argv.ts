@@ -31,6 +31,8 @@ const podman: Podman = {
   runContainer: async () => unused('podman.runContainer'),
   removeContainer: async () => unused('podman.removeContainer'),
   containersWithLabel: async () => unused('podman.containersWithLabel'),
+  buildImage: async () => unused('podman.buildImage'),
+  removeImage: async () => unused('podman.removeImage'),
 };
 
 /** The argv (after `podman`) the worker would run for this request: the worker's own builderArgs. */
