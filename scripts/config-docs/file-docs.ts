@@ -17,6 +17,12 @@ export const FILE_DOCS: Record<string, string> = {
     'Fully qualified **and tagged** (bootc-image-builder refuses untagged images; a digest may follow the tag); on `allowedRegistries`.',
   'presets.<name>.builder': 'A key of `builders`.',
   'presets.<name>.description': 'One line shown next to the name in Slack and the CLI.',
+  'presets.<name>.types':
+    'Image types built when a request names none, e.g. `[qcow2, raw]` (default: `iso`). See docs/image-types.md.',
+  'presets.<name>.containerfile':
+    'A Containerfile (a path on the host reading the config) that derives an image from `image`: builds from this preset are of the derived image.',
+  'presets.<name>.packages':
+    'Packages added to `image` with `dnf install -y` before the builder runs (a derived image); not together with `containerfile`.',
   allowedRegistries:
     'Registries (`host` or `host:port`, lowercase, no scheme) source images may come from. Builder and preset images must be on it too.',
   registries:
@@ -52,7 +58,12 @@ export const FILE_DOCS: Record<string, string> = {
     'On SIGTERM, running builds may finish for this long; then they are stopped and handed back without using up an attempt.',
   'worker.imagePrune.keepDays':
     'When set, at start-up and hourly the worker removes images no build on this host used for that many days, except the configured builders and images in use.',
+  'worker.derive.network':
+    "Network of `podman build` for derived images: `none` (default), `host`, or `default` (podman's own).",
+  'worker.derive.timeoutSeconds': 'Longest a `podman build` of a derived image may take.',
   'access.build': 'Who may build at all. An empty rule allows everyone.',
+  'access.containerfiles':
+    'Who may supply a Containerfile of their own from Slack (it runs their commands on a build host). Unlike the other rules, an empty rule allows **nobody**; Containerfiles of presets need no rule.',
   'access.admins': "Who may cancel or retry anyone's build (the requester always may).",
   'access.presets': 'An extra rule per preset name: only those it matches may build that preset.',
   'access.presets.<name>': 'A rule, as `access.build`.',

@@ -42,6 +42,11 @@ export const Access = z
     presets: z.record(z.string(), AccessRule).default(() => ({})),
     /** Extra rule per registry host for typed (non-preset) images. */
     registries: z.record(z.string(), AccessRule).default(() => ({})),
+    /**
+     * Who may supply a Containerfile of their own (a derived image runs their commands on a build host). Unlike
+     * the other rules, an empty one allows nobody: presets' Containerfiles come from the operator and need no rule.
+     */
+    containerfiles: AccessRule.prefault({}),
     /** Builds a person, or a channel, may have queued or running at once (0 = no limit). */
     limits: z
       .strictObject({
@@ -61,6 +66,7 @@ export const ACCESS_KNOWN_KEYS: Record<string, readonly string[]> = {
   'access.admins': ['users', 'userGroups'],
   'access.presets.*': Object.keys(AccessRule.shape),
   'access.registries.*': Object.keys(AccessRule.shape),
+  'access.containerfiles': Object.keys(AccessRule.shape),
   'access.limits': ['perUser', 'perChannel'],
 };
 

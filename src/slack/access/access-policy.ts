@@ -45,6 +45,15 @@ export function mayBuild(access: Access, who: Who, target: { preset?: string; re
   return ALLOW;
 }
 
+/** Derived images: only people the `containerfiles` rule names may supply a Containerfile (empty = nobody). */
+export function maySupplyContainerfile(access: Access, who: Who): Decision {
+  if (!isOpenRule(access.containerfiles) && matchesRule(access.containerfiles, who)) return ALLOW;
+  return {
+    allowed: false,
+    reason: 'You may not supply a Containerfile here; pick a preset, or ask an admin to add you to access.containerfiles.',
+  };
+}
+
 export function isAdmin(access: Access, who: Who): boolean {
   const admins = access.admins;
   if (admins.users.length === 0 && admins.userGroups.length === 0) return false;
@@ -65,6 +74,7 @@ export function configuredGroups(access: Access): string[] {
     access.admins,
     ...Object.values(access.presets),
     ...Object.values(access.registries),
+    access.containerfiles,
   ];
   return [...new Set(rules.flatMap((rule) => rule.userGroups))];
 }

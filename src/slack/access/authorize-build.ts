@@ -1,7 +1,7 @@
 import type { BuildRequestInput } from '../../domain/build-request.ts';
 import { registryOf } from '../../domain/image-ref.ts';
 import type { SlackDeps } from '../slack-deps.ts';
-import { type Decision, mayBuild } from './access-policy.ts';
+import { type Decision, mayBuild, maySupplyContainerfile } from './access-policy.ts';
 import { checkBuildLimits } from './build-limits.ts';
 
 /** Access rules, then limits, for a build request from Slack; every decision is audited. */
@@ -23,6 +23,9 @@ export async function authorizeBuild(
         ...(registry ? { registry } : {}),
       },
     );
+    // Derived images: a Containerfile of the requester's own needs its own rule.
+    if (decision.allowed && input.containerfile !== undefined)
+      decision = maySupplyContainerfile(deps.config.access, { ...who, groups });
     if (decision.allowed)
       decision = await checkBuildLimits(deps.publisher, deps.queues, deps.config.access.limits, who);
   } catch (error) {
