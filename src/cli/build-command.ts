@@ -13,6 +13,7 @@ import { type BuildQueues, enqueueBuild } from '../queue/build-producer.ts';
 import { createRedis, describeRedis, whenRedisReady } from '../queue/connection.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../queue/names.ts';
 import { type BuildOutcome, followBuild, type Output } from './follow-build.ts';
+import { artifactLines } from './format-ops.ts';
 import { type BuildCliOptions, parseBuildArgs } from './parse-build-args.ts';
 import { warnWhenNoWorker } from './workers-command.ts';
 
@@ -87,7 +88,9 @@ export async function toBuildRequestInput(opts: BuildCliOptions, config: Config)
         : undefined;
   return {
     ...opts.request,
-    ...(presetTypes ? { type: presetTypes[0], ...(presetTypes.length > 1 ? { types: presetTypes } : {}) } : {}),
+    ...(presetTypes
+      ? { type: presetTypes[0], ...(presetTypes.length > 1 ? { types: presetTypes } : {}) }
+      : {}),
     ...(containerfile !== undefined ? { containerfile } : {}),
     source: opts.image ?? preset?.image ?? '',
     ...(opts.preset ? { preset: opts.preset } : {}),
@@ -119,6 +122,7 @@ export function printOutcome(out: Output, outcome: BuildOutcome, json: boolean):
       `  size:     ${r.iso.size} bytes (${(r.iso.size / 1024 ** 2).toFixed(1)} MiB)`,
       `  source:   ${r.sourceImage}@${r.sourceDigest}`,
       `  builder:  ${r.builderImage}@${r.builderDigest}`,
+      ...artifactLines(r).map((l) => `  ${l}`),
       '',
     ].join('\n'),
   );

@@ -106,7 +106,10 @@ export const Preset = z.strictObject({
   /** A Containerfile (path on the host that reads the config) building a derived image of `image`. */
   containerfile: MountPath.optional(),
   /** Packages added to `image` with `dnf install -y` (a derived image); not with `containerfile`. */
-  packages: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+:-]{0,127}$/)).max(200).optional(),
+  packages: z
+    .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+:-]{0,127}$/))
+    .max(200)
+    .optional(),
 });
 export type Preset = z.infer<typeof Preset>;
 

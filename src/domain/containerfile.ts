@@ -78,7 +78,8 @@ export function containerfileProblems(text: string, source: string): string[] {
   const instructions = instructionsOf(text);
   const [first] = instructions;
   if (!first) return ['Containerfile: it is empty; start with FROM and the source image'];
-  if (first.keyword !== 'FROM') at(first, `the first instruction must be FROM ${source}, not ${first.keyword}`);
+  if (first.keyword !== 'FROM')
+    at(first, `the first instruction must be FROM ${source}, not ${first.keyword}`);
   let froms = 0;
   for (const i of instructions) {
     if (!ALLOWED.has(i.keyword)) {
@@ -100,7 +101,10 @@ export function containerfileProblems(text: string, source: string): string[] {
       if (flags.some((f) => f.startsWith('--from')))
         at(i, `${i.keyword} --from would bring in another image; only the source image is allowed`);
       if (/(^|\s)(https?|git|ssh):\/\/|(^|\s)git@/.test(i.args))
-        at(i, `${i.keyword} of a URL is not allowed: download in a RUN step, where the build's network rules apply`);
+        at(
+          i,
+          `${i.keyword} of a URL is not allowed: download in a RUN step, where the build's network rules apply`,
+        );
     }
   }
   return problems;

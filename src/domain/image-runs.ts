@@ -9,7 +9,10 @@ export interface BuilderRun {
 }
 
 /** Every type a request asks for, in the order asked, each once (`type` alone when no list is given). */
-export function requestedTypes(request: { type: ImageType; types?: readonly ImageType[] | undefined }): ImageType[] {
+export function requestedTypes(request: {
+  type: ImageType;
+  types?: readonly ImageType[] | undefined;
+}): ImageType[] {
   return [...new Set(request.types && request.types.length > 0 ? request.types : [request.type])];
 }
 

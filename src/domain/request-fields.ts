@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { IMAGE_TYPE_NAMES } from './image-types.ts';
 import { AppError } from './errors.ts';
+import { IMAGE_TYPE_NAMES } from './image-types.ts';
 import { quoteForMessage } from './text-rules.ts';
 
 /** Field paths as the Slack modal and CLI name them: `customizations.users[0].name`. */

@@ -181,7 +181,8 @@ function checkRequest(input: unknown, policy: BuildPolicy, report: Report): Buil
   checkRequester(req.requester, report);
   checkImageTypes(req, report);
   if (req.containerfile !== undefined)
-    for (const p of containerfileProblems(req.containerfile, source)) report(invalidRequest('containerfile', p));
+    for (const p of containerfileProblems(req.containerfile, source))
+      report(invalidRequest('containerfile', p));
   const features = builderFeatures(policy.builders, req.builder.name);
   const customizations = checkCustomizations(req.customizations, report, {
     yescrypt: features?.has('yescrypt') === true,

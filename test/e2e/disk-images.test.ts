@@ -124,7 +124,14 @@ describe('disk images and derived images', () => {
       containerfile,
       `FROM ${tb.sourceRef}\nRUN mkdir -p /etc/derived && echo from-a-run-step > /etc/derived/marker\n`,
     );
-    const result = await buildJson(['--image', tb.sourceRef, '--type', 'qcow2', '--containerfile', containerfile]);
+    const result = await buildJson([
+      '--image',
+      tb.sourceRef,
+      '--type',
+      'qcow2',
+      '--containerfile',
+      containerfile,
+    ]);
     const image = result.artifacts.find((a) => a.role === 'image') as ResultArtifact;
     const qcow2 = (await download(image)).toString('latin1');
     // The builder saw the derived image (its local tag) and the file the RUN step wrote.
@@ -147,7 +154,15 @@ describe('disk images and derived images', () => {
   it('refuses a Containerfile that starts from another image', async () => {
     const containerfile = join(dir, 'Other');
     await writeFile(containerfile, 'FROM docker.io/library/alpine:3\nRUN true\n');
-    const run = await cli(['build', '--image', tb.sourceRef, '--type', 'qcow2', '--containerfile', containerfile]);
+    const run = await cli([
+      'build',
+      '--image',
+      tb.sourceRef,
+      '--type',
+      'qcow2',
+      '--containerfile',
+      containerfile,
+    ]);
     expect(run.exitCode).not.toBe(0);
     expect(run.stderr).toContain('FROM must be the source image');
   });

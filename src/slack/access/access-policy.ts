@@ -50,7 +50,8 @@ export function maySupplyContainerfile(access: Access, who: Who): Decision {
   if (!isOpenRule(access.containerfiles) && matchesRule(access.containerfiles, who)) return ALLOW;
   return {
     allowed: false,
-    reason: 'You may not supply a Containerfile here; pick a preset, or ask an admin to add you to access.containerfiles.',
+    reason:
+      'You may not supply a Containerfile here; pick a preset, or ask an admin to add you to access.containerfiles.',
   };
 }
 

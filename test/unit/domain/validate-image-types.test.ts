@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { toBibConfigToml } from '../../../src/domain/bib-config.ts';
-import { collectBuildRequestErrors, validateBuildRequest } from '../../../src/domain/validate-build-request.ts';
+import {
+  collectBuildRequestErrors,
+  validateBuildRequest,
+} from '../../../src/domain/validate-build-request.ts';
 import { buildInput, policy } from './fixtures.ts';
 
 describe('image types in a request', () => {

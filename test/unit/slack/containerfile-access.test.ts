@@ -15,6 +15,8 @@ describe('who may supply a Containerfile', () => {
     expect(maySupplyContainerfile(Access.parse({ containerfiles: { userGroups: ['S01'] } }), who)).toEqual({
       allowed: true,
     });
-    expect(maySupplyContainerfile(Access.parse({ containerfiles: { users: ['U02'] } }), who).allowed).toBe(false);
+    expect(maySupplyContainerfile(Access.parse({ containerfiles: { users: ['U02'] } }), who).allowed).toBe(
+      false,
+    );
   });
 });

@@ -8,7 +8,10 @@ import { BOOTC_LABEL, sourceMoved } from './check-source.ts';
 
 export type DeriveContext = Pick<BuildContext, 'buildId' | 'podman' | 'logger' | 'signal' | 'progress'> & {
   request: Pick<BuildContext['request'], 'source' | 'containerfile'>;
-  settings: { workerName: string; worker: { derive: { network: 'none' | 'host' | 'default'; timeoutSeconds: number } } };
+  settings: {
+    workerName: string;
+    worker: { derive: { network: 'none' | 'host' | 'default'; timeoutSeconds: number } };
+  };
   state: Pick<BuildContext['state'], 'paths' | 'log' | 'pulled' | 'derived'>;
 };
 

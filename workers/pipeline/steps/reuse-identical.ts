@@ -67,7 +67,8 @@ export async function lookForIdentical(ctx: IdenticalContext): Promise<boolean> 
       return undefined;
     });
     if (lookup?.hit) found.push({ type, build: lookup.build, key: typeKey });
-    else if (lookup) ctx.logger.info({ cacheKey: typeKey, type, why: lookup.why }, 'no identical build to reuse');
+    else if (lookup)
+      ctx.logger.info({ cacheKey: typeKey, type, why: lookup.why }, 'no identical build to reuse');
   }
   // Added up: a build looks once before claiming the key and once after.
   ctx.state.timings.cacheLookup =

@@ -24,7 +24,10 @@ export type RunBuilderContext = Pick<
       timeouts: { buildSeconds: number };
     };
   };
-  state: Pick<BuildContext['state'], 'paths' | 'log' | 'pulled' | 'outputs' | 'reused' | 'derived' | 'reusedImages'>;
+  state: Pick<
+    BuildContext['state'],
+    'paths' | 'log' | 'pulled' | 'outputs' | 'reused' | 'derived' | 'reusedImages'
+  >;
 };
 
 /** Where one run reads its config and writes its output: the attempt's own for the first run, numbered after. */
@@ -96,11 +99,18 @@ export const runBuilder: Step<RunBuilderContext> = {
   },
 };
 
-async function runOnce(ctx: RunBuilderContext, run: BuilderRun): Promise<{ type: BuilderRun['types'][number]; path: string }[]> {
+async function runOnce(
+  ctx: RunBuilderContext,
+  run: BuilderRun,
+): Promise<{ type: BuilderRun['types'][number]; path: string }[]> {
   const paths = runPaths(required(ctx.state.paths, 'paths'), run);
   const pulled = required(ctx.state.pulled, 'pulled');
   const log = ctx.state.log;
-  ctx.progress({ step: 'build', message: `starting bootc-image-builder (${run.types.join(', ')})`, percent: 0 });
+  ctx.progress({
+    step: 'build',
+    message: `starting bootc-image-builder (${run.types.join(', ')})`,
+    percent: 0,
+  });
   await mkdir(paths.outputDir, { recursive: true, mode: 0o700 });
   await writeFile(paths.configToml, toBibConfigToml(ctx.request.customizations, run.family), { mode: 0o600 });
   const args = builderArgs(ctx, paths, run);
@@ -132,7 +142,8 @@ async function runOnce(ctx: RunBuilderContext, run: BuilderRun): Promise<{ type:
       },
     });
   } catch (error) {
-    if (error instanceof AppError) throw new AppError(error.code, error.message, { cause: error, logTail: tail });
+    if (error instanceof AppError)
+      throw new AppError(error.code, error.message, { cause: error, logTail: tail });
     throw error;
   }
   if (result.exitCode !== 0) {
@@ -149,9 +160,13 @@ async function runOnce(ctx: RunBuilderContext, run: BuilderRun): Promise<{ type:
       () => 0,
     );
     if (size === 0) {
-      throw new AppError('BUILDER_FAILED', `bootc-image-builder finished but wrote no ${outputPathFor(type)}`, {
-        logTail: tail,
-      });
+      throw new AppError(
+        'BUILDER_FAILED',
+        `bootc-image-builder finished but wrote no ${outputPathFor(type)}`,
+        {
+          logTail: tail,
+        },
+      );
     }
     outputs.push({ type, path });
   }
