@@ -100,10 +100,22 @@ describe('disk images and derived images', () => {
     const again = await buildJson(['--image', tb.sourceRef, '--type', 'vhd']);
     const reused = again.artifacts.find((a) => a.role === 'image');
     expect(reused?.key).toBe(images[1]?.key);
+    // A request that adds a type reuses what exists and builds only the new type.
+    const more = await buildJson(['--image', tb.sourceRef, '--type', 'vhd', '--type', 'raw']);
+    const moreImages = more.artifacts.filter((a) => a.role === 'image');
+    expect(moreImages.map((a) => [a.type, a.key])).toEqual([
+      ['raw', `builds/${more.buildId}/raw/disk.raw`],
+      ['vhd', images[1]?.key],
+    ]);
+    const moreLog = await store.getObjectText(more.logKey);
+    expect(moreLog).toContain(`reusing the vhd image of identical build ${result.buildId}`);
+    expect(moreLog).toMatch(/--type raw --progress verbose/);
+    expect(moreLog).not.toMatch(/--type vhd/);
   });
 
   it('builds an ISO and a raw disk from one request in two builder runs', async () => {
-    const result = await buildJson(['--image', tb.sourceRef, '--type', 'iso', '--type', 'raw']);
+    // --rebuild: the first test's raw image would otherwise answer for raw.
+    const result = await buildJson(['--image', tb.sourceRef, '--type', 'iso', '--type', 'raw', '--rebuild']);
     const images = result.artifacts.filter((a) => a.role === 'image');
     expect(images.map((a) => a.type)).toEqual(['iso', 'raw']);
     const iso = await download(images[0] as ResultArtifact);

@@ -77,8 +77,10 @@ export async function lookForIdentical(ctx: IdenticalContext): Promise<boolean> 
   if (!first) return false;
   const images = found.map((f) => imageOf(f.build, f.type));
   if (found.length < requestedTypes(ctx.request).length) {
+    // Looked for twice (before and after the claim): said once.
+    const said = new Set((ctx.state.reusedImages ?? []).map((a) => a.key));
     ctx.state.reusedImages = images;
-    for (const f of found)
+    for (const f of found.filter((_, i) => !said.has(images[i]?.key ?? '')))
       ctx.state.log?.line(`reusing the ${f.type} image of identical build ${f.build.buildId} (key ${f.key})`);
     return false;
   }
