@@ -35,6 +35,7 @@ export const BLOCKS = {
   volumeId: 'bootc_iso_volume_id',
   fips: 'bootc_iso_fips',
   rebuild: 'bootc_iso_rebuild',
+  containerfile: 'bootc_iso_containerfile',
 } as const;
 export type ModalBlock = keyof typeof BLOCKS;
 export type ModalBlockId = (typeof BLOCKS)[ModalBlock];
