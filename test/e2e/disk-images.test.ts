@@ -104,8 +104,8 @@ describe('disk images and derived images', () => {
     const more = await buildJson(['--image', tb.sourceRef, '--type', 'vhd', '--type', 'raw']);
     const moreImages = more.artifacts.filter((a) => a.role === 'image');
     expect(moreImages.map((a) => [a.type, a.key])).toEqual([
-      ['raw', `builds/${more.buildId}/raw/disk.raw`],
       ['vhd', images[1]?.key],
+      ['raw', `builds/${more.buildId}/raw/disk.raw`],
     ]);
     const moreLog = await store.getObjectText(more.logKey);
     expect(moreLog).toContain(`reusing the vhd image of identical build ${result.buildId}`);
