@@ -31,6 +31,11 @@ export const LIMITS = {
   requesterField: 64,
   /** Every type once at most. */
   types: IMAGE_TYPE_NAMES.length,
+  filesystems: 20,
+  diskPaths: 50,
+  files: 10,
+  fileData: 16_384,
+  path: 1024,
   containerfile: 65_536,
 } as const;
 
@@ -58,6 +63,23 @@ export const UserCustomization = z.strictObject({
 });
 export type UserCustomization = z.infer<typeof UserCustomization>;
 
+/** Disk images only: a partition of at least `minSize` bytes mounted at `mountpoint`. */
+export const FilesystemCustomization = z.strictObject({
+  mountpoint: z.string().max(LIMITS.path),
+  minSize: z.number().int().positive(),
+});
+/** Disk images only: a directory to create, with an octal mode such as 0755. */
+export const DirectoryCustomization = z.strictObject({
+  path: z.string().max(LIMITS.path),
+  mode: z.string().max(5).optional(),
+});
+/** Disk images only: a small text file to write. */
+export const FileCustomization = z.strictObject({
+  path: z.string().max(LIMITS.path),
+  data: z.string().max(LIMITS.fileData),
+  mode: z.string().max(5).optional(),
+});
+
 const AnacondaModuleList = z.array(z.string().max(LIMITS.anacondaModuleName)).max(LIMITS.anacondaModules);
 
 export const Customizations = z.strictObject({
@@ -73,6 +95,9 @@ export const Customizations = z.strictObject({
    */
   iso: z.strictObject({ volumeId: z.string().max(LIMITS.volumeId) }).optional(),
   fips: z.boolean().default(false),
+  filesystems: z.array(FilesystemCustomization).max(LIMITS.filesystems).optional(),
+  directories: z.array(DirectoryCustomization).max(LIMITS.diskPaths).optional(),
+  files: z.array(FileCustomization).max(LIMITS.files).optional(),
 });
 export type Customizations = z.infer<typeof Customizations>;
 

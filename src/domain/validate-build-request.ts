@@ -7,6 +7,7 @@ import { labelFor, zodIssuesToErrors } from './request-fields.ts';
 import { collect, invalidRequest, quoteForMessage, singleLineProblem } from './text-rules.ts';
 import { builderFeatures, checkBuilderSupport } from './validate-builder-support.ts';
 import { checkCustomizations } from './validate-customizations.ts';
+import { checkDiskCustomizations } from './validate-disk-customizations.ts';
 import { checkImageTypes } from './validate-image-types.ts';
 
 /** What an operator allows; comes from config, never from the request. */
@@ -180,6 +181,7 @@ function checkRequest(input: unknown, policy: BuildPolicy, report: Report): Buil
   }
   checkRequester(req.requester, report);
   checkImageTypes(req, report);
+  checkDiskCustomizations(req, report);
   if (req.containerfile !== undefined)
     for (const p of containerfileProblems(req.containerfile, source))
       report(invalidRequest('containerfile', p));

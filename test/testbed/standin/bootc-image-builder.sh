@@ -6,10 +6,12 @@
 #   [--installer-payload-ref REF] [--log-level L] [-v] SOURCE-IMAGE-REF
 # with the mounts /output, /config.toml or /config.json, /var/lib/containers/storage, optional /store and /rpmmd.
 # It refuses what BIB refuses (rootless, storage not mounted, untagged or unpulled source, a source without the
-# containers.bootc=1 label or of another architecture, unknown config keys, a bad volume id, ISO config rules, type
-# mixes), prints verbose-style osbuild progress and writes /output/manifest-<type>.json and a real ISO 9660 at
-# /output/bootiso/install.iso holding SOURCE, ARGS, CONFIG, MOUNTS, TYPE, MANIFEST, OS-RELEASE and the kickstart the
-# installer would run (osbuild.ks, osbuild-base.ks: password hashes as they would be installed).
+# containers.bootc=1 label or of another architecture, unknown config keys, a bad volume id, ISO and disk config
+# rules, ISO/disk mixes), prints verbose-style osbuild progress and writes /output/manifest-<types>.json and either a
+# real ISO 9660 at /output/bootiso/install.iso or the disk images of the run (disk-images.sh: each with its format's
+# magic). Both hold SOURCE, ARGS, CONFIG, MOUNTS, TYPE, MANIFEST, OS-RELEASE and FILES (the files of the image's top
+# layer, where a derived image's own files are); the ISO also the kickstart the installer would run (osbuild.ks,
+# osbuild-base.ks: password hashes as they would be installed).
 #
 # What a builder image can do beyond the shipped baseline comes from BIB_STANDIN_FEATURES (set in the image, so
 # two tags can be an older and a newer builder): iso-customizations ([customizations.iso] known), bootc-installer
