@@ -43,10 +43,13 @@ export function checkDiskCustomizations(req: BuildRequest, report: Report): void
     return;
   }
   const mounts = new Set<string>();
-  c.filesystems?.forEach((f, i) => {
+  for (const [i, f] of (c.filesystems ?? []).entries()) {
     const field = `customizations.filesystems[${i}].mountpoint`;
     const bad = pathProblem(f.mountpoint, `filesystem ${i + 1}`);
-    if (bad) return report(invalidRequest(field, bad));
+    if (bad) {
+      report(invalidRequest(field, bad));
+      continue;
+    }
     if (IMAGE_OWNED.some((root) => under(f.mountpoint, root)))
       report(
         invalidRequest(
@@ -57,7 +60,7 @@ export function checkDiskCustomizations(req: BuildRequest, report: Report): void
     if (mounts.has(f.mountpoint))
       report(invalidRequest(field, `filesystem ${i + 1}: ${f.mountpoint} is listed twice`));
     mounts.add(f.mountpoint);
-  });
+  }
   const entries = [
     ...(c.directories ?? []).map((d, i) => ({
       ...d,
