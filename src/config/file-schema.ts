@@ -150,8 +150,8 @@ export const Timeouts = TimeoutsObject.prefault({});
 
 /** `podman build` of derived images: its network (none, the host's, or podman's default) and time limit. */
 const DeriveObject = z.strictObject({
-  network: z.enum(['none', 'host', 'default']).default('none'),
-  timeoutSeconds: wholeNumber(10, 86_400).default(1800),
+  network: z.enum(['none', 'host', 'default']).default(DEFAULT_WORKER.derive.network),
+  timeoutSeconds: wholeNumber(10, 86_400).default(DEFAULT_WORKER.derive.timeoutSeconds),
 });
 
 /** Remove images (other than the configured builders) that no build on this host used for keepDays days. */
