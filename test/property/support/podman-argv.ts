@@ -1,5 +1,6 @@
 import type { Config } from '../../../src/config/load-config.ts';
-import { ARCHES, type BuildRequest, ISO_TYPES, ROOTFS_TYPES } from '../../../src/domain/build-request.ts';
+import { ARCHES, type BuildRequest, ROOTFS_TYPES } from '../../../src/domain/build-request.ts';
+import { requestedTypes } from '../../../src/domain/image-runs.ts';
 import { findUnsafeChar } from '../../../src/domain/text-rules.ts';
 import { createLogger } from '../../../src/logger.ts';
 import type { AttemptPaths } from '../../../workers/pipeline/build-context.ts';
@@ -75,7 +76,7 @@ export function unvalidatedArgs(argv: readonly string[], request: BuildRequest, 
     '--name': (v) => v === `bootc-iso-${BUILD_ID}`,
     '--label': (v) => labels.has(v),
     '-v': (v) => mounts.has(v),
-    '--type': (v) => (ISO_TYPES as readonly string[]).includes(v) && v === request.type,
+    '--type': (v) => (requestedTypes(request) as readonly string[]).includes(v),
     '--progress': (v) => v === 'verbose',
     '--rootfs': (v) => (ROOTFS_TYPES as readonly string[]).includes(v) && v === request.rootfs,
     '--target-arch': (v) => (ARCHES as readonly string[]).includes(v),
