@@ -157,6 +157,16 @@ describe('disk images and derived images', () => {
     expect(log).toContain('--network none');
     const manifest = JSON.parse(await store.getObjectText(result.manifestKey));
     expect(manifest.derived.digest).toMatch(/^sha256:/);
+    // Built again, the derived image has the same digest (fixed timestamps): the earlier build answers.
+    const again = await buildJson([
+      '--image',
+      tb.sourceRef,
+      '--type',
+      'qcow2',
+      '--containerfile',
+      containerfile,
+    ]);
+    expect(again.artifacts.find((a) => a.role === 'image')?.key).toBe(image.key);
     // The derived image is removed once the build is over.
     const { stdout } = await podman(tb.podman, ['images', '--format', '{{.Repository}}:{{.Tag}}']);
     expect(stdout).toContain(tb.sourceRef.split('/').at(-1)?.split(':')[0]);

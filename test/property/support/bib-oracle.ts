@@ -87,7 +87,8 @@ function argvProblems(argv: readonly string[], builderImage: string, features: B
   const types = valuesOf(bib, '--type');
   const isos = types.filter((t) => ISO_TYPES.has(t));
   if (types.length === 0) problems.push('no --type flag');
-  if (isos.length > 0 && types.length > 1) problems.push('cannot mix ISO/disk images in request (or two ISO types)');
+  if (isos.length > 0 && types.length > 1)
+    problems.push('cannot mix ISO/disk images in request (or two ISO types)');
   for (const t of types)
     if (!ISO_TYPES.has(t) && !DISK_TYPES.has(t)) problems.push(`--type ${t} is not an image type built here`);
   if (types.includes('bootc-installer') && !features.includes('bootc-installer'))

@@ -1,6 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LABELS } from '../../../src/domain/bib-args.ts';
 import { AppError } from '../../../src/domain/errors.ts';
 import { type BuildContext, required } from '../build-context.ts';
 import type { Step } from '../step.ts';
@@ -33,11 +32,12 @@ export function deriveArgs(ctx: DeriveContext, dir: string): string[] {
     '--tag',
     derivedTag(ctx.buildId),
     '--pull=never',
+    // Fixed timestamps: the same Containerfile on the same source gives the same digest, so the identical-build
+    // key (which includes that digest) can find an earlier build of it.
+    '--timestamp',
+    '0',
     ...(network === 'default' ? [] : ['--network', network]),
-    '--label',
-    `${LABELS.build}=${ctx.buildId}`,
-    '--label',
-    `${LABELS.host}=${ctx.settings.workerName}`,
+    // No build or host labels: they would make every build's digest differ. The local tag names the build.
     dir,
   ];
 }

@@ -85,12 +85,10 @@ describe('derive step', () => {
       '--tag',
       'localhost/bootc-iso-derived:b1x',
       '--pull=never',
+      '--timestamp',
+      '0',
       '--network',
       'none',
-      '--label',
-      'io.bootc-iso.build=b1x',
-      '--label',
-      'io.bootc-iso.host=host-1',
       dir,
     ]);
     expect(ctx.state.derived).toEqual({ ref: derivedTag('b1x'), digest: DIGEST_C });
