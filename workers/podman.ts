@@ -19,6 +19,10 @@ export interface Podman {
   /** Runs `podman <args>` streaming each output line; aborting removes the named container too. */
   runContainer(args: string[], o: RunContainerOptions): Promise<{ exitCode: number; timedOut: boolean }>;
   removeContainer(name: string): Promise<void>;
+  /** `podman build` with these arguments (after `build`), output streamed line by line. */
+  buildImage(args: string[], o: BuildImageOptions): Promise<{ exitCode: number }>;
+  /** `podman rmi`; false when podman refused (in use, not there). */
+  removeImage(nameOrId: string): Promise<boolean>;
   containersWithLabel(label: string): Promise<string[]>;
   /**
    * An image's compressed size from its registry manifest, before any pull (skopeo; workers/image-size.ts).
@@ -77,6 +81,12 @@ export interface PullOptions extends RegistryAccess {
 
 export interface RunContainerOptions {
   containerName: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  onLine: (line: string) => void;
+}
+
+export interface BuildImageOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   onLine: (line: string) => void;
@@ -204,6 +214,23 @@ export function createPodman(
         clearTimeout(timer);
         o.signal?.removeEventListener('abort', stopContainer);
       }
+    },
+
+    async buildImage(args, o) {
+      const child = execa(executable, ['build', ...args], {
+        ...base,
+        all: true,
+        buffer: false,
+        reject: false,
+        timeout: o.timeoutMs,
+        ...(o.signal ? { cancelSignal: o.signal } : {}),
+      });
+      const lines = new LineSplitter(o.onLine);
+      child.all?.on('data', (chunk: Buffer) => lines.push(chunk));
+      const result = await child;
+      lines.end();
+      failIfStopped(result, 'podman build');
+      return { exitCode: result.exitCode ?? -1 };
     },
 
     async removeContainer(name) {

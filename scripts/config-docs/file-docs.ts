@@ -39,6 +39,12 @@ export const FILE_DOCS: Record<string, string> = {
     'Boot every ISO of this preset in QEMU before it is published (see `bootTest`); a request can still ask for it or turn it off.',
   'presets.<name>.requires':
     "What a host must offer to run this preset's `iso`/`anaconda-iso` builds. Left out: `[rhel-entitlement]` when the source is a RHEL image from registry.redhat.io, else nothing; `[]` opts out.",
+  'presets.<name>.types':
+    'Image types built when a request names none, e.g. `[qcow2, raw]` (default: `iso`). See docs/image-types.md.',
+  'presets.<name>.containerfile':
+    'A Containerfile (a path on the host reading the config) that derives an image from `image`: builds from this preset are of the derived image.',
+  'presets.<name>.packages':
+    'Packages added to `image` with `dnf install -y` before the builder runs (a derived image); not together with `containerfile`.',
   allowedRegistries:
     'Registries (`host` or `host:port`, lowercase, no scheme) source images may come from. Builder and preset images must be on it too.',
   registries:
@@ -98,6 +104,13 @@ export const FILE_DOCS: Record<string, string> = {
     'Public key (on the build host) for sigstore signatures attached in the registry.',
   'access.signatures.<name>.lookaside':
     'Where simple-signing signatures are published: `https://…` or `file:///…` on the build host.',
+  'worker.derive.network':
+    "Network of `podman build` for derived images: `none` (default), `host`, or `default` (podman's own).",
+  'worker.derive.timeoutSeconds': 'Longest a `podman build` of a derived image may take.',
+  ...ruleDocs(
+    'access.containerfiles',
+    'Who may supply a Containerfile of their own from Slack (it runs their commands on a build host). Unlike the other rules, an empty rule allows **nobody**; Containerfiles of presets need no rule.',
+  ),
   'access.limits.perUser': 'Builds one person may have queued or running at once (0: no limit).',
   'access.limits.perChannel': 'Builds one channel may have queued or running at once (0: no limit).',
   'access.auditLog':

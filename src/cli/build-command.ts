@@ -6,6 +6,7 @@ import { parseBibConfigToml } from '../domain/bib-config.ts';
 import { newBuildId } from '../domain/build-id.ts';
 import type { BuildRequestInput, Customizations } from '../domain/build-request.ts';
 import { requiredCapabilities } from '../domain/capabilities.ts';
+import { packagesContainerfile } from '../domain/containerfile.ts';
 import { AppError } from '../domain/errors.ts';
 import { hostArch } from '../domain/host-arch.ts';
 import { quoteForMessage } from '../domain/text-rules.ts';
@@ -15,6 +16,7 @@ import { createRedis, describeRedis, whenRedisReady } from '../queue/connection.
 import { buildQueueName, QUEUE_PREFIX } from '../queue/names.ts';
 import type { OperatorAudit } from './cli-audit.ts';
 import { type BuildOutcome, followBuild, type Output } from './follow-build.ts';
+import { artifactLines } from './format-ops.ts';
 import { type BuildCliOptions, parseBuildArgs } from './parse-build-args.ts';
 import { warnWhenNoWorker } from './workers-command.ts';
 
@@ -81,8 +83,20 @@ export async function toBuildRequestInput(opts: BuildCliOptions, config: Config)
       ? { kernelAppend: `${customizations.kernelAppend} ${fromFlags.kernelAppend}` }
       : {}),
   };
+  const presetTypes = !opts.typesGiven && preset?.types ? preset.types : undefined;
+  const containerfile = opts.containerfileFile
+    ? await readUserFile(opts.containerfileFile, '--containerfile')
+    : preset?.containerfile
+      ? await readUserFile(preset.containerfile, `preset ${opts.preset} containerfile`)
+      : preset?.packages?.length
+        ? packagesContainerfile(opts.image ?? preset.image, preset.packages)
+        : undefined;
   return {
     ...opts.request,
+    ...(presetTypes
+      ? { type: presetTypes[0], ...(presetTypes.length > 1 ? { types: presetTypes } : {}) }
+      : {}),
+    ...(containerfile !== undefined ? { containerfile } : {}),
     source: opts.image ?? preset?.image ?? '',
     ...(opts.preset ? { preset: opts.preset } : {}),
     builder: { name: builderName, image: builder.image },
@@ -113,6 +127,7 @@ export function printOutcome(out: Output, outcome: BuildOutcome, json: boolean):
       `  size:     ${r.iso.size} bytes (${(r.iso.size / 1024 ** 2).toFixed(1)} MiB)`,
       `  source:   ${r.sourceImage}@${r.sourceDigest}`,
       `  builder:  ${r.builderImage}@${r.builderDigest}`,
+      ...artifactLines(r).map((l) => `  ${l}`),
       '',
     ].join('\n'),
   );

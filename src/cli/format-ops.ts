@@ -1,3 +1,4 @@
+import type { BuildResult } from '../queue/build-job.ts';
 import type { WorkerInfo } from '../queue/worker-registry.ts';
 import type { JobView } from './job-view.ts';
 
@@ -95,6 +96,7 @@ export function formatJobDetails(v: JobView, now: Date): string {
     if (r.reusedFrom) add('reused', `ISO of identical build ${clean(r.reusedFrom)} (no builder ran)`);
     add('download', r.link.url);
     add('expires', `${r.link.expiresAt}${Date.parse(r.link.expiresAt) <= now.getTime() ? ' (expired)' : ''}`);
+    for (const a of artifactLines(r)) lines.push(`  ${a}`);
     add('sha256', r.iso.sha256);
     add('size', `${r.iso.size} bytes (${(r.iso.size / 1024 ** 2).toFixed(1)} MiB)`);
     add('source@', `${clean(r.sourceImage, 1024)}@${clean(r.sourceDigest)}`);
@@ -149,4 +151,17 @@ export function formatWorkers(workers: WorkerInfo[], now: Date): string {
     );
   }
   return lines.join('\n');
+}
+
+/** One line per image of a build (type, size, sha256, link); nothing for a build of one image. */
+export function artifactLines(r: Pick<BuildResult, 'artifacts'>): string[] {
+  const images = (r.artifacts ?? []).filter((a) => a.role === 'image');
+  if (images.length < 2) return [];
+  return [
+    'artifacts:',
+    ...images.flatMap((a) => [
+      `  ${clean(a.type)}: ${clean(a.filename, 200)}, ${a.size} bytes, sha256 ${clean(a.sha256)}`,
+      ...(a.url ? [`    ${a.url}`] : []),
+    ]),
+  ];
 }

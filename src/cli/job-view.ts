@@ -27,6 +27,8 @@ export interface JobView {
   attempts: number;
   progress?: BuildProgress;
   result?: BuildResult;
+  /** What the build made (images first, then the log), each with its link: the result's list. */
+  artifacts?: NonNullable<BuildResult['artifacts']>;
   error?: ErrorSummary;
 }
 
@@ -66,7 +68,8 @@ export function toJobView(job: JobLike, state: string, arch: Arch): JobView {
     arch,
     state,
     source: str(data.source),
-    type: str(data.type),
+    // Several types read "qcow2, raw"; a job of an older producer has `type` only.
+    type: Array.isArray(data.types) ? data.types.map(str).join(', ') : str(data.type),
     builder: str(builder.name),
     builderImage: str(builder.image),
     requester: requesterLabel(data.requester),
@@ -81,7 +84,10 @@ export function toJobView(job: JobLike, state: string, arch: Arch): JobView {
   const finishedAt = iso(job.finishedOn);
   if (finishedAt && (state === 'completed' || state === 'failed')) view.finishedAt = finishedAt;
   if (progress) view.progress = progress;
-  if (state === 'completed' && job.returnvalue) view.result = job.returnvalue as BuildResult;
+  if (state === 'completed' && job.returnvalue) {
+    view.result = job.returnvalue as BuildResult;
+    if (Array.isArray(view.result.artifacts)) view.artifacts = view.result.artifacts;
+  }
   if (state === 'failed') {
     view.error = progress?.error ?? { code: 'INTERNAL', message: job.failedReason ?? 'failed', logTail: [] };
   }

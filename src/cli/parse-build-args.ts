@@ -8,8 +8,10 @@ export const BUILD_USAGE = `usage: bootc-iso build (--image REF | --preset NAME)
   --image REF              tagged source bootc image, e.g. registry.redhat.io/rhel9/rhel-bootc:9.7
   --preset NAME            a preset from the config file instead of --image
   --builder NAME           builder from the config file (default: the preset's, else defaultBuilder)
-  --type TYPE              iso (default), anaconda-iso or bootc-installer (only on builders declaring it);
+  --type TYPE              image type, repeatable: iso (default, or the preset's types), anaconda-iso,
+                           bootc-installer (only on builders declaring it), qcow2, raw, ami, vmdk, vhd, gce;
                            iso and anaconda-iso without --kickstart install unattended and WIPE THE FIRST DISK
+  --containerfile FILE     build a derived image first: FROM the source image (one FROM), RUN steps, no mounts
   --installer-payload REF  payload image for --type bootc-installer
   --arch ARCH              x86_64, aarch64, s390x, ppc64le, riscv64 (default: this host's)
   --rootfs FS              ext4, xfs or btrfs (not with --kickstart: set --fstype there)
@@ -35,6 +37,9 @@ export interface BuildCliOptions {
   builder?: string;
   configFile?: string;
   kickstartFile?: string;
+  containerfileFile?: string;
+  /** True when --type was given: the preset's types then do not apply. */
+  typesGiven: boolean;
   local: boolean;
   detach: boolean;
   json: boolean;
@@ -96,17 +101,21 @@ export function parseBuildArgs(argv: string[]): BuildCliOptions {
   }
 
   const kernelArgs = v['kernel-arg'] ?? [];
+  const types = v.type ?? [];
   return {
     ...(v.image ? { image: v.image } : {}),
     ...(v.preset ? { preset: v.preset } : {}),
     ...(v.builder ? { builder: v.builder } : {}),
     ...(v.config ? { configFile: v.config } : {}),
     ...(v.kickstart ? { kickstartFile: v.kickstart } : {}),
+    ...(v.containerfile ? { containerfileFile: v.containerfile } : {}),
+    typesGiven: types.length > 0,
     local: v.local ?? false,
     detach: v.detach ?? false,
     json: v.json ?? false,
     request: {
-      type: (v.type ?? 'iso') as BuildRequestInput['type'],
+      type: (types[0] ?? 'iso') as BuildRequestInput['type'],
+      ...(types.length > 1 ? { types: types as NonNullable<BuildRequestInput['types']> } : {}),
       ...(v.arch ? { arch: v.arch } : {}),
       ...(v.rootfs ? { rootfs: v.rootfs as BuildRequestInput['rootfs'] } : {}),
       ...(v['installer-payload'] ? { installerPayloadRef: v['installer-payload'] } : {}),
@@ -129,7 +138,8 @@ const OPTIONS = {
   image: { type: 'string' },
   preset: { type: 'string' },
   builder: { type: 'string' },
-  type: { type: 'string' },
+  type: { type: 'string', multiple: true },
+  containerfile: { type: 'string' },
   'installer-payload': { type: 'string' },
   arch: { type: 'string' },
   rootfs: { type: 'string' },

@@ -124,6 +124,11 @@ export const Access = z
           .min(1),
       ])
       .default(() => [...VENDOR_BOOTC_REPOSITORIES]),
+    /**
+     * Who may supply a Containerfile of their own (a derived image runs their commands on a build host). Unlike
+     * the other rules, an empty one allows nobody: presets' Containerfiles come from the operator and need no rule.
+     */
+    containerfiles: AccessRule.prefault({}),
     /** Builds a person, or a channel, may have queued or running at once (0 = no limit). */
     limits: z
       .strictObject({
@@ -155,6 +160,7 @@ export const ACCESS_KNOWN_KEYS: Record<string, readonly string[]> = {
   'access.presets.*': Object.keys(AccessRule.shape),
   'access.presets.*.approval': Object.keys(Approval.shape),
   'access.registries.*': Object.keys(AccessRule.shape),
+  'access.containerfiles': Object.keys(AccessRule.shape),
   'access.limits': ['perUser', 'perChannel'],
   'access.signatures.*': ['signedBy', 'sigstoreSigned', 'lookaside'],
 };

@@ -30,6 +30,15 @@ export function checkRules(file: ParsedSections): string[] {
     }
   }
 
+  // A derived image comes from one recipe: a Containerfile, or a package list that stands for one.
+  for (const [name, preset] of Object.entries(presets ?? {})) {
+    if (preset.containerfile !== undefined && preset.packages?.length)
+      report(
+        ['presets', name],
+        'has both containerfile and packages; keep one (add the packages to the Containerfile)',
+      );
+  }
+
   if (allowedRegistries) {
     const allowed = new Set(allowedRegistries);
     const checkAllowed = (path: PropertyKey[], image: string, kind: 'source' | 'builder') => {

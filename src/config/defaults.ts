@@ -57,4 +57,5 @@ export const DEFAULT_WORKER = {
   backoffSeconds: 30,
   lockSeconds: 120,
   shutdownGraceSeconds: 0,
+  derive: { network: 'none' as const, timeoutSeconds: 1800 },
 };

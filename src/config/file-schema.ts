@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { ImageTypeName } from '../domain/build-request.ts';
 import { Capability } from '../domain/capabilities.ts';
+import { IMAGE_TYPE_NAMES } from '../domain/image-types.ts';
 import { ACCESS_KNOWN_KEYS, Access } from './access-schema.ts';
 import { checkConfigImageRef, registryHostProblem } from './check-image-ref.ts';
 import {
@@ -109,6 +111,15 @@ export const Preset = z.strictObject({
    * from Red Hat's registry, nothing otherwise; `[]` runs them on any host.
    */
   requires: z.array(Capability).optional(),
+  /** Image types built when the request names none (default: iso). */
+  types: z.array(ImageTypeName).min(1).max(IMAGE_TYPE_NAMES.length).optional(),
+  /** A Containerfile (path on the host that reads the config) building a derived image of `image`. */
+  containerfile: MountPath.optional(),
+  /** Packages added to `image` with `dnf install -y` (a derived image); not with `containerfile`. */
+  packages: z
+    .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+:-]{0,127}$/))
+    .max(200)
+    .optional(),
 });
 export type Preset = z.infer<typeof Preset>;
 
@@ -146,6 +157,12 @@ const TimeoutsObject = z.strictObject({
   uploadSeconds: seconds(DEFAULT_TIMEOUTS.uploadSeconds),
 });
 export const Timeouts = TimeoutsObject.prefault({});
+
+/** `podman build` of derived images: its network (none, the host's, or podman's default) and time limit. */
+const DeriveObject = z.strictObject({
+  network: z.enum(['none', 'host', 'default']).default(DEFAULT_WORKER.derive.network),
+  timeoutSeconds: wholeNumber(10, 86_400).default(DEFAULT_WORKER.derive.timeoutSeconds),
+});
 
 /** Remove images (other than the configured builders) that no build on this host used for keepDays days. */
 const ImagePruneObject = z.strictObject({ keepDays: wholeNumber(1, 3650) });
@@ -196,6 +213,8 @@ const WorkerObject = z.strictObject({
    * secrets mount on a RHEL host). Set, even to `[]`, it is taken as given.
    */
   capabilities: z.array(Capability).optional(),
+  /** Derived images (a Containerfile on top of the source). */
+  derive: DeriveObject.prefault({}),
 });
 export const Worker = WorkerObject.prefault({});
 
@@ -258,6 +277,7 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   'worker.imagePrune': Object.keys(ImagePruneObject.shape),
   signing: Object.keys(SigningObject.shape),
   bootTest: Object.keys(BootTestObject.shape),
+  'worker.derive': Object.keys(DeriveObject.shape),
   notifications: Object.keys(NotificationsObject.shape),
   ...ACCESS_KNOWN_KEYS,
 };

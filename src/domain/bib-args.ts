@@ -1,5 +1,6 @@
-import { ARCHES, type Arch, ISO_TYPES, type IsoType, ROOTFS_TYPES, type Rootfs } from './build-request.ts';
+import { ARCHES, type Arch, ROOTFS_TYPES, type Rootfs } from './build-request.ts';
 import { formatImageRef, parseImageRef } from './image-ref.ts';
+import { IMAGE_TYPE_NAMES, type ImageType, imageTypeSpec } from './image-types.ts';
 import { describeCodePoint, findUnsafeChar, invalidRequest, quoteForMessage } from './text-rules.ts';
 
 /** Labels on every builder container, so a sweep can find and remove orphans after a crash. */
@@ -25,7 +26,8 @@ export interface BibRunOptions {
   storeDir?: string;
   rpmmdDir?: string;
   builderImage: string;
-  type: IsoType;
+  /** One type, or the types of one run: all disk types, or a single ISO type (the builder refuses mixes). */
+  type: ImageType | readonly ImageType[];
   sourceRef: string;
   rootfs?: Rootfs;
   targetArch?: Arch;
@@ -152,7 +154,16 @@ export function buildPodmanRunArgs(o: BibRunOptions): string[] {
   ];
   if (o.storeDir !== undefined) mounts.push('-v', `${hostPath(o.storeDir, 'storeDir')}:/store`);
   if (o.rpmmdDir !== undefined) mounts.push('-v', `${hostPath(o.rpmmdDir, 'rpmmdDir')}:/rpmmd`);
-  const bibFlags = ['--type', oneOf(o.type, ISO_TYPES, 'type'), '--progress', 'verbose'];
+  const types = (typeof o.type === 'string' ? [o.type] : [...o.type]).map((t) =>
+    oneOf(t, IMAGE_TYPE_NAMES, 'type'),
+  );
+  const isos = types.filter((t) => imageTypeSpec(t).family === 'iso');
+  if (types.length === 0 || (isos.length > 0 && types.length > 1))
+    throw invalidRequest(
+      'type',
+      `one builder run makes one ISO type or disk types only, not ${types.join(', ')}`,
+    );
+  const bibFlags = [...types.flatMap((t) => ['--type', t]), '--progress', 'verbose'];
   if (o.rootfs !== undefined) bibFlags.push('--rootfs', oneOf(o.rootfs, ROOTFS_TYPES, 'rootfs'));
   if (o.targetArch !== undefined) bibFlags.push('--target-arch', oneOf(o.targetArch, ARCHES, 'targetArch'));
   if (o.installerPayloadRef !== undefined) {

@@ -3,6 +3,7 @@ import { parse, stringify, TomlError } from 'smol-toml';
 import { z } from 'zod';
 import { Customizations, type UserCustomization } from './build-request.ts';
 import { AppError } from './errors.ts';
+import type { ImageFamily } from './image-types.ts';
 import { fieldPath, zodIssuesToErrors } from './request-fields.ts';
 import { MAX_SSH_KEYS_PER_USER } from './validate-customizations.ts';
 
@@ -19,6 +20,9 @@ const BlueprintUser = z.strictObject({
   groups: z.array(z.string()).optional(),
 });
 const StringList = z.array(z.string()).optional();
+const BlueprintFilesystem = z.strictObject({ mountpoint: z.string(), minsize: z.number() });
+const BlueprintDirectory = z.strictObject({ path: z.string(), mode: z.string().optional() });
+const BlueprintFile = z.strictObject({ path: z.string(), data: z.string(), mode: z.string().optional() });
 const Blueprint = z.strictObject({
   customizations: z
     .strictObject({
@@ -39,6 +43,9 @@ const Blueprint = z.strictObject({
         })
         .optional(),
       fips: z.boolean().optional(),
+      filesystem: z.array(BlueprintFilesystem).optional(),
+      directories: z.array(BlueprintDirectory).optional(),
+      files: z.array(BlueprintFile).optional(),
     })
     .optional(),
 });
@@ -66,7 +73,12 @@ function toBlueprintUser(u: UserCustomization): z.infer<typeof BlueprintUser> {
   return user;
 }
 
-function toBlueprint(c: Customizations): Blueprint {
+/** Which settings a config holds: one family's, or all of them (the hash, and reading a file back). */
+type ConfigFor = ImageFamily | 'all';
+
+function toBlueprint(c: Customizations, family: ConfigFor = 'iso'): Blueprint {
+  const iso = family !== 'disk';
+  const disk = family !== 'iso';
   const out: BlueprintCustomizations = {};
   if (c.users.length > 0) out.user = c.users.map(toBlueprintUser);
   if (c.kernelAppend !== undefined) out.kernel = { append: c.kernelAppend };
@@ -76,15 +88,26 @@ function toBlueprint(c: Customizations): Blueprint {
   if (c.anacondaModules?.enable.length) modules.enable = c.anacondaModules.enable;
   if (c.anacondaModules?.disable.length) modules.disable = c.anacondaModules.disable;
   if (Object.keys(modules).length > 0) installer.modules = modules;
-  if (Object.keys(installer).length > 0) out.installer = installer;
-  if (c.iso) out.iso = { volume_id: c.iso.volumeId };
-  if (c.fips) out.fips = true;
+  // The installer and the ISO label only exist on ISOs: the builder refuses them for disk images.
+  if (iso && Object.keys(installer).length > 0) out.installer = installer;
+  if (iso && c.iso) out.iso = { volume_id: c.iso.volumeId };
+  if (iso && c.fips) out.fips = true;
+  // Partitions, directories and files only exist on disk images: the builder refuses them for ISOs.
+  if (disk && c.filesystems?.length)
+    out.filesystem = c.filesystems.map((f) => ({ mountpoint: f.mountpoint, minsize: f.minSize }));
+  if (disk && c.directories?.length)
+    out.directories = c.directories.map((d) => ({ path: d.path, ...(d.mode ? { mode: d.mode } : {}) }));
+  if (disk && c.files?.length)
+    out.files = c.files.map((f) => ({ path: f.path, data: f.data, ...(f.mode ? { mode: f.mode } : {}) }));
   return Object.keys(out).length > 0 ? { customizations: out } : {};
 }
 
-/** The config.toml for an ISO build. Customizations with nothing set give an empty file, which BIB accepts. */
-export function toBibConfigToml(c: Customizations): string {
-  return stringify(toBlueprint(c));
+/**
+ * The config.toml for one builder run of `family`. Customizations with nothing set give an empty file, which BIB
+ * accepts.
+ */
+export function toBibConfigToml(c: Customizations, family: ConfigFor = 'iso'): string {
+  return stringify(toBlueprint(c, family));
 }
 
 function isoProblem(message: string): AppError {
@@ -123,6 +146,12 @@ function fromBlueprint(b: Blueprint): Customizations {
   const modules = c.installer?.modules;
   if (modules) out.anacondaModules = { enable: modules.enable ?? [], disable: modules.disable ?? [] };
   if (c.iso) out.iso = { volumeId: readVolumeId(c.iso) };
+  if (c.filesystem)
+    out.filesystems = c.filesystem.map((f) => ({ mountpoint: f.mountpoint, minSize: f.minsize }));
+  if (c.directories)
+    out.directories = c.directories.map((d) => ({ path: d.path, ...(d.mode ? { mode: d.mode } : {}) }));
+  if (c.files)
+    out.files = c.files.map((f) => ({ path: f.path, data: f.data, ...(f.mode ? { mode: f.mode } : {}) }));
   const checked = Customizations.safeParse(out, { reportInput: true });
   if (checked.success) return checked.data;
   const issues = checked.error.issues.map((i) => ({ ...i, path: ['customizations', ...i.path] }));
@@ -160,7 +189,7 @@ export function parseBibConfigToml(toml: string): Customizations {
     const path = issue ? fieldPath(issue.path) : 'request';
     const detail =
       issue?.code === 'unrecognized_keys'
-        ? `${issue.keys.map((k) => (path === 'request' ? k : `${path}.${k}`)).join(', ')} is not accepted for installer ISO builds (accepted: customizations.user, kernel.append, installer.kickstart, installer.modules, iso, fips)`
+        ? `${issue.keys.map((k) => (path === 'request' ? k : `${path}.${k}`)).join(', ')} is not accepted for installer ISO builds (accepted: customizations.user, kernel.append, installer.kickstart, installer.modules, iso, fips; for disk images filesystem, directories, files)`
         : issue?.code === 'invalid_type' && issue.input === undefined
           ? `${path} is missing`
           : `${path} has the wrong type${issue?.code === 'invalid_type' ? ` (expected ${issue.expected === 'string' ? 'text' : issue.expected})` : ''}`;
@@ -187,6 +216,6 @@ export function canonicalJson(value: unknown): string {
  */
 export function configHash(c: Customizations): string {
   return createHash('sha256')
-    .update(canonicalJson(toBlueprint(c)))
+    .update(canonicalJson(toBlueprint(c, 'all')))
     .digest('hex');
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IMAGE_TYPE_NAMES, type ImageType } from './image-types.ts';
 
 /**
  * The build request: the one payload shared by every producer (Slack modal, CLI) and the worker. It is validated on
@@ -28,11 +29,22 @@ export const LIMITS = {
   anacondaModuleName: 128,
   volumeId: 32,
   requesterField: 64,
+  /** Every type once at most. */
+  types: IMAGE_TYPE_NAMES.length,
+  filesystems: 20,
+  diskPaths: 50,
+  files: 10,
+  fileData: 16_384,
+  path: 1024,
+  containerfile: 65_536,
 } as const;
 
 export const ISO_TYPES = ['iso', 'anaconda-iso', 'bootc-installer'] as const;
 export const IsoType = z.enum(ISO_TYPES);
 export type IsoType = z.infer<typeof IsoType>;
+
+/** Every image type the builder makes: ISOs and disk images. */
+export const ImageTypeName = z.enum(IMAGE_TYPE_NAMES as [ImageType, ...ImageType[]]);
 
 export const ARCHES = ['x86_64', 'aarch64', 's390x', 'ppc64le', 'riscv64'] as const;
 export const Arch = z.enum(ARCHES);
@@ -51,6 +63,23 @@ export const UserCustomization = z.strictObject({
 });
 export type UserCustomization = z.infer<typeof UserCustomization>;
 
+/** Disk images only: a partition of at least `minSize` bytes mounted at `mountpoint`. */
+export const FilesystemCustomization = z.strictObject({
+  mountpoint: z.string().max(LIMITS.path),
+  minSize: z.number().int().positive(),
+});
+/** Disk images only: a directory to create, with an octal mode such as 0755. */
+export const DirectoryCustomization = z.strictObject({
+  path: z.string().max(LIMITS.path),
+  mode: z.string().max(5).optional(),
+});
+/** Disk images only: a small text file to write. */
+export const FileCustomization = z.strictObject({
+  path: z.string().max(LIMITS.path),
+  data: z.string().max(LIMITS.fileData),
+  mode: z.string().max(5).optional(),
+});
+
 const AnacondaModuleList = z.array(z.string().max(LIMITS.anacondaModuleName)).max(LIMITS.anacondaModules);
 
 export const Customizations = z.strictObject({
@@ -66,6 +95,9 @@ export const Customizations = z.strictObject({
    */
   iso: z.strictObject({ volumeId: z.string().max(LIMITS.volumeId) }).optional(),
   fips: z.boolean().default(false),
+  filesystems: z.array(FilesystemCustomization).max(LIMITS.filesystems).optional(),
+  directories: z.array(DirectoryCustomization).max(LIMITS.diskPaths).optional(),
+  files: z.array(FileCustomization).max(LIMITS.files).optional(),
 });
 export type Customizations = z.infer<typeof Customizations>;
 
@@ -87,7 +119,15 @@ export const BuildRequest = z.strictObject({
   preset: z.string().max(LIMITS.preset).optional(),
   /** Builder: the config name and the image reference it resolved to at enqueue time. */
   builder: z.strictObject({ name: z.string().max(LIMITS.name), image: z.string().max(LIMITS.imageRef) }),
-  type: IsoType,
+  /** The first (or only) image type asked for; `types` lists them all when there are several. */
+  type: ImageTypeName,
+  /** Every image type asked for, `type` first; absent means just `type`. */
+  types: z.array(ImageTypeName).min(1).max(LIMITS.types).optional(),
+  /**
+   * A Containerfile whose first FROM is `source`: the worker builds it with podman and hands the result to the
+   * builder instead of the source itself (derived image).
+   */
+  containerfile: z.string().max(LIMITS.containerfile).optional(),
   /** Payload image for `bootc-installer` (required for it, refused for the others). */
   installerPayloadRef: z.string().max(LIMITS.imageRef).optional(),
   arch: Arch,

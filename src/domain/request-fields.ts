@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { ISO_TYPES } from './build-request.ts';
 import { AppError } from './errors.ts';
+import { IMAGE_TYPE_NAMES } from './image-types.ts';
 import { quoteForMessage } from './text-rules.ts';
 
 /** Field paths as the Slack modal and CLI name them: `customizations.users[0].name`. */
@@ -20,7 +20,9 @@ const LABELS: Record<string, string> = {
   builder: 'builder',
   'builder.name': 'builder',
   'builder.image': 'builder image',
-  type: 'ISO type',
+  type: 'image type',
+  types: 'image types',
+  containerfile: 'Containerfile',
   installerPayloadRef: 'installer payload image',
   arch: 'architecture',
   rootfs: 'root filesystem',
@@ -68,19 +70,19 @@ export function labelFor(field: string): string {
   return field;
 }
 
-// Disk and PXE types BIB knows; named so that asking for one gets "wrong place" rather than "unknown".
-const OTHER_BIB_TYPES = ['qcow2', 'raw', 'ami', 'vmdk', 'vhd', 'gce', 'ova', 'pxe-tar-xz'];
+// Types BIB knows that are not built here; named so that asking for one gets "not here" rather than "unknown".
+const OTHER_BIB_TYPES = ['ova', 'pxe-tar-xz'];
 
 function typeMessage(input: unknown): string {
   const shown = typeof input === 'string' ? quoteForMessage(input) : String(input);
-  const choose = `choose ${ISO_TYPES.slice(0, -1).join(', ')} or ${ISO_TYPES.at(-1)}`;
+  const choose = `choose ${IMAGE_TYPE_NAMES.slice(0, -1).join(', ')} or ${IMAGE_TYPE_NAMES.at(-1)}`;
   if (typeof input === 'string' && OTHER_BIB_TYPES.includes(input)) {
-    return `${shown} is a disk image type: only installer ISOs are built here; ${choose}`;
+    return `${shown} is not built by this service; ${choose}`;
   }
   if (input === 'bootc-generic-iso') {
     return `"bootc-generic-iso" is not available in the bootc-image-builder container yet; choose bootc-installer`;
   }
-  return `unknown ISO type ${shown}; ${choose}`;
+  return `unknown image type ${shown}; ${choose}`;
 }
 
 const TYPE_NAMES: Record<string, string> = {
@@ -104,7 +106,7 @@ function issueMessage(issue: z.core.$ZodIssue, field: string, label: string): st
       if (input === undefined) return `${label} is required`;
       return `${label} must be ${TYPE_NAMES[issue.expected] ?? issue.expected}, not ${describeInput(input)}`;
     case 'invalid_value':
-      if (field === 'type') return typeMessage(input);
+      if (field === 'type' || /^types\.\d+$/.test(field)) return typeMessage(input);
       return `${label}: ${typeof input === 'string' ? quoteForMessage(input) : String(input)} is not allowed; choose ${issue.values.map(String).join(', ')}`;
     case 'too_big':
       if (issue.origin === 'string' && typeof input === 'string') {

@@ -1,10 +1,14 @@
 import { BuildRequest, LIMITS, type Requester } from './build-request.ts';
+import { containerfileProblems } from './containerfile.ts';
 import { AppError } from './errors.ts';
 import { formatImageRef, type ImageRef, parseImageRef } from './image-ref.ts';
+import { requestedTypes } from './image-runs.ts';
 import { labelFor, zodIssuesToErrors } from './request-fields.ts';
 import { collect, invalidRequest, quoteForMessage, singleLineProblem } from './text-rules.ts';
 import { builderFeatures, checkBuilderSupport } from './validate-builder-support.ts';
 import { checkCustomizations } from './validate-customizations.ts';
+import { checkDiskCustomizations } from './validate-disk-customizations.ts';
+import { checkImageTypes } from './validate-image-types.ts';
 
 /** What an operator allows; comes from config, never from the request. */
 export interface BuildPolicy {
@@ -109,7 +113,8 @@ function checkBuilder(req: BuildRequest, policy: BuildPolicy, report: Report): B
 
 function checkInstallerPayload(req: BuildRequest, policy: BuildPolicy, report: Report): string | undefined {
   const field = 'installerPayloadRef';
-  if (req.type === 'bootc-installer') {
+  const types = requestedTypes(req);
+  if (types.includes('bootc-installer')) {
     if (req.installerPayloadRef === undefined) {
       report(
         invalidRequest(
@@ -126,7 +131,7 @@ function checkInstallerPayload(req: BuildRequest, policy: BuildPolicy, report: R
     report(
       invalidRequest(
         field,
-        `installer payload image is only used with bootc-installer; remove it, or choose type bootc-installer (this request is ${req.type})`,
+        `installer payload image is only used with bootc-installer; remove it, or choose type bootc-installer (this request is ${types.join(', ')})`,
       ),
     );
   }
@@ -175,6 +180,11 @@ function checkRequest(input: unknown, policy: BuildPolicy, report: Report): Buil
     if (p) report(invalidRequest('preset', p));
   }
   checkRequester(req.requester, report);
+  checkImageTypes(req, report);
+  checkDiskCustomizations(req, report);
+  if (req.containerfile !== undefined)
+    for (const p of containerfileProblems(req.containerfile, source))
+      report(invalidRequest('containerfile', p));
   const features = builderFeatures(policy.builders, req.builder.name);
   const customizations = checkCustomizations(req.customizations, report, {
     yescrypt: features?.has('yescrypt') === true,

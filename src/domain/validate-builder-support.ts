@@ -1,5 +1,6 @@
 import type { BuildRequest } from './build-request.ts';
 import type { AppError } from './errors.ts';
+import { requestedTypes } from './image-runs.ts';
 import { labelFor } from './request-fields.ts';
 import { invalidRequest, quoteForMessage } from './text-rules.ts';
 
@@ -18,7 +19,7 @@ function missingFeature(builder: string, feature: Feature, what: string): string
 }
 
 function checkType(req: BuildRequest, features: ReadonlySet<string>, report: Report): void {
-  if (req.type !== 'bootc-installer' || features.has('bootc-installer')) return;
+  if (!requestedTypes(req).includes('bootc-installer') || features.has('bootc-installer')) return;
   report(
     invalidRequest(
       'type',
@@ -31,7 +32,7 @@ function checkIsoSection(req: BuildRequest, features: ReadonlySet<string>, repor
   if (!req.customizations.iso) return;
   const field = 'customizations.iso.volumeId';
   const label = labelFor(field);
-  if (req.type === 'bootc-installer') {
+  if (requestedTypes(req).includes('bootc-installer')) {
     report(
       invalidRequest(
         field,

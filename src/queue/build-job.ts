@@ -46,6 +46,8 @@ export interface Artifact {
   filename: string;
   size: number;
   sha256: string;
+  /** Time-limited download link (job results only; never in manifest.json, where it would outlive its expiry). */
+  url?: string;
 }
 
 /** The job's return value: everything a front end needs to present the result. */

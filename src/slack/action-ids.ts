@@ -39,6 +39,7 @@ export const BLOCKS = {
   fips: 'bootc_iso_fips',
   rebuild: 'bootc_iso_rebuild',
   bootTest: 'bootc_iso_boot_test',
+  containerfile: 'bootc_iso_containerfile',
 } as const;
 export type ModalBlock = keyof typeof BLOCKS;
 export type ModalBlockId = (typeof BLOCKS)[ModalBlock];

@@ -24,6 +24,8 @@ const ManifestForReuse = z.object({
   buildId: z.string(),
   /** Recorded by every build since the cache exists; an entry pointing at a manifest of another key is a miss. */
   identicalBuildKey: z.string().optional(),
+  /** Each type's own key (manifests of builds of several types); an entry may name any of them. */
+  identicalBuildKeys: z.record(z.string(), z.string()).optional(),
   iso: z.object({ key: z.string(), size: z.number(), sha256: z.string(), filename: z.string() }),
   log: z.object({ key: z.string() }),
   /** Every artifact (manifests from schema version 2 on); `iso` above is the first image of them. */
@@ -76,7 +78,12 @@ async function readJson(store: ArtifactStore, key: string): Promise<{ json: unkn
  * object exists with the size the manifest recorded. Anything else is a miss, never an error: a stale or damaged
  * entry costs a build, not a wrong answer. Three requests: entry, manifest, HEAD of the ISO.
  */
-export async function findCachedBuild(store: ArtifactStore, key: string): Promise<CacheLookup> {
+export async function findCachedBuild(
+  store: ArtifactStore,
+  key: string,
+  /** The type the key stands for: its image is the one checked (the first image when not given). */
+  type?: ImageType,
+): Promise<CacheLookup> {
   const entryRead = await readJson(store, cacheEntryKey(key));
   if (!entryRead) return { hit: false, why: 'no-entry' };
   const entry = CacheEntry.safeParse(entryRead.json);
@@ -86,11 +93,14 @@ export async function findCachedBuild(store: ArtifactStore, key: string): Promis
   const manifest = ManifestForReuse.safeParse(manifestRead.json);
   if (!manifest.success) return { hit: false, why: 'unreadable' };
   const m = manifest.data;
-  if (m.identicalBuildKey !== undefined && m.identicalBuildKey !== key)
-    return { hit: false, why: 'unreadable' };
-  const iso = await store.headObject(m.iso.key);
-  if (!iso) return { hit: false, why: 'iso-missing' };
-  if (iso.size !== m.iso.size) return { hit: false, why: 'iso-size-differs' };
+  const keys = [m.identicalBuildKey, ...Object.values(m.identicalBuildKeys ?? {})];
+  if (m.identicalBuildKey !== undefined && !keys.includes(key)) return { hit: false, why: 'unreadable' };
+  const typed = type ? m.artifacts?.find((a) => a.role === 'image' && a.type === type) : undefined;
+  if (type && m.artifacts && !typed) return { hit: false, why: 'iso-missing' };
+  const image = typed ?? m.iso;
+  const head = await store.headObject(image.key);
+  if (!head) return { hit: false, why: 'iso-missing' };
+  if (head.size !== image.size) return { hit: false, why: 'iso-size-differs' };
   return {
     hit: true,
     build: {

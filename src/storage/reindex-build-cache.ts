@@ -6,6 +6,8 @@ import { findCachedBuild, recordCachedBuild } from './build-cache.ts';
 const KeyedManifest = z.object({
   buildId: z.string(),
   identicalBuildKey: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Each type's own key (builds of several types): the index answers per type. */
+  identicalBuildKeys: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/)).optional(),
   reusedFrom: z.unknown().optional(),
   iso: z.object({ key: z.string(), size: z.number() }),
   finishedAt: z.string(),
@@ -44,10 +46,15 @@ export async function reindexBuildCache(store: ArtifactStore): Promise<ReindexRe
       report.skipped += 1;
       continue;
     }
-    const seen = newest.get(manifest.identicalBuildKey);
-    if (seen) report.skipped += 1;
-    if (!seen || seen.manifest.finishedAt < manifest.finishedAt)
-      newest.set(manifest.identicalBuildKey, { manifest, manifestKey: key });
+    const keys = manifest.identicalBuildKeys
+      ? Object.values(manifest.identicalBuildKeys)
+      : [manifest.identicalBuildKey];
+    for (const k of keys) {
+      const seen = newest.get(k);
+      if (seen) report.skipped += 1;
+      if (!seen || seen.manifest.finishedAt < manifest.finishedAt)
+        newest.set(k, { manifest, manifestKey: key });
+    }
   }
   for (const [key, { manifest, manifestKey }] of newest) {
     const existing = await findCachedBuild(store, key);

@@ -59,6 +59,7 @@ function startWorker(podman: Podman, queueName = buildQueueName('x86_64'), start
         containerStorage: dir,
         minFreeDiskGiB: 0,
         podman: 'podman',
+        derive: { network: 'none', timeoutSeconds: 60 },
         timeouts: { loginSeconds: 5, pullSeconds: 5, buildSeconds: 5, uploadSeconds: 5 },
         attempts: 3,
         backoffSeconds: 0.05,

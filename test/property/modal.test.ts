@@ -169,7 +169,7 @@ const submittedView = fc
     const states: Record<ModalBlock, ElementState> = {
       preset: { type: 'static_select', selected_option: f.preset === null ? null : { value: f.preset } },
       image: { type: 'plain_text_input', value: f.image },
-      type: { type: 'radio_buttons', selected_option: f.type === null ? null : { value: f.type } },
+      type: { type: 'checkboxes', selected_options: f.type === null ? [] : [{ value: f.type }] },
       payload: { type: 'plain_text_input', value: f.payload },
       arch: { type: 'static_select', selected_option: f.arch === null ? null : { value: f.arch } },
       users: { type: 'plain_text_input', value: f.users },
@@ -179,6 +179,7 @@ const submittedView = fc
       fips: { type: 'checkboxes', selected_options: f.fips },
       rebuild: { type: 'checkboxes', selected_options: f.rebuild },
       bootTest: { type: 'checkboxes', selected_options: f.bootTest },
+      containerfile: { type: 'plain_text_input', value: null },
     };
     const values: SubmittedView['state']['values'] = {};
     for (const [name, state] of Object.entries(states) as [ModalBlock, ElementState][]) {

@@ -31,6 +31,8 @@ export function stubPodman(overrides: Partial<Podman> = {}, isoBytes = 'ISO'): P
       return { exitCode: 0, timedOut: false };
     },
     removeContainer: async () => undefined,
+    buildImage: async () => ({ exitCode: 0 }),
+    removeImage: async () => true,
     containersWithLabel: async () => [],
     ...overrides,
   };

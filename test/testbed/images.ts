@@ -10,6 +10,8 @@ import { makeTempDir } from './util.ts';
 export const STANDIN_SCRIPT = fileURLToPath(new URL('./standin/bootc-image-builder.sh', import.meta.url));
 /** Its config rules and kickstart writer, sourced from /usr/lib/bib-standin. */
 const STANDIN_LIB = fileURLToPath(new URL('./standin/config-rules.sh', import.meta.url));
+/** Its disk image writer, sourced from /usr/lib/bib-standin for disk types. */
+const STANDIN_DISKS = fileURLToPath(new URL('./standin/disk-images.sh', import.meta.url));
 
 /** What a stand-in image can do beyond the shipped baseline (the config's `builders.<name>.features`). */
 export const STANDIN_FEATURES = ['iso-customizations', 'bootc-installer', 'yescrypt'] as const;
@@ -65,6 +67,7 @@ export async function buildStandInBuilder(
       await chmod(entry, 0o755);
       await mkdir(join(rootfs, 'usr/lib/bib-standin'), { recursive: true });
       await copyFile(STANDIN_LIB, join(rootfs, 'usr/lib/bib-standin/config-rules.sh'));
+      await copyFile(STANDIN_DISKS, join(rootfs, 'usr/lib/bib-standin/disk-images.sh'));
       for (const d of ['output', 'store', 'rpmmd']) await mkdir(join(rootfs, d), { recursive: true });
     },
     [

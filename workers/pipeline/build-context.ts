@@ -69,14 +69,21 @@ export interface BuildState {
   /** Registries logged into. */
   registries?: string[];
   pulled?: PulledImages;
-  identical?: { key: string; inputs: IdenticalBuildInputs };
-  /** Set when an earlier identical build answers this one: no builder runs. */
+  /** `key` covers every type asked for (claims); `perType` holds each type's own key (the cache answers per type). */
+  identical?: { key: string; inputs: IdenticalBuildInputs; perType: Partial<Record<ImageType, string>> };
+  /** The image built from the request's Containerfile: handed to the builder instead of the source. */
+  derived?: { ref: string; digest: string };
+  /** Set when earlier identical builds answer every type of this one: no builder runs. */
   reused?: CachedBuild;
+  /** Images of types earlier identical builds already made, reused as they are; only the others are built. */
+  reusedImages?: Artifact[];
   /** Files the builder wrote, by type, waiting for upload. */
   outputs?: { type: ImageType; path: string }[];
   /** Everything uploaded (or reused) for this build, images first. */
   artifacts: Artifact[];
   link?: { url: string; expiresAt: string };
+  /** Download links of every image, by object key (the first one is `link`). */
+  links?: Record<string, string>;
   manifestKey?: string;
   finishedAt?: string;
   /** When this attempt began (the provenance's startedOn). */

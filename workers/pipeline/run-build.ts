@@ -34,7 +34,10 @@ export function resultOf(ctx: BuildContext): BuildResult {
   return {
     buildId: ctx.buildId,
     iso: { key: image.key, size: image.size, sha256: image.sha256, filename: image.filename },
-    artifacts: state.artifacts,
+    artifacts: state.artifacts.map((a) => {
+      const url = state.links?.[a.key];
+      return url ? { ...a, url } : a;
+    }),
     logKey: log.key,
     manifestKey: required(state.manifestKey, 'manifestKey'),
     link: required(state.link, 'link'),

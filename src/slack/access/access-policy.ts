@@ -135,6 +135,16 @@ export function mayBuild(access: Access, who: Who, target: BuildTarget, context?
   return ALLOW;
 }
 
+/** Derived images: only people the `containerfiles` rule names may supply a Containerfile (empty = nobody). */
+export function maySupplyContainerfile(access: Access, who: Who): Decision {
+  if (!isOpenRule(access.containerfiles) && matchesRule(access.containerfiles, who)) return ALLOW;
+  return {
+    allowed: false,
+    reason:
+      'You may not supply a Containerfile here; pick a preset, or ask an admin to add you to access.containerfiles.',
+  };
+}
+
 export function isAdmin(access: Access, who: Who): boolean {
   const admins = access.admins;
   if (admins.users.length === 0 && admins.userGroups.length === 0) return false;
@@ -156,6 +166,7 @@ export function configuredGroups(access: Access): string[] {
     access.customSettings,
     ...Object.values(access.presets),
     ...Object.values(access.registries),
+    access.containerfiles,
   ];
   const approvers = rules.flatMap((rule) =>
     'approval' in rule ? (rule.approval?.approvers.userGroups ?? []) : [],

@@ -1,6 +1,6 @@
 import type { BuildRequestInput } from '../../domain/build-request.ts';
 import type { SlackDeps } from '../slack-deps.ts';
-import { type Decision, mayBuild, repositoryOf } from './access-policy.ts';
+import { type Decision, mayBuild, maySupplyContainerfile, repositoryOf } from './access-policy.ts';
 import { type OpenBuildReservation, reserveWithinLimits } from './build-limits.ts';
 import { customSettingsUsed } from './custom-settings.ts';
 
@@ -32,6 +32,9 @@ export async function authorizeBuild(
       },
       { presets: deps.config.presets, credentialRegistries: deps.config.credentialRegistries ?? [] },
     );
+    // Derived images: a Containerfile of the requester's own needs its own rule.
+    if (decision.allowed && input.containerfile !== undefined)
+      decision = maySupplyContainerfile(deps.config.access, { ...who, groups });
     if (decision.allowed)
       decision = await reserveWithinLimits(deps.publisher, deps.queues, deps.config.access.limits, who);
   } catch (error) {

@@ -3,6 +3,7 @@ import { BUILD_STEPS, type BuildResult, type BuildStep } from '../../queue/build
 import { customSettingsUsed } from '../access/custom-settings.ts';
 import { ACTIONS } from '../action-ids.ts';
 import { codeBlock, inlineCode, mrkdwn } from '../escape.ts';
+import { artifactBlocks, madeWhat } from './artifact-blocks.ts';
 import type { BuildState, BuildStatus } from './build-status.ts';
 import {
   actions,
@@ -64,7 +65,7 @@ function summaryFields(s: BuildStatus): types.SectionBlock {
   const items = [
     `*Source image*\n${inlineCode(r.source, 1100)}`,
     // Enums once validated, but job data is read back from Redis: escape like everything else.
-    `*ISO type*\n${mrkdwn(r.type, 40)}`,
+    `*Image type*\n${mrkdwn(r.types?.join(', ') ?? r.type, 200)}`,
     `*Architecture*\n${mrkdwn(r.arch, 40)}`,
     `*Requested by*\n${requesterText(r.requester)}`,
   ];
@@ -118,7 +119,8 @@ function completedBlocks(s: BuildStatus, result: BuildResult): Blocks {
     lead = `The download link expired ${slackDate(result.link.expiresAt)}: press *Fresh link* for a new one.`;
   else if (!canDownload)
     lead = 'The download link does not fit in a Slack button: press *Fresh link*, or use the bootc-iso CLI.';
-  else lead = `*Your ISO is ready.* The download link expires ${slackDate(result.link.expiresAt)}.`;
+  else
+    lead = `*Your ${madeWhat(result)} ready.* The download link expires ${slackDate(result.link.expiresAt)}.`;
   if (result.reusedFrom !== undefined) {
     lead += `\nNo build was needed: an identical build (${inlineCode(result.reusedFrom, 40)}, same image digests and settings) made this ISO. Use *Rebuild anyway* in the build form or \`bootc-iso build --rebuild\` for a fresh one.`;
   }
@@ -135,7 +137,7 @@ function completedBlocks(s: BuildStatus, result: BuildResult): Blocks {
     button(ACTIONS.freshLink, 'Fresh link', { value: s.buildId }),
     ...(usableUrl(s.logUrl) ? [button(ACTIONS.openLog, 'Build log', { url: s.logUrl })] : []),
   ];
-  return [section(lead), details, ...actions(buttons)];
+  return [section(lead), details, ...artifactBlocks(result, canDownload), ...actions(buttons)];
 }
 
 function failedBlocks(s: BuildStatus): Blocks {

@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
-import { type Arch, type IsoType, LIMITS } from '../../domain/build-request.ts';
+import { type Arch, LIMITS } from '../../domain/build-request.ts';
 import { type Capability, presetNeedsEntitlement } from '../../domain/capabilities.ts';
+import type { ImageType } from '../../domain/image-types.ts';
 import {
   BLOCKS,
   BOOT_TEST_OPTION,
@@ -41,7 +42,7 @@ export interface BuildModalMetadata {
   channelId: string;
 }
 
-const ISO_TYPE_OPTIONS: { value: IsoType; text: string; description: string }[] = [
+const ISO_TYPE_OPTIONS: { value: ImageType; text: string; description: string }[] = [
   {
     value: 'iso',
     text: 'Installer ISO',
@@ -57,6 +58,12 @@ const ISO_TYPE_OPTIONS: { value: IsoType; text: string; description: string }[] 
     text: 'bootc-installer',
     description: 'Installer image plus a separate payload image (below)',
   },
+  { value: 'qcow2', text: 'qcow2', description: 'Disk image for QEMU/KVM and OpenStack' },
+  { value: 'raw', text: 'raw', description: 'Raw disk image, to write to a disk' },
+  { value: 'ami', text: 'ami', description: 'Raw disk for AWS (upload it yourself)' },
+  { value: 'vmdk', text: 'vmdk', description: 'Disk image for VMware' },
+  { value: 'vhd', text: 'vhd', description: 'Disk image for Hyper-V and Azure' },
+  { value: 'gce', text: 'gce', description: 'Google Compute Engine image (tar.gz)' },
 ];
 
 /** Said where the type is picked: the default kickstart wipes the first disk without asking. */
@@ -161,10 +168,11 @@ function archBlock(ctx: BuildModalContext): types.InputBlock {
 }
 
 function typeBlock(): types.InputBlock {
+  // Checkboxes take at most 10 options: every type fits, with its description.
   const options = ISO_TYPE_OPTIONS.map((o) => option(o.text, o.value, o.description));
-  const radio: types.RadioButtons = { type: 'radio_buttons', action_id: BLOCKS.type, options };
-  if (options[0]) radio.initial_option = options[0];
-  return input(BLOCKS.type, 'ISO type', radio, ISO_TYPE_HINT);
+  const boxes: types.Checkboxes = { type: 'checkboxes', action_id: BLOCKS.type, options };
+  if (options[0]) boxes.initial_options = [options[0]];
+  return input(BLOCKS.type, 'Image types', boxes, ISO_TYPE_HINT);
 }
 
 /** The `/bootc-iso build` modal. Every text is cut to Slack's limits whatever the config holds. */
@@ -195,6 +203,15 @@ export function buildModalView(ctx: BuildModalContext): types.ModalView {
       'Only for bootc-installer: the bootc image the installer puts on disk.',
     ),
     archBlock(ctx),
+    input(
+      BLOCKS.containerfile,
+      'Containerfile',
+      textInput(BLOCKS.containerfile, MAX_INPUT_LENGTH, {
+        multiline: true,
+        placeholder: 'FROM <the source image>\nRUN dnf install -y tmux',
+      }),
+      'Optional: builds a derived image first. One FROM (the source image), no RUN --mount, no COPY --from or URLs. Only for people the access rules allow.',
+    ),
     { type: 'divider' },
     input(
       BLOCKS.users,

@@ -1,5 +1,6 @@
 import type { Config } from '../../config/load-config.ts';
-import { ARCHES, type BuildRequestInput, ISO_TYPES } from '../../domain/build-request.ts';
+import { ARCHES, type BuildRequestInput } from '../../domain/build-request.ts';
+import { IMAGE_TYPE_NAMES, type ImageType } from '../../domain/image-types.ts';
 import { quoteForMessage } from '../../domain/text-rules.ts';
 import { collectBuildRequestErrors } from '../../domain/validate-build-request.ts';
 import { BLOCKS, BOOT_TEST_OPTION, FIPS_OPTION, type ModalBlockId, REBUILD_OPTION } from '../action-ids.ts';
@@ -76,6 +77,14 @@ function readChannelId(metadata: string | undefined): string | undefined {
   }
 }
 
+/** The ticked image types, in the form's order (a form of the single-choice version sends one selected option). */
+function readTypes(view: SubmittedView): ImageType[] {
+  const el = element(view, BLOCKS.type);
+  const picked = el?.selected_options?.map((o) => o.value) ?? [];
+  if (picked.length === 0 && el?.selected_option) picked.push(el.selected_option.value);
+  return IMAGE_TYPE_NAMES.filter((t) => picked.includes(t));
+}
+
 /** Which input block a validator field belongs to; fields with no block of their own go to the image block. */
 function blockFor(field: string, presetUsed: boolean): ModalBlockId {
   if (field === 'source' || field === 'builder' || field.startsWith('builder.')) {
@@ -83,7 +92,8 @@ function blockFor(field: string, presetUsed: boolean): ModalBlockId {
     return presetUsed ? BLOCKS.preset : BLOCKS.image;
   }
   if (field === 'preset') return BLOCKS.preset;
-  if (field === 'type') return BLOCKS.type;
+  if (field === 'type' || field.startsWith('types')) return BLOCKS.type;
+  if (field === 'containerfile') return BLOCKS.containerfile;
   if (field === 'installerPayloadRef') return BLOCKS.payload;
   if (field === 'arch') return BLOCKS.arch;
   if (field.startsWith('customizations.users')) return BLOCKS.users;
@@ -193,8 +203,9 @@ export function readBuildSubmission(view: SubmittedView, ctx: ReadSubmissionCont
   const errors = new ErrorMap();
   const src = readSource(view, ctx.config, errors);
   // Both selects always hold a value (they start with one and cannot be cleared); a missing one is a broken form.
-  const type = oneOf(ISO_TYPES, selected(view, BLOCKS.type));
-  if (!type) errors.add(BLOCKS.type, 'Choose an ISO type');
+  const types = readTypes(view);
+  const type = types[0];
+  if (!type) errors.add(BLOCKS.type, 'Choose at least one image type');
   const arch = oneOf(ARCHES, selected(view, BLOCKS.arch));
   if (!arch) errors.add(BLOCKS.arch, 'Choose an architecture');
   const users = parseUsersField(text(view, BLOCKS.users) ?? '');
@@ -206,6 +217,7 @@ export function readBuildSubmission(view: SubmittedView, ctx: ReadSubmissionCont
     ...(src.preset !== undefined ? { preset: src.preset } : {}),
     // The fallbacks only let the other fields be checked; the form is refused above.
     type: type ?? 'iso',
+    ...(types.length > 1 ? { types } : {}),
     arch: arch ?? 'x86_64',
     requester: {
       kind: 'slack',
@@ -216,6 +228,8 @@ export function readBuildSubmission(view: SubmittedView, ctx: ReadSubmissionCont
     requestedAt: (ctx.now ?? (() => new Date()))().toISOString(),
     customizations: readCustomizations(view, users),
   };
+  const containerfile = text(view, BLOCKS.containerfile);
+  if (containerfile !== undefined && containerfile.trim() !== '') input.containerfile = containerfile;
   const payload = text(view, BLOCKS.payload)?.trim();
   if (payload !== undefined) input.installerPayloadRef = payload;
   if (element(view, BLOCKS.rebuild)?.selected_options?.some((o) => o.value === REBUILD_OPTION))

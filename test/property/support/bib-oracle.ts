@@ -17,6 +17,7 @@ function keptHash(password: string, features: BuilderFeatures): boolean {
 }
 
 const ISO_TYPES = new Set(['iso', 'anaconda-iso', 'bootc-installer']);
+const DISK_TYPES = new Set(['qcow2', 'raw', 'ami', 'vmdk', 'vhd', 'gce']);
 const ROOTFS = new Set(['ext4', 'xfs', 'btrfs']);
 const PROGRESS = new Set(['auto', 'verbose', 'term', 'debug']);
 /** Section 8.1: what ISO builds accept (legacy ISO code also reads `iso`). */
@@ -84,8 +85,12 @@ function argvProblems(argv: readonly string[], builderImage: string, features: B
   const problems: string[] = [];
   const bib = bibArgs(argv, builderImage);
   const types = valuesOf(bib, '--type');
-  if (types.length !== 1) problems.push(`${types.length} --type flags (ISO builds take exactly one)`);
-  for (const t of types) if (!ISO_TYPES.has(t)) problems.push(`--type ${t} is not an installer ISO type`);
+  const isos = types.filter((t) => ISO_TYPES.has(t));
+  if (types.length === 0) problems.push('no --type flag');
+  if (isos.length > 0 && types.length > 1)
+    problems.push('cannot mix ISO/disk images in request (or two ISO types)');
+  for (const t of types)
+    if (!ISO_TYPES.has(t) && !DISK_TYPES.has(t)) problems.push(`--type ${t} is not an image type built here`);
   if (types.includes('bootc-installer') && !features.includes('bootc-installer'))
     problems.push('bootc-installer: unsupported image type on this builder');
   for (const p of valuesOf(bib, '--progress')) if (!PROGRESS.has(p)) problems.push(`unknown progress ${p}`);

@@ -1,5 +1,6 @@
 import type { Config } from '../../../src/config/load-config.ts';
-import { ARCHES, type BuildRequest, ISO_TYPES, ROOTFS_TYPES } from '../../../src/domain/build-request.ts';
+import { ARCHES, type BuildRequest, ROOTFS_TYPES } from '../../../src/domain/build-request.ts';
+import { requestedTypes } from '../../../src/domain/image-runs.ts';
 import { findUnsafeChar } from '../../../src/domain/text-rules.ts';
 import { createLogger } from '../../../src/logger.ts';
 import type { AttemptPaths } from '../../../workers/pipeline/build-context.ts';
@@ -31,6 +32,8 @@ const podman: Podman = {
   runContainer: async () => unused('podman.runContainer'),
   removeContainer: async () => unused('podman.removeContainer'),
   containersWithLabel: async () => unused('podman.containersWithLabel'),
+  buildImage: async () => unused('podman.buildImage'),
+  removeImage: async () => unused('podman.removeImage'),
 };
 
 /** The argv (after `podman`) the worker would run for this request: the worker's own builderArgs. */
@@ -73,7 +76,7 @@ export function unvalidatedArgs(argv: readonly string[], request: BuildRequest, 
     '--name': (v) => v === `bootc-iso-${BUILD_ID}`,
     '--label': (v) => labels.has(v),
     '-v': (v) => mounts.has(v),
-    '--type': (v) => (ISO_TYPES as readonly string[]).includes(v) && v === request.type,
+    '--type': (v) => (requestedTypes(request) as readonly string[]).includes(v),
     '--progress': (v) => v === 'verbose',
     '--rootfs': (v) => (ROOTFS_TYPES as readonly string[]).includes(v) && v === request.rootfs,
     '--target-arch': (v) => (ARCHES as readonly string[]).includes(v),

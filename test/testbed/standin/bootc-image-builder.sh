@@ -6,10 +6,12 @@
 #   [--installer-payload-ref REF] [--log-level L] [-v] SOURCE-IMAGE-REF
 # with the mounts /output, /config.toml or /config.json, /var/lib/containers/storage, optional /store and /rpmmd.
 # It refuses what BIB refuses (rootless, storage not mounted, untagged or unpulled source, a source without the
-# containers.bootc=1 label or of another architecture, unknown config keys, a bad volume id, ISO config rules, type
-# mixes), prints verbose-style osbuild progress and writes /output/manifest-<type>.json and a real ISO 9660 at
-# /output/bootiso/install.iso holding SOURCE, ARGS, CONFIG, MOUNTS, TYPE, MANIFEST, OS-RELEASE and the kickstart the
-# installer would run (osbuild.ks, osbuild-base.ks: password hashes as they would be installed).
+# containers.bootc=1 label or of another architecture, unknown config keys, a bad volume id, ISO and disk config
+# rules, ISO/disk mixes), prints verbose-style osbuild progress and writes /output/manifest-<types>.json and either a
+# real ISO 9660 at /output/bootiso/install.iso or the disk images of the run (disk-images.sh: each with its format's
+# magic). Both hold SOURCE, ARGS, CONFIG, MOUNTS, TYPE, MANIFEST, OS-RELEASE and FILES (the files of the image's top
+# layer, where a derived image's own files are); the ISO also the kickstart the installer would run (osbuild.ks,
+# osbuild-base.ks: password hashes as they would be installed).
 #
 # What a builder image can do beyond the shipped baseline comes from BIB_STANDIN_FEATURES (set in the image, so
 # two tags can be an older and a newer builder): iso-customizations ([customizations.iso] known), bootc-installer
@@ -271,10 +273,11 @@ for t in $TYPES; do
 done
 [ "$NISO" -gt 0 ] && [ "$NDISK" -gt 0 ] && die "cannot mix ISO/disk images in request"
 [ "$NISO" -gt 1 ] && die "only one ISO image type can be built per request, got:$TYPES"
-if [ "$NISO" -eq 0 ]; then
-  die "bib-standin: only the ISO image types ($ISO_TYPES) are implemented by this stand-in, got:$TYPES"
-fi
+FAMILY=iso
+[ "$NDISK" -gt 0 ] && FAMILY=disk
 TYPE=$(echo $TYPES)
+# The manifest is named for every type of the run: manifest-qcow2-raw.json.
+TYPE_NAME=$(echo $TYPES | tr ' ' '-')
 
 normalize_arch() {
   case "$1" in
@@ -466,7 +469,7 @@ key_value() { # dotted.key: the first string value, quotes removed
 # Progress output
 # ---------------------------------------------------------------------------------------------------------------
 STEP=0
-hash_of() { printf '%s %s %s\n' "$REF" "$TYPE" "$1" | sha256sum | cut -c1-64; }
+hash_of() { printf '%s %s %s\n' "$REF" "$TYPE_NAME" "$1" | sha256sum | cut -c1-64; }
 out() { # osbuild detail: shown in verbose and debug modes only
   [ "$PROGRESS" = term ] || echo "$*"
 }
@@ -515,11 +518,11 @@ hang() {
 # ---------------------------------------------------------------------------------------------------------------
 # Manifest
 # ---------------------------------------------------------------------------------------------------------------
-MANIFEST_NAME=manifest-$TYPE.json
+MANIFEST_NAME=manifest-$TYPE_NAME.json
 LABEL_DEFAULT=Container-Installer-$HOST_ARCH
 manifest_json() {
   printf '{"version":"2","x-bib-standin":true,"source":%s,"type":%s,"arch":%s,"image_id":%s,' \
-    "$(json_str "$REF")" "$(json_str "$TYPE")" "$(json_str "$HOST_ARCH")" "$(json_str "$IMAGE_ID")"
+    "$(json_str "$REF")" "$(json_str "$TYPE_NAME")" "$(json_str "$HOST_ARCH")" "$(json_str "$IMAGE_ID")"
   printf '"rootfs":%s,"payload":%s,' "$(json_str "${ROOTFS:-ext4}")" "$(json_str "$PAYLOAD_REF")"
   printf '"pipelines":[{"name":"build"},{"name":"anaconda-tree"},{"name":"rootfs-image"},{"name":"efiboot-tree"},'
   printf '{"name":"bootiso-tree"},{"name":"bootiso"}],"sources":{"org.osbuild.containers-storage":{"items":{%s:{}}}}}\n' \
@@ -542,7 +545,8 @@ WANT_ARCH=$(normalize_arch "${TARGET_ARCH:-$HOST_ARCH}")
 if [ -n "$IMAGE_ARCH" ] && [ "$(normalize_arch "$IMAGE_ARCH")" != "$WANT_ARCH" ]; then
   die "image found is for unexpected architecture \"$(normalize_arch "$IMAGE_ARCH")\" (need \"$WANT_ARCH\")"
 fi
-LABEL=$(iso_label)
+LABEL=''
+[ "$FAMILY" = disk ] || LABEL=$(iso_label)
 mkdir -p "$OUTPUT"
 manifest_json >"$OUTPUT/$MANIFEST_NAME"
 echo "DONE"
@@ -557,6 +561,45 @@ stage build
 step org.osbuild.rpm '"gpgkeys":[],"exclude":{"docs":true}'
 step org.osbuild.selinux '"file_contexts":"etc/selinux/targeted/contexts/files/file_contexts"'
 stage_end
+
+# What the builder was given, recorded in every image it makes: the request's files, the config, the mounts, the
+# image's os-release and the files of its top layer (a derived image's own files show up there).
+record_inputs() { # tree
+  printf '%s\n' "$REF" >"$1/SOURCE"
+  cp "$ARGS_FILE" "$1/ARGS"
+  echo "$TYPE" >"$1/TYPE"
+  manifest_json >"$1/MANIFEST.JSON"
+  if [ -n "$CONFIG" ]; then cp "$CONFIG" "$1/CONFIG"; fi
+  : >"$1/MOUNTS"
+  for m in /output /config.toml /config.json /var/lib/containers/storage /store /rpmmd; do
+    awk -v m="$m" '$5 == m { split($6, o, ","); print m " " o[1]; exit }' /proc/self/mountinfo >>"$1/MOUNTS"
+  done
+  OS_RELEASE=''
+  for f in etc/os-release usr/lib/os-release; do
+    if [ -n "$IMAGE_LAYER" ] && [ -f "$STORAGE/overlay/$IMAGE_LAYER/diff/$f" ]; then
+      OS_RELEASE=$STORAGE/overlay/$IMAGE_LAYER/diff/$f
+      break
+    fi
+  done
+  if [ -n "$OS_RELEASE" ]; then cp "$OS_RELEASE" "$1/OS-RELEASE"; else echo 'NAME="unknown"' >"$1/OS-RELEASE"; fi
+  : >"$1/FILES"
+  if [ -n "$IMAGE_LAYER" ] && [ -d "$STORAGE/overlay/$IMAGE_LAYER/diff" ]; then
+    (cd "$STORAGE/overlay/$IMAGE_LAYER/diff" && find . -type f | sed 's|^\./|/|' | sort) >"$1/FILES"
+  fi
+}
+
+if [ "$FAMILY" = disk ]; then
+  . "${BIB_STANDIN_LIB:-/usr/lib/bib-standin}/disk-images.sh"
+  write_disk_images
+  rm -rf "$KEYS" "$ARGS_FILE"
+  if [ -n "$CHOWN" ]; then
+    chown -R "$CHOWN" "$OUTPUT" || die "chowning is not allowed in output directory"
+  fi
+  out "manifest - finished successfully"
+  echo "Build complete!" >&2
+  echo "Results saved in $OUTPUT_ARG" >&2
+  exit 0
+fi
 
 stage anaconda-tree
 step org.osbuild.rpm '"packages":["anaconda","anaconda-install-env-deps"]'
@@ -591,24 +634,8 @@ stage_end
 # ---------------------------------------------------------------------------------------------------------------
 stage bootiso
 TREE=$(mktemp -d /tmp/bootiso-tree.XXXXXX)
-printf '%s\n' "$REF" >"$TREE/SOURCE"
-cp "$ARGS_FILE" "$TREE/ARGS"
-echo "$TYPE" >"$TREE/TYPE"
-manifest_json >"$TREE/MANIFEST.JSON"
-if [ -n "$CONFIG" ]; then cp "$CONFIG" "$TREE/CONFIG"; fi
+record_inputs "$TREE"
 write_kickstart "$TREE"
-: >"$TREE/MOUNTS"
-for m in /output /config.toml /config.json /var/lib/containers/storage /store /rpmmd; do
-  awk -v m="$m" '$5 == m { split($6, o, ","); print m " " o[1]; exit }' /proc/self/mountinfo >>"$TREE/MOUNTS"
-done
-OS_RELEASE=''
-for f in etc/os-release usr/lib/os-release; do
-  if [ -n "$IMAGE_LAYER" ] && [ -f "$STORAGE/overlay/$IMAGE_LAYER/diff/$f" ]; then
-    OS_RELEASE=$STORAGE/overlay/$IMAGE_LAYER/diff/$f
-    break
-  fi
-done
-if [ -n "$OS_RELEASE" ]; then cp "$OS_RELEASE" "$TREE/OS-RELEASE"; else echo 'NAME="unknown"' >"$TREE/OS-RELEASE"; fi
 if [ "$MODE" = big ]; then
   log_info "bib-standin: padding the ISO with $PAD_MB MiB of random data"
   dd if=/dev/urandom of="$TREE/PADDING" bs=1048576 count="$PAD_MB" 2>/dev/null

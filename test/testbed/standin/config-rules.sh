@@ -1,5 +1,5 @@
 # bootc-image-builder stand-in: config rules and the kickstart the installer would run (sourced by
-# bootc-image-builder.sh; busybox sh). Uses $KEYS (the flattened config), $CONFIG, $TYPE, $ROOTFS and has_feature.
+# bootc-image-builder.sh; busybox sh). Uses $KEYS (the flattened config), $CONFIG, $TYPE, $FAMILY, $ROOTFS and has_feature.
 
 # Config decoding is strict: a key the builder does not know ends the build. [customizations.iso] is only known to
 # builders with the iso-customizations feature.
@@ -14,7 +14,7 @@ unknown_config_keys() {
       sec = s[2]
       if (n == 2) {
         if (sec == "iso") return iso_ok
-        return sec ~ /^(hostname|kernel|sshkey|user|group|timezone|locale|firewall|services|filesystem|disk|installation_device|partitioning_mode|fdo|openscap|ignition|directories|files|repositories|fips|installer|rpm|rhsm|cacerts)$/
+        return sec ~ /^(hostname|kernel|sshkey|user|group|timezone|locale|firewall|services|filesystem|disk|installation_device|partitioning_mode|fdo|openscap|ignition|directories|files|repositories|fips|installer|rpm|rhsm|cacerts|sshd|bootloader)$/
       }
       if (sec == "kernel") return n == 3 && s[3] ~ /^(name|append)$/
       if (sec == "user") return n == 3 && s[3] ~ /^(name|description|password|key|home|shell|groups|uid|gid|expiredate|force_password_reset)$/
@@ -42,6 +42,10 @@ validate_config() {
       die "customizations.installer.kickstart.contents cannot be used with customizations.user or customizations.group"
     fi
   fi
+  if [ "$FAMILY" = disk ]; then
+    validate_disk_config
+    return 0
+  fi
   bad=$(awk -F '\t' '
     index($1, "customizations.") == 1 {
       n = split($1, s, ".")
@@ -60,6 +64,24 @@ validate_config() {
   if has_key customizations.iso; then
     vid=$(key_value customizations.iso.volume_id)
     printf '%s\n' "$vid" | grep -Eq '^[A-Za-z0-9_-]+$' || die "invalid volume id \"$vid\""
+  fi
+}
+
+# Disk images take what the disk family accepts; installer settings (and the ISO label) are refused.
+validate_disk_config() {
+  bad=$(awk -F '\t' '
+    index($1, "customizations.") == 1 {
+      n = split($1, s, ".")
+      if (n < 2) next
+      if (s[2] ~ /^(user|group|filesystem|disk|files|directories|sshd|bootloader|ignition)$/) next
+      if (s[2] == "kernel" && n == 3 && s[3] == "append") next
+      if (s[2] == "kernel" && n == 2 && $2 !~ /(^|[{ ,])name[ \t]*=/) next
+      name = "customizations." s[2] (s[2] == "kernel" ? ".name" : "")
+      if (!(name in seen)) { seen[name] = 1; out = out (out == "" ? "" : ", ") name }
+    }
+    END { print out }' "$KEYS")
+  if [ -n "$bad" ]; then
+    die "unsupported customization for image type \"$TYPE\": $bad (disk images support only bootloader, directories, disk, files, filesystem, group, ignition, kernel.append, sshd and user)"
   fi
 }
 

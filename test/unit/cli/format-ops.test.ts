@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ago,
+  artifactLines,
   clean,
   formatJobDetails,
   formatJobsTable,
@@ -200,5 +201,26 @@ describe('operator text output', () => {
     expect(text).toContain('running:  b7k2m9qxz');
     expect(text).toContain('builders: quay.io/centos-bootc/bootc-image-builder:latest');
     expect(formatWorkers([], NOW)).toMatch(/^no live build workers/);
+  });
+});
+
+describe('artifact lines', () => {
+  it('list every image of a build of several, with its link, and nothing for a build of one', () => {
+    const image = (type: 'qcow2' | 'raw', url?: string) => ({
+      role: 'image' as const,
+      type,
+      key: `builds/b1/${type}/disk`,
+      filename: `b1-disk.${type}`,
+      size: 10,
+      sha256: 'ab'.repeat(32),
+      ...(url ? { url } : {}),
+    });
+    expect(artifactLines({ artifacts: [image('qcow2')] })).toEqual([]);
+    expect(artifactLines({ artifacts: [image('qcow2', 'http://x/q'), image('raw')] })).toEqual([
+      'artifacts:',
+      `  qcow2: b1-disk.qcow2, 10 bytes, sha256 ${'ab'.repeat(32)}`,
+      '    http://x/q',
+      `  raw: b1-disk.raw, 10 bytes, sha256 ${'ab'.repeat(32)}`,
+    ]);
   });
 });

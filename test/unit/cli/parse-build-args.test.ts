@@ -101,3 +101,19 @@ describe('bootc-iso build arguments', () => {
     expect(opts.image).toBe('-v/:/host');
   });
 });
+
+describe('bootc-iso build --type and --containerfile', () => {
+  it('takes --type more than once, the first as type and all of them as types', () => {
+    const one = parseBuildArgs(['--image', 'quay.io/a/b:1', '--type', 'qcow2']);
+    expect(one.request.type).toBe('qcow2');
+    expect(one.request.types).toBeUndefined();
+    expect(one.typesGiven).toBe(true);
+    const two = parseBuildArgs(['--image', 'quay.io/a/b:1', '--type', 'iso', '--type', 'raw']);
+    expect(two.request.type).toBe('iso');
+    expect(two.request.types).toEqual(['iso', 'raw']);
+    const none = parseBuildArgs(['--image', 'quay.io/a/b:1', '--containerfile', './Containerfile']);
+    expect(none.request.type).toBe('iso');
+    expect(none.typesGiven).toBe(false);
+    expect(none.containerfileFile).toBe('./Containerfile');
+  });
+});

@@ -25,6 +25,7 @@ describe('config file schema', () => {
       backoffSeconds: 30,
       lockSeconds: 120,
       shutdownGraceSeconds: 0,
+      derive: { network: 'none', timeoutSeconds: 1800 },
     });
     expect(config.access.limits).toEqual({ perUser: 3, perChannel: 0 });
   });
@@ -82,6 +83,17 @@ describe('config file schema', () => {
       `${FILE}: presets.rhel9.builder: "rhel11" is not one of the builders (rhel9, rhel10, centos); ` +
         'name one of them or add "rhel11" under builders',
     ]);
+  });
+
+  it('reads preset types, packages and a Containerfile path, and refuses both of the last two', () => {
+    const preset = 'image: registry.redhat.io/rhel9/rhel-bootc:9.7, builder: rhel9';
+    const config = load(`presets:\n  vm: { ${preset}, types: [qcow2, raw], packages: [tmux] }\n`);
+    expect(config.presets.vm?.types).toEqual(['qcow2', 'raw']);
+    expect(config.presets.vm?.packages).toEqual(['tmux']);
+    expect(problems(`presets:\n  vm: { ${preset}, containerfile: /etc/cf, packages: [tmux] }\n`)).toEqual([
+      `${FILE}: presets.vm: has both containerfile and packages; keep one (add the packages to the Containerfile)`,
+    ]);
+    expect(problems(`presets:\n  vm: { ${preset}, types: [ova] }\n`)).toHaveLength(1);
   });
 
   it('rejects a defaultBuilder that does not exist', () => {

@@ -150,7 +150,13 @@ describe('buildPodmanRunArgs', () => {
   });
 
   it('refuses values outside the enums even when the types are bypassed', () => {
-    expect(appErrorFrom(() => buildPodmanRunArgs(options({ type: 'qcow2' as 'iso' }))).field).toBe('type');
+    expect(appErrorFrom(() => buildPodmanRunArgs(options({ type: 'ova' as 'iso' }))).field).toBe('type');
+    expect(appErrorFrom(() => buildPodmanRunArgs(options({ type: ['iso', 'qcow2'] }))).message).toContain(
+      'one ISO type or disk types only',
+    );
+    expect(buildPodmanRunArgs(options({ type: ['qcow2', 'raw'] })).join(' ')).toContain(
+      '--type qcow2 --type raw --progress verbose',
+    );
     expect(appErrorFrom(() => buildPodmanRunArgs(options({ rootfs: '--x' as 'xfs' }))).field).toBe('rootfs');
     expect(appErrorFrom(() => buildPodmanRunArgs(options({ targetArch: 'mips' as 'x86_64' }))).field).toBe(
       'targetArch',

@@ -39,14 +39,19 @@ describe('validateBuildRequest: shape problems become friendly messages', () => 
   it('refuses an unknown ISO type and lists the three choices', () => {
     const error = refusal(buildInput({ type: 'isoo' as 'iso' }));
     expect(error.field).toBe('type');
-    expect(error.message).toBe('unknown ISO type "isoo"; choose iso, anaconda-iso or bootc-installer');
+    expect(error.message).toBe(
+      'unknown image type "isoo"; choose iso, anaconda-iso, bootc-installer, qcow2, raw, ami, vmdk, vhd or gce',
+    );
   });
 
-  it('refuses disk types because only installer ISOs are built here', () => {
-    for (const type of ['qcow2', 'raw', 'ami', 'vmdk']) {
+  it('takes the disk types and refuses the builder types not built here', () => {
+    for (const type of ['qcow2', 'raw', 'ami', 'vmdk', 'vhd', 'gce'] as const) {
+      expect(validateBuildRequest(buildInput({ type, types: [type] }), policy).type).toBe(type);
+    }
+    for (const type of ['ova', 'pxe-tar-xz']) {
       const error = refusal(buildInput({ type: type as 'iso' }));
       expect(error.field).toBe('type');
-      expect(error.message).toContain('only installer ISOs are built here');
+      expect(error.message).toContain('is not built by this service');
     }
     expect(refusal(buildInput({ type: 'bootc-generic-iso' as 'iso' })).message).toContain(
       'choose bootc-installer',

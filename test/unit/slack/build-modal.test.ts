@@ -58,9 +58,21 @@ describe('buildModalView', () => {
     );
   });
 
-  it('defaults the ISO type to iso and the architecture to the first one offered', () => {
+  it('defaults the image types to iso alone, offers every type, and the architecture to the first one offered', () => {
     const view = buildModalView(base);
-    expect((inputBlock(view, BLOCKS.type).element as types.RadioButtons).initial_option?.value).toBe('iso');
+    const boxes = inputBlock(view, BLOCKS.type).element as types.Checkboxes;
+    expect(boxes.initial_options?.map((o) => o.value)).toEqual(['iso']);
+    expect(boxes.options.map((o) => o.value)).toEqual([
+      'iso',
+      'anaconda-iso',
+      'bootc-installer',
+      'qcow2',
+      'raw',
+      'ami',
+      'vmdk',
+      'vhd',
+      'gce',
+    ]);
     const arch = inputBlock(view, BLOCKS.arch).element as types.StaticSelect;
     expect(arch.initial_option?.value).toBe('x86_64');
     expect(arch.options?.map((o) => o.value)).toEqual(['x86_64', 'aarch64']);

@@ -197,9 +197,23 @@ describe('readBuildSubmission', () => {
     }
   });
 
+  it('reads several ticked image types and a Containerfile', () => {
+    const view = submission({
+      preset: 'centos-stream9',
+      arch: 'x86_64',
+      containerfile: 'FROM quay.io/centos-bootc/centos-bootc:stream9\n',
+    });
+    const id = BLOCKS.type;
+    view.state.values[id] = { [id]: { selected_options: [{ value: 'raw' }, { value: 'iso' }] } };
+    const { input } = inputOf(view);
+    expect(input.type).toBe('iso');
+    expect(input.types).toEqual(['iso', 'raw']);
+    expect(input.containerfile).toBe('FROM quay.io/centos-bootc/centos-bootc:stream9\n');
+  });
+
   it('refuses a form with no ISO type or architecture selected', () => {
     const errors = errorsOf(submission({ preset: 'centos-stream9', type: null, arch: 'sparc' }));
-    expect(errors[BLOCKS.type]).toBe('Choose an ISO type');
+    expect(errors[BLOCKS.type]).toBe('Choose at least one image type');
     expect(errors[BLOCKS.arch]).toBe('Choose an architecture');
   });
 

@@ -2,10 +2,13 @@ import { imageTypeSpec } from '../../../src/domain/image-types.ts';
 import { buildObjectKey } from '../../../src/signing/bundle-sources.ts';
 import { BOOT_TEST_LOG, bootTestForBuild, describeBootTest } from '../../boot-test/boot-test-for-build.ts';
 import { wantsBootTest } from '../../boot-test/run-boot-test.ts';
-import { type BuildContext, required } from '../build-context.ts';
+import { type BuildContext, beforePublish, required } from '../build-context.ts';
 import type { Step } from '../step.ts';
 
-export type BootTestContext = Pick<BuildContext, 'buildId' | 'request' | 'store' | 'logger' | 'signal'> & {
+export type BootTestContext = Pick<
+  BuildContext,
+  'buildId' | 'request' | 'store' | 'logger' | 'signal' | 'fence'
+> & {
   settings: Pick<BuildContext['settings'], 'presets' | 'bootTest'>;
   state: Pick<BuildContext['state'], 'paths' | 'log' | 'outputs' | 'reused' | 'bootTest'>;
 };
@@ -23,7 +26,12 @@ export const bootTest: Step<BootTestContext> = {
   shows: 'build',
   describe: () => 'booting the ISO in QEMU',
   planned: (ctx) => wantsBootTest(ctx.request, ctx.settings.presets ?? {}),
-  skip: (ctx) => (ctx.state.reused ? 'answered by an identical build' : undefined),
+  skip: (ctx) => {
+    if (ctx.state.reused) return 'answered by an identical build';
+    // Disk images are not booted here: the test boots an installer ISO.
+    if (!ctx.state.outputs?.some((o) => imageTypeSpec(o.type).family === 'iso')) return 'no ISO to boot';
+    return undefined;
+  },
   timeoutMs: limitMs,
   async run(ctx) {
     const paths = required(ctx.state.paths, 'paths');
@@ -40,6 +48,8 @@ export const bootTest: Step<BootTestContext> = {
     ctx.state.bootTest = result;
     ctx.state.log?.line(`${describeBootTest(result)}${result.note ? ` (${result.note})` : ''}`);
     if (!failure) return;
+    // Only while this attempt still holds the build: a stale attempt publishes nothing.
+    await beforePublish(ctx);
     await ctx.store
       .uploadFile(buildObjectKey(ctx.buildId, BOOT_TEST_LOG), result.logPath, {
         contentType: 'text/plain; charset=utf-8',

@@ -3,6 +3,7 @@ import type { Step } from '../step.ts';
 import { bootTest } from './boot-test.ts';
 import { checkSource } from './check-source.ts';
 import { claimIdentical } from './claim-identical.ts';
+import { derive } from './derive.ts';
 import { keepFailedLog } from './keep-failed-log.ts';
 import { link } from './link.ts';
 import { login } from './login.ts';
@@ -17,8 +18,7 @@ import { writeManifest } from './write-manifest.ts';
 
 /**
  * The build, in order. Adding a step is a file in this directory and one line here; the runner does the rest
- * (plan, progress, timing, limits, clean-up). A derive step (podman build of a Containerfile) belongs after pull,
- * a boot test after run-builder and signing before upload.
+ * (plan, progress, timing, limits, clean-up). A boot test belongs after run-builder, signing before upload.
  */
 export const BUILD_STEPS: readonly Step<BuildContext>[] = [
   prepare,
@@ -26,6 +26,7 @@ export const BUILD_STEPS: readonly Step<BuildContext>[] = [
   login,
   pull,
   checkSource,
+  derive,
   reuseIdentical,
   claimIdentical,
   runBuilder,

@@ -3,22 +3,27 @@ import type { Step } from '../step.ts';
 
 export type LinkContext = Pick<BuildContext, 'store'> & {
   settings: Pick<BuildContext['settings'], 'linkTtlSeconds'>;
-  state: Pick<BuildContext['state'], 'artifacts' | 'link'>;
+  state: Pick<BuildContext['state'], 'artifacts' | 'link' | 'links'>;
 };
 
-/** A time-limited download link for the build's first image (the one a person asked for). */
+/** Time-limited download links for every image; the first image's (the type asked for first) is the build's link. */
 export const link: Step<LinkContext> = {
   name: 'link',
   shows: 'link',
   describe: () => 'creating download link',
   timeoutMs: () => 60_000,
   async run(ctx) {
-    const image = ctx.state.artifacts.find((a) => a.role === 'image');
-    if (!image) throw new Error('pipeline: no image artifact to link to');
-    const signed = await ctx.store.presignGet(image.key, {
-      ttlSeconds: ctx.settings.linkTtlSeconds,
-      filename: image.filename,
-    });
-    ctx.state.link = { url: signed.url, expiresAt: signed.expiresAt.toISOString() };
+    const images = ctx.state.artifacts.filter((a) => a.role === 'image');
+    if (images.length === 0) throw new Error('pipeline: no image artifact to link to');
+    const links: Record<string, string> = {};
+    for (const [i, image] of images.entries()) {
+      const signed = await ctx.store.presignGet(image.key, {
+        ttlSeconds: ctx.settings.linkTtlSeconds,
+        filename: image.filename,
+      });
+      links[image.key] = signed.url;
+      if (i === 0) ctx.state.link = { url: signed.url, expiresAt: signed.expiresAt.toISOString() };
+    }
+    ctx.state.links = links;
   },
 };

@@ -1,4 +1,5 @@
 import { AppError } from '../../../src/domain/errors.ts';
+import { requestedTypes } from '../../../src/domain/image-runs.ts';
 import { type ImageType, imageTypeSpec, publishedName } from '../../../src/domain/image-types.ts';
 import type { Artifact } from '../../../src/queue/build-job.ts';
 import { artifactKeys, attemptImageKey, type UploadedObject } from '../../../src/storage/artifact-store.ts';
@@ -10,8 +11,9 @@ export type UploadContext = Pick<
   BuildContext,
   'buildId' | 'store' | 'logger' | 'signal' | 'progress' | 'fence'
 > & {
+  request?: Pick<BuildContext['request'], 'type' | 'types'>;
   settings: { worker: { timeouts: { uploadSeconds: number } } };
-  state: Pick<BuildContext['state'], 'paths' | 'log' | 'outputs' | 'artifacts' | 'reused'>;
+  state: Pick<BuildContext['state'], 'paths' | 'log' | 'outputs' | 'artifacts' | 'reused' | 'reusedImages'>;
 };
 
 /** Uploads one image with retries, reporting progress in steps of 5 %. */
@@ -71,8 +73,13 @@ export const upload: Step<UploadContext> = {
       const uploadedLog = await withUploadRetries(within, logKey, () =>
         ctx.store.uploadFile(logKey, paths.buildLog, { contentType: 'text/plain; charset=utf-8', signal }),
       );
+      // Images an identical build already made stay where they are; they are listed with this build's own, in the
+      // order asked for (the first is the one the build's link points at).
+      const order = ctx.request ? requestedTypes(ctx.request) : [];
+      const rank = (a: Artifact) =>
+        order.includes(a.type as ImageType) ? order.indexOf(a.type as ImageType) : order.length;
       ctx.state.artifacts = [
-        ...images,
+        ...[...images, ...(ctx.state.reusedImages ?? [])].sort((a, b) => rank(a) - rank(b)),
         { role: 'log', type: 'log', filename: `${ctx.buildId}-build.log`, ...uploadedLog },
       ];
     } catch (error) {

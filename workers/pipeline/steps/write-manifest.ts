@@ -1,3 +1,4 @@
+import type { ImageType } from '../../../src/domain/image-types.ts';
 import { artifactKeys } from '../../../src/storage/artifact-store.ts';
 import { recordCachedBuild } from '../../../src/storage/build-cache.ts';
 import { type BuildContext, beforePublish, required } from '../build-context.ts';
@@ -18,6 +19,9 @@ export type WriteManifestContext = Pick<
     | 'pulled'
     | 'identical'
     | 'reused'
+    | 'reusedImages'
+    | 'derived'
+    | 'log'
     | 'artifacts'
     | 'podmanVersion'
     | 'registries'
@@ -45,10 +49,14 @@ export function manifestOf(ctx: WriteManifestContext, finishedAt: string): Recor
     request,
     configHash: identical.inputs.configHash,
     identicalBuildKey: identical.key,
+    identicalBuildKeys: identical.perType,
     source: { image: request.source, digest: pulled.sourceDigest },
     builder: { image: request.builder.image, digest: pulled.builderDigest },
     ...(request.installerPayloadRef && pulled.payloadDigest
       ? { payload: { image: request.installerPayloadRef, digest: pulled.payloadDigest } }
+      : {}),
+    ...(state.derived
+      ? { derived: { image: state.derived.ref, digest: state.derived.digest, from: request.source } }
       : {}),
     artifacts: state.artifacts,
     // The first image again, under the name readers of the first manifest version know.
@@ -98,13 +106,18 @@ export const writeManifest: Step<WriteManifestContext> = {
     if (ctx.state.reused) return;
     const identical = identicalOf(ctx);
     await beforePublish(ctx);
-    await recordCachedBuild(ctx.store, {
-      key: identical.key,
-      buildId: ctx.buildId,
-      manifestKey: key,
-      inputs: identical.inputs,
-    }).catch((error: unknown) => {
-      ctx.logger.warn({ error: String(error) }, 'could not record the build for reuse');
-    });
+    // Each type this build made answers later requests for that type, whatever else they ask for.
+    const reused = new Set((ctx.state.reusedImages ?? []).map((a) => a.type));
+    for (const [type, typeKey] of Object.entries(identical.perType)) {
+      if (reused.has(type as ImageType) || typeKey === undefined) continue;
+      await recordCachedBuild(ctx.store, {
+        key: typeKey,
+        buildId: ctx.buildId,
+        manifestKey: key,
+        inputs: { ...identical.inputs, type: type as ImageType },
+      }).catch((error: unknown) => {
+        ctx.logger.warn({ error: String(error) }, 'could not record the build for reuse');
+      });
+    }
   },
 };
