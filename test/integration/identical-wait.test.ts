@@ -97,6 +97,7 @@ function startFleet(wake: boolean) {
         minFreeDiskGiB: 0,
         podman: 'podman',
         timeouts: { loginSeconds: 5, pullSeconds: 5, buildSeconds: 60, uploadSeconds: 5 },
+        derive: { network: 'none', timeoutSeconds: 60 },
         attempts: 1,
         backoffSeconds: 1,
         lockSeconds: LOCK_SECONDS,
