@@ -1,5 +1,5 @@
 // `npm run bench [-- --quick] [-- --only=ack,upload,dispatch,slack,profile] [-- --upload-size=4G]`
-// The benchmark suite (issue 6). Not a test: it never runs in `npm test` or CI. Every figure is measured against a
+// The benchmark suite. Not a test: it never runs in `npm test` or CI. Every figure is measured against a
 // baseline measured in the same run, on this machine; results go to bench/results/latest.md and latest.json.
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';

@@ -123,7 +123,7 @@ export async function startBuildWorker(
   const worker = new BuildConsumers(routes, builds.processor, {
     connection,
     concurrency: config.worker.concurrency,
-    // Builds run for many minutes; a longer lock only delays detection of a dead host (A2).
+    // Builds run for many minutes; a longer lock only delays detection of a dead host.
     lockDuration: config.worker.lockSeconds * 1000,
     // Look for builds of dead hosts as often as a lock can expire (BullMQ's default is every 30 s).
     stalledInterval: Math.min(config.worker.lockSeconds * 1000, 30_000),

@@ -4,7 +4,7 @@ import type { BuildProgress } from '../src/queue/build-job.ts';
 
 /**
  * Coalesces progress: a new step is written at once, updates within a step at most every `intervalMs`
- * (each update is a Redis write plus an event-stream entry, queue-and-storage.md A3). Writes stay in order.
+ * (each update is a Redis write plus an event-stream entry). Writes stay in order.
  */
 export function createProgressReporter(
   job: Pick<Job, 'updateProgress'>,

@@ -98,7 +98,7 @@ export async function runProfileBench(opts: {
     try {
       const built = await submitAndFollow(target, form);
       const profile = await profileOf(built, tb, opts.log);
-      // The same request again, three times: each is answered from the first build's ISO (issue 6 §5).
+      // The same request again, three times: each is answered from the first build's ISO.
       const reused: IdenticalRun[] = [];
       for (let i = 0; i < IDENTICAL_RUNS; i++) {
         const again = await submitAndFollow(target, form);

@@ -202,7 +202,7 @@ export class UploadBench {
       } else {
         const rclone = findOnPath('rclone');
         if (!rclone) throw new Error('rclone is not installed (apt-get install rclone)');
-        // rclone refuses to start when AWS_CA_BUNDLE is set (queue-and-storage.md B6).
+        // rclone refuses to start when AWS_CA_BUNDLE is set.
         delete env.AWS_CA_BUNDLE;
         Object.assign(env, {
           RCLONE_CONFIG_BENCH_TYPE: 's3',

@@ -1,6 +1,6 @@
 /**
  * Turns BIB `--progress verbose` output (osbuild's LogMonitor underneath) into coarse progress events. BIB has no
- * machine-readable progress mode (bootc-image-builder.md section 7), so this reads the few stable markers:
+ * machine-readable progress mode, so this reads the few stable markers:
  * "Generating manifest", "Building manifest-…json", "Pipeline <name>: <id>", stage headers "org.osbuild.<stage>: <id>",
  * one "⏱  Duration: Ns" per finished stage, and "Build complete!".
  */

@@ -112,7 +112,7 @@ async function launch(
     'no',
     '--logfile',
     '',
-    // BullMQ keeps locks and jobs in Redis: evicting them loses builds (queue-and-storage.md A9).
+    // BullMQ keeps locks and jobs in Redis: evicting them loses builds.
     '--maxmemory-policy',
     'noeviction',
   ];

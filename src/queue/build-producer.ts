@@ -94,7 +94,7 @@ export async function enqueueBuild(
     attempts: retry.attempts,
     // Exponential unless the error says how long to wait (workers carry the strategy: retry-backoff.ts).
     backoff: { type: RETRY_BACKOFF_TYPE, delay: retry.backoffSeconds * 1000 },
-    // Keep history long enough for `status <id>` and retries; removal is lazy (A6).
+    // Keep history long enough for `status <id>` and retries; BullMQ removes old jobs lazily, when others finish.
     removeOnComplete: { age: 30 * 24 * 3600, count: 5000 },
     removeOnFail: { age: 30 * 24 * 3600, count: 5000 },
   });

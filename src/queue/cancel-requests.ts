@@ -4,7 +4,7 @@ import { findBuild } from './find-build.ts';
 import { QUEUE_PREFIX } from './names.ts';
 
 /**
- * BullMQ's cancel is local to the Worker holding the job (queue-and-storage.md A4), so a cancel is broadcast to
+ * BullMQ's cancel reaches only the Worker object holding the job, in that process, so a cancel is broadcast to
  * every worker over Redis pub/sub; the one that runs the build aborts it, the others ignore the message.
  */
 export const CANCEL_CHANNEL = `${QUEUE_PREFIX}:cancel`;

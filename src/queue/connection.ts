@@ -4,7 +4,7 @@ import { AppError } from '../domain/errors.ts';
 
 /**
  * Producers (bot, CLI) fail fast when Redis is down so a person gets an answer; workers wait outages out
- * (queue-and-storage.md A9). BullMQ requires maxRetriesPerRequest: null on blocking connections.
+ * (an evicting Redis would drop locks and jobs). BullMQ requires maxRetriesPerRequest: null on blocking connections.
  */
 export function createRedis(
   target: string | RedisTarget,

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { QUEUE_PREFIX } from './names.ts';
 
 /**
- * Deduplication of concurrent identical builds (issue 6 §5): the first build of a key claims it in Redis; an
+ * Deduplication of concurrent identical builds: the first build of a key claims it in Redis; an
  * identical build that arrives meanwhile waits (delayed in the queue, holding no worker slot, costing no Redis
  * command and no event while it waits) and is woken by the holder's release, then answered from the first one's ISO. A claim expires unless its holder renews it, so a dead host never blocks the key for
  * longer than that; the same build taken over by another host reclaims its own key.

@@ -4,7 +4,7 @@ import { ARCHES, Arch } from '../domain/build-request.ts';
 import { QUEUE_PREFIX } from './names.ts';
 
 /**
- * Which build hosts are alive (issue 4 §3). Each worker keeps `{bootc-iso}:workers:<name>` (JSON, with a TTL) fresh
+ * Which build hosts are alive. Each worker keeps `{bootc-iso}:workers:<name>` (JSON, with a TTL) fresh
  * while it runs and deletes it on a clean stop, so a crashed host drops out when its key expires. A sorted set
  * `{bootc-iso}:workers` (name → expiry time) indexes the keys, so readers never SCAN the keyspace, which BullMQ fills
  * with thousands of job keys; the key itself stays the truth (an index entry without its key is ignored).

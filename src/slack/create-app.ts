@@ -34,7 +34,7 @@ export function createSlackApp(slack: SlackSettings, health: HealthCheck, routes
     customRoutes: [healthz, ...routes],
     clientOptions: {
       ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
-      // An interactive path must not hang for half an hour on a Slack outage (slack.md §6).
+      // An interactive path must not hang for half an hour on a Slack outage (the Web API client retries for up to 30 minutes by default).
       timeout: 10_000,
       retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
     },

@@ -26,7 +26,7 @@ const slackError = (error: unknown): string => (error as { data?: { error?: stri
 /**
  * Blocks as the JSON string the form encoding sends anyway (the same bytes on the wire). Given an array, the
  * WebClient also deep-copies it for a debug line it builds whatever the log level (`redact` in WebClient.js), a
- * cost measured on every status post and edit (issue 6).
+ * cost measured on every status post and edit.
  */
 export const blocksArg = (blocks: unknown[] | undefined) =>
   blocks ? { blocks: JSON.stringify(blocks) as never } : {};

@@ -84,7 +84,7 @@ export async function startBot(
       logger,
     }),
   };
-  // Post-ack work of the listeners (issue 6): bounded, behind the acks, drained on stop.
+  // Post-ack work of the listeners: bounded, behind the acks, drained on stop.
   const background = createBackgroundTasks({ logger });
   const handlerDeps: HandlerDeps = {
     ...deps,

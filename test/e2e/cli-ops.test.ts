@@ -8,7 +8,7 @@ import { WORKER_NAME, writeE2eConfig } from '../support/e2e-env.ts';
 import { type Child, collectLines, type LineCollector, REPO_ROOT, startTsx } from '../support/run-process.ts';
 import { requireTools, startTestbed, TESTBED_TOOLS, type Testbed } from '../testbed/index.ts';
 
-// The operator commands (issue 4 §5) against the whole testbed: a real worker process with its heartbeat, real
+// The operator commands against the whole testbed: a real worker process with its heartbeat, real
 // builds through podman and the stand-in builder, the log read back from S3.
 
 /** A valid build id no random build gets in practice (1 in 2^40): the leftover directory and "no such build". */

@@ -12,7 +12,7 @@ import { writeE2eConfig } from '../support/e2e-env.ts';
 import { collectLines, type LineCollector, startTsx } from '../support/run-process.ts';
 import { requireTools, startTestbed, TESTBED_TOOLS, type Testbed } from '../testbed/index.ts';
 
-// Identical-build cache (issue 6 §5) end to end: real workers, podman with the stand-in builder, registry, s3rver.
+// Identical-build cache end to end: real workers, podman with the stand-in builder, registry, s3rver.
 
 const CREDS = { username: 'cacheuser', password: 'cache-Reg-Pa55-41d2' };
 

@@ -15,7 +15,7 @@ import { requireTools, startTestbed, TESTBED_TOOLS, type Testbed } from '../test
 import { ED25519_KEY, SHA512_HASH } from '../unit/domain/fixtures.ts';
 
 /**
- * Issue 5 §3: builds end to end (one that succeeds, one the builder fails, one with a wrong registry password) with
+ * Builds end to end (one that succeeds, one the builder fails, one with a wrong registry password) with
  * distinctive secrets everywhere, then a scan of every place the system writes for any form of any secret.
  */
 

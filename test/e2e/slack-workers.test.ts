@@ -19,7 +19,7 @@ import {
 import { sendSlashCommand } from '../support/slack-requests.ts';
 import { requireTools, startTestbed, TESTBED_TOOLS, type Testbed } from '../testbed/index.ts';
 
-// The fleet in Slack (issue 4 §3): /bootc-iso workers, the form offering the arches that have a live host, and
+// The fleet in Slack: /bootc-iso workers, the form offering the arches that have a live host, and
 // the note on a build queued for an arch without one. One real worker (this host's arch) and one bot.
 
 const BOT_TOKEN = 'xoxb-workers-e2e';

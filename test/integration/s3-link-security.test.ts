@@ -3,7 +3,7 @@ import type { ArtifactStore } from '../../src/storage/artifact-store.ts';
 import { createS3Store } from '../../src/storage/s3-store.ts';
 import { type S3Handle, startS3 } from '../testbed/index.ts';
 
-// Issue 5 §3: the bucket is never listed or read without a signed link; a tampered or expired link is refused.
+// The bucket is never listed or read without a signed link; a tampered or expired link is refused.
 // The testbed's S3 verifies signatures like AWS and MinIO do (test/testbed/s3-signature-guard.ts).
 
 let s3: S3Handle;

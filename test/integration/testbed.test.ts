@@ -33,7 +33,7 @@ interface BuilderRun {
   outDir: string;
 }
 
-/** The production invocation (bootc-image-builder.md section 2), with the isolated storage as the host storage. */
+/** The production invocation (the mounts and flags upstream documents), with the isolated storage as the host storage. */
 async function runBuilder(
   args: string[],
   opts: {

@@ -1,4 +1,4 @@
-// Signed requests to a Bolt HTTP receiver (`/slack/events`), built the way Slack builds them (docs/slack.md §7–8):
+// Signed requests to a Bolt HTTP receiver (`/slack/events`), built the way Slack builds them:
 // slash commands are form fields, interactivity is one `payload` form field holding JSON, and each request carries
 // `x-slack-signature: v0=<hex HMAC-SHA256(secret, "v0:<ts>:<raw body>")>` plus `x-slack-request-timestamp`.
 import { createHmac } from 'node:crypto';

@@ -7,7 +7,7 @@ import type { Logger } from '../../logger.ts';
 export type TaskLane = 'urgent' | 'normal';
 
 export interface BackgroundTasks {
-  /** Queues `fn` to run after the current ack; never throws, and a failing task only logs (issue 6). */
+  /** Queues `fn` to run after the current ack; never throws, and a failing task only logs. */
   run(name: string, fn: () => Promise<unknown>, lane?: TaskLane): void;
   /** Resolves true once every queued and running task has finished, false if `timeoutMs` passed first. */
   drain(timeoutMs?: number): Promise<boolean>;
@@ -39,7 +39,7 @@ interface Task {
 }
 
 /**
- * Post-ack work runs here instead of inline in the listener (issue 6, target 1). Under a burst of requests, inline
+ * Post-ack work runs here instead of inline in the listener. Under a burst of requests, inline
  * post-ack work (Web API calls, Redis scripts, their replies) shared the event loop and the Redis connection with the
  * acks still to be sent, so every ack waited behind it. Here each lane runs a bounded number of tasks and starts
  * the next one with setImmediate, after the poll phase, so incoming requests are read and acked first. The bound

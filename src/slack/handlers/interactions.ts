@@ -40,7 +40,7 @@ export function registerInteractions(app: App, deps: HandlerDeps): void {
     // Reserved (atomically with the limit check) before the ack, so the next submission sees this build.
     const { reservation } = decision;
     await ack();
-    // The access decision is made (and sent) above; the status post and the enqueue run after the ack (issue 6).
+    // The access decision is made (and sent) above; the status post and the enqueue run after the ack.
     deps.background.run('modal submission', async () => {
       try {
         const approval = approvalFor(deps.config.access, read.input);
@@ -86,7 +86,7 @@ export function registerInteractions(app: App, deps: HandlerDeps): void {
   onButton(ACTIONS.freshLink, (id, user) => freshLink(deps, id, user));
   onButton(ACTIONS.approve, (id, user) => decideApproval(deps, id, user, 'approve'));
   onButton(ACTIONS.deny, (id, user) => decideApproval(deps, id, user, 'deny'));
-  // Link buttons still send a payload; without a listener the person sees a warning icon (slack.md §3).
+  // Link buttons still send a payload; without a listener the person sees a warning icon.
   for (const linkAction of [ACTIONS.download, ACTIONS.openLog]) {
     app.action(linkAction, async ({ ack }) => {
       await ack();

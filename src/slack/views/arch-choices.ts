@@ -1,7 +1,7 @@
 import { ARCHES, type Arch } from '../../domain/build-request.ts';
 
 /**
- * The architectures the build form offers (issue 4 §3): those with a live build host first (the first is the
+ * The architectures the build form offers: those with a live build host first (the first is the
  * default), then the rest, marked as having no host (a build for them is accepted and waits). When the live list
  * could not be read in time (`undefined`), every arch is offered unmarked, since nothing is known.
  */

@@ -6,7 +6,7 @@ type VariablePart = Omit<BuildModalContext, keyof FixedPart>;
 /**
  * The build modal as the JSON text views.open sends, memoised per process: past the config (fixed for the life of
  * the process) it depends only on the live arches, the channel and the prefill, so a burst of `/bootc-iso build` in
- * a channel renders it once instead of once per command (issue 6: building and serialising the view was a large part
+ * a channel renders it once instead of once per command (building and serialising the view was a large part
  * of the work competing with acks). Bounded: the oldest entry goes when it is full.
  */
 export function createModalViewCache(

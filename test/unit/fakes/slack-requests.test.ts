@@ -6,7 +6,7 @@ import {
   viewSubmissionPayload,
 } from '../../support/slack-requests.ts';
 
-// Slack's documented example (docs/slack.md §8), also used by Bolt's own tests.
+// Slack's documented example (from its request-verification guide), also used by Bolt's own tests.
 const SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 const TIMESTAMP = 1531420618;
 const BODY =
