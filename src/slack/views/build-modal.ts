@@ -13,7 +13,7 @@ import {
 import { truncate } from '../escape.ts';
 import { USERS_FORMAT_HINT, USERS_PLACEHOLDER } from './users-field.ts';
 
-/** Slack's Block Kit limits the modal depends on (docs/slack.md section 4). */
+/** Slack's Block Kit limits the modal depends on (the fake Slack in test/fakes enforces the same). */
 const MAX_SELECT_OPTIONS = 100;
 const MAX_OPTION_TEXT = 75;
 const MAX_INPUT_LENGTH = 3000;
