@@ -40,8 +40,10 @@ export const FILE_DOCS: Record<string, string> = {
     'Builds running at once on one host. Each needs tens of GiB of disk and a loop device.',
   'worker.workDir': 'Scratch space of each build (absolute); the ISO is written here before upload.',
   'worker.containerStorage': "The host's podman storage, mounted into the builder.",
-  'worker.storeCache': 'Optional osbuild store cache, mounted as `/store`; speeds up repeated builds.',
-  'worker.rpmmdCache': 'Optional RPM metadata cache, mounted as `/rpmmd`.',
+  'worker.storeCache':
+    'osbuild store cache, mounted as `/store`; speeds up repeated builds. Left out: `<workDir>/store`, emptied between builds when over 25 GiB or unused for 14 days.',
+  'worker.rpmmdCache':
+    'RPM metadata cache, mounted as `/rpmmd`. Left out: `<workDir>/rpmmd`, pruned as the store.',
   'worker.minFreeDiskGiB':
     'A build does not start with less free space than this (GiB) in `workDir` or `containerStorage`.',
   'worker.podman': 'The podman executable: a name looked up on `PATH`, or an absolute path.',
@@ -56,6 +58,8 @@ export const FILE_DOCS: Record<string, string> = {
     'A build whose host stops renewing its lock this long (the host died) goes back to the queue for another worker.',
   'worker.shutdownGraceSeconds':
     'On SIGTERM, running builds may finish for this long; then they are stopped and handed back without using up an attempt.',
+  'worker.warm.intervalMinutes':
+    "Every so many minutes (and at start) the worker pulls the source and builder images of the presets it can build, so a preset build's pull is a digest check; skipped while the disk is below `minFreeDiskGiB`. `0` turns it off.",
   'worker.imagePrune.keepDays':
     'When set, at start-up and hourly the worker removes images no build on this host used for that many days, except the configured builders and images in use.',
   'access.build': 'Who may build at all. An empty rule allows everyone.',

@@ -58,3 +58,5 @@ export const DEFAULT_WORKER = {
   lockSeconds: 120,
   shutdownGraceSeconds: 0,
 };
+
+export const DEFAULT_WORKER_WARM = { intervalMinutes: 30 };

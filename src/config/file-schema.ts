@@ -9,6 +9,7 @@ import {
   DEFAULT_PRESETS,
   DEFAULT_TIMEOUTS,
   DEFAULT_WORKER,
+  DEFAULT_WORKER_WARM,
 } from './defaults.ts';
 
 /**
@@ -148,6 +149,11 @@ export const Timeouts = TimeoutsObject.prefault({});
 /** Remove images (other than the configured builders) that no build on this host used for keepDays days. */
 const ImagePruneObject = z.strictObject({ keepDays: wholeNumber(1, 3650) });
 
+/** Keeping the presets' images pulled ahead of builds; 0 minutes turns it off. */
+const WarmObject = z.strictObject({
+  intervalMinutes: wholeNumber(0, 10_080).default(DEFAULT_WORKER_WARM.intervalMinutes),
+});
+
 const WorkerObject = z.strictObject({
   /** Builds run at once on this worker. */
   concurrency: wholeNumber(1, LIMITS.concurrency).default(DEFAULT_WORKER.concurrency),
@@ -155,9 +161,9 @@ const WorkerObject = z.strictObject({
   workDir: MountPath.default(DEFAULT_WORKER.workDir),
   /** Host podman storage, mounted into the builder as /var/lib/containers/storage. */
   containerStorage: MountPath.default(DEFAULT_WORKER.containerStorage),
-  /** Optional osbuild store cache, mounted as /store. */
+  /** osbuild store cache, mounted as /store; `<workDir>/store` when left out. */
   storeCache: MountPath.optional(),
-  /** Optional RPM metadata cache, mounted as /rpmmd. */
+  /** RPM metadata cache, mounted as /rpmmd; `<workDir>/rpmmd` when left out. */
   rpmmdCache: MountPath.optional(),
   /** Refuse to start a build with less free space than this (GiB) in workDir or containerStorage. */
   minFreeDiskGiB: z
@@ -184,6 +190,8 @@ const WorkerObject = z.strictObject({
   shutdownGraceSeconds: wholeNumber(0, 86_400).default(DEFAULT_WORKER.shutdownGraceSeconds),
   /** Old-image policy (workers/image-prune.ts): off unless set. */
   imagePrune: ImagePruneObject.optional(),
+  /** Pull the presets' source and builder images at start and every intervalMinutes. */
+  warm: WarmObject.prefault({}),
   /**
    * What this host offers (e.g. rhel-entitlement). Unset: detected at start (entitlement certificates and podman's
    * secrets mount on a RHEL host). Set, even to `[]`, it is taken as given.
@@ -219,6 +227,7 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   worker: Object.keys(WorkerObject.shape),
   'worker.timeouts': Object.keys(TimeoutsObject.shape),
   'worker.imagePrune': Object.keys(ImagePruneObject.shape),
+  'worker.warm': Object.keys(WarmObject.shape),
   notifications: Object.keys(NotificationsObject.shape),
   ...ACCESS_KNOWN_KEYS,
 };

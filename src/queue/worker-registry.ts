@@ -40,6 +40,8 @@ export const WorkerInfo = z.object({
    * follow from it. Strings, not the enum: a newer worker may offer something this reader does not know.
    */
   capabilities: z.array(z.string()).default([]),
+  /** Preset images the host keeps pulled (reference and the digest it holds), so their pulls are digest checks. */
+  warmImages: z.array(z.object({ ref: z.string(), digest: z.string() })).default([]),
 });
 export type WorkerInfo = z.infer<typeof WorkerInfo>;
 

@@ -25,6 +25,7 @@ describe('config file schema', () => {
       backoffSeconds: 30,
       lockSeconds: 120,
       shutdownGraceSeconds: 0,
+      warm: { intervalMinutes: 30 },
     });
     expect(config.access.limits).toEqual({ perUser: 3, perChannel: 0 });
   });

@@ -23,6 +23,7 @@ function worker(overrides: Partial<WorkerInfo> = {}): WorkerInfo {
     updatedAt: '2026-01-31T11:59:55Z',
     version: '0.1.0',
     capabilities: [],
+    warmImages: [],
     ...overrides,
   };
 }
