@@ -98,7 +98,7 @@ export function createImageWarmer(options: WarmOptions): ImageWarmer {
     if (targets.length === 0) return;
     const short = await diskShort();
     if (short) {
-      logger.warn({ reason: short }, 'image warm-up skipped: disk below the build minimum');
+      logger.warn({ reason: short }, 'image warm-up skipped: disk short of the build minimum, or unreadable');
       return;
     }
     const dir = await mkdtemp(join(config.worker.workDir, 'warm-'));

@@ -25,7 +25,7 @@ import { createImageWarmer } from '../../workers/warm-images.ts';
 import { MIB, median } from '../lib/stats.ts';
 
 const AUTH = { username: 'bench', password: 'bench-warm-secret' };
-const logger = pino({ level: 'silent' });
+const logger = pino({ level: 'warn' }, pino.destination(2));
 
 export interface WarmRound {
   coldMs: number;
@@ -125,7 +125,7 @@ export async function runWarmBench(o: {
           registries: { [registry.host]: { ...AUTH, insecure: true } },
           worker: {
             workDir: o.dir,
-            containerStorage: warm.graphRoot,
+            containerStorage: warm.dir,
             minFreeDiskGiB: 0,
             warm: { intervalMinutes: 30 },
             timeouts: { loginSeconds: 60, pullSeconds: 1800 },
