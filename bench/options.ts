@@ -36,6 +36,8 @@ export function parseArgs(argv: string[]) {
     /** The file the downloads section serves (1 GiB; 256 MiB quick) and its rounds. */
     downloadSize: parseSize(flags.get('download-size') ?? (quick ? '256M' : '1G')),
     downloadRounds: num('download-rounds', 3, 2),
+    /** The file uploaded through the delaying proxy (1 GiB; 256 MiB quick; 0 skips it). */
+    latencySize: parseSize(flags.get('latency-size') ?? (quick ? '256M' : '1G')),
     /** The warm section's random source image (at least 300 MiB in both modes) and its rounds. */
     warmSize: parseSize(flags.get('warm-size') ?? '320M'),
     warmRounds: num('warm-rounds', 3, 2),

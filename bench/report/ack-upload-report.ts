@@ -165,7 +165,32 @@ export function reportUploads({ r, opts, env, rows, details }: ReportContext): v
         `Comparison, ${sizeLabel(u.compareSize)}, interleaved runs:\n\n${markdownTable(head, sampleRows(u.compare))}\n\n` +
         (u.big.length ? `${sizeLabel(u.bigSize)}:\n\n${markdownTable(head, sampleRows(u.big))}\n\n` : '') +
         (u.rss.length ? `Peak RSS at other sizes:\n\n${markdownTable(head, sampleRows(u.rss))}\n\n` : '') +
-        `Tuning grid (same pipeline as \`uploadFile\`, one run each, ${sizeLabel(u.compareSize)}):\n\n${markdownTable(head, sampleRows(u.grid))}`,
+        `Tuning grid (same pipeline as \`uploadFile\`, one run each, ${sizeLabel(u.compareSize)}):\n\n${markdownTable(head, sampleRows(u.grid))}` +
+        (u.latency?.length
+          ? `\n\nWith added latency, ${sizeLabel(u.latencySize)}, one run each: a proxy (\`bench/lib/delay-proxy.ts\`) in front of s3rver holds every request for a fixed time before passing it on. ` +
+            'This is per-request latency (each part, HEAD and multipart call waits once), not TCP round-trip time (which would also slow every window of a part).\n\n' +
+            markdownTable(
+              ['added per request', ...head],
+              u.latency.map((l) => [`${l.delayMs} ms`, ...(sampleRows([l.sample])[0] ?? [])]),
+            )
+          : ''),
     );
+    for (const delayMs of [...new Set((u.latency ?? []).map((l) => l.delayMs))]) {
+      const at = (u.latency ?? []).filter((l) => l.delayMs === delayMs).map((l) => l.sample);
+      const project = at.find((x) => x.tool === 'project');
+      const best = at
+        .filter((x) => x.tool === 'aws' || x.tool === 'rclone')
+        .sort((a, b) => b.mibPerSec - a.mibPerSec)[0];
+      if (!project) continue;
+      rows.push({
+        target: '2',
+        figure: `upload ${sizeLabel(u.latencySize)} with ${delayMs} ms added per request (not TCP RTT), one run`,
+        measured: `${fmt(project.mibPerSec)} MiB/s, peak RSS ${fmt(project.peakRssMiB, 0)} MiB`,
+        baseline: best ? `${fmt(best.mibPerSec)} MiB/s (${best.tool}, the better CLI)` : '–',
+        ratio: best ? `${fmt(project.mibPerSec / best.mibPerSec, 2)}×` : '–',
+        goal: '≥ 1.0×; RSS ≤ 256 MiB',
+        ...(best ? { met: project.mibPerSec >= best.mibPerSec && project.peakRssMiB <= 256 } : {}),
+      });
+    }
   }
 }
