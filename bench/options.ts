@@ -38,6 +38,8 @@ export function parseArgs(argv: string[]) {
     downloadRounds: num('download-rounds', 3, 2),
     /** The file uploaded through the delaying proxy (1 GiB; 256 MiB quick; 0 skips it). */
     latencySize: parseSize(flags.get('latency-size') ?? (quick ? '256M' : '1G')),
+    /** The ISO of the profile's time-to-link build, MiB (1 GiB in both modes; 0 skips it). */
+    linkIsoMiB: num('link-iso-mib', 1024, 1024),
     /** The warm section's random source image (at least 300 MiB in both modes) and its rounds. */
     warmSize: parseSize(flags.get('warm-size') ?? '320M'),
     warmRounds: num('warm-rounds', 3, 2),

@@ -88,7 +88,7 @@ async function main() {
     results.profile = await section('profile', async (dir) => {
       const why = profileUnavailable();
       if (why) throw new Error(why);
-      return runProfileBench({ dir, log });
+      return runProfileBench({ dir, log, linkIsoMiB: opts.linkIsoMiB });
     });
     results.downloads = await section('downloads', (dir) =>
       runDownloadBench({ dir, size: opts.downloadSize, rounds: opts.downloadRounds, log }),
