@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../src/config/load-config.ts';
 import { type Capability, requiredCapabilities } from '../src/domain/capabilities.ts';
@@ -173,11 +173,19 @@ export function createImageWarmer(options: WarmOptions): ImageWarmer {
     warm: () => [...warm].map(([ref, digest]) => ({ ref, digest })),
     start() {
       if (intervalMs <= 0) return;
-      void pass().then(schedule);
+      // A pass cut short by a crash leaves its auth file behind: one worker per workDir, so any is stale.
+      void removeStaleAuthDirs(config.worker.workDir).then(pass).then(schedule);
     },
     stop() {
       stopper.abort('worker stopping');
       clearTimeout(timer);
     },
   };
+}
+
+async function removeStaleAuthDirs(workDir: string): Promise<void> {
+  for (const name of await readdir(workDir).catch(() => [])) {
+    if (name.startsWith('warm-'))
+      await rm(join(workDir, name), { recursive: true, force: true }).catch(() => {});
+  }
 }

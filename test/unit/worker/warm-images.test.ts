@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -132,6 +132,23 @@ describe('warm images', () => {
       CENTOS_BUILDER,
       'quay.io/centos-bootc/centos-bootc:stream10',
     ]);
+  });
+
+  it('removes the auth directory a crashed pass left, then warms', async () => {
+    await mkdir(join(dir, 'warm-stale'));
+    await writeFile(join(dir, 'warm-stale', 'auth.json'), '{}');
+    const fake = fakePodman();
+    const warmer = createImageWarmer({
+      config: config(),
+      podman: fake.podman,
+      logger,
+      capabilities: [],
+      readFree: async () => 100 * GIB,
+    });
+    warmer.start();
+    await expect.poll(() => warmer.warm().length).toBe(3);
+    warmer.stop();
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it('does nothing when the interval is 0 (turned off)', async () => {
