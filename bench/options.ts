@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './lib/proc.ts';
 import { GIB, parseSize } from './lib/stats.ts';
 
-export const SECTIONS = ['ack', 'upload', 'dispatch', 'slack', 'profile', 'downloads'] as const;
+export const SECTIONS = ['ack', 'upload', 'dispatch', 'slack', 'profile', 'downloads', 'warm'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export function parseArgs(argv: string[]) {
@@ -36,6 +36,13 @@ export function parseArgs(argv: string[]) {
     /** The file the downloads section serves (1 GiB; 256 MiB quick) and its rounds. */
     downloadSize: parseSize(flags.get('download-size') ?? (quick ? '256M' : '1G')),
     downloadRounds: num('download-rounds', 3, 2),
+    /** The file uploaded through the delaying proxy (1 GiB; 256 MiB quick; 0 skips it). */
+    latencySize: parseSize(flags.get('latency-size') ?? (quick ? '256M' : '1G')),
+    /** The ISO of the profile's time-to-link build, MiB (1 GiB in both modes; 0 skips it). */
+    linkIsoMiB: num('link-iso-mib', 1024, 1024),
+    /** The warm section's random source image (at least 300 MiB in both modes) and its rounds. */
+    warmSize: parseSize(flags.get('warm-size') ?? '320M'),
+    warmRounds: num('warm-rounds', 3, 2),
     /** Ack cases to run (caseKey names, e.g. modal,build,command@100/s); all when unset. */
     ackCases: flags.get('ack-cases')?.split(','),
   };

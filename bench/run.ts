@@ -18,6 +18,7 @@ import { profileUnavailable, runProfileBench } from './slack/profile-build.ts';
 import { runSlackBudgetBench } from './slack/slack-budget.ts';
 import { runUploads } from './upload/run-uploads.ts';
 import { toolVersions } from './upload/upload-bench.ts';
+import { runWarmBench } from './warm/warm-bench.ts';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -87,10 +88,13 @@ async function main() {
     results.profile = await section('profile', async (dir) => {
       const why = profileUnavailable();
       if (why) throw new Error(why);
-      return runProfileBench({ dir, log });
+      return runProfileBench({ dir, log, linkIsoMiB: opts.linkIsoMiB });
     });
     results.downloads = await section('downloads', (dir) =>
       runDownloadBench({ dir, size: opts.downloadSize, rounds: opts.downloadRounds, log }),
+    );
+    results.warm = await section('warm', (dir) =>
+      runWarmBench({ dir, imageBytes: opts.warmSize, rounds: opts.warmRounds, log }),
     );
   } finally {
     if (!opts.keep) await rm(work, { recursive: true, force: true });

@@ -16,6 +16,12 @@ import type { ArtifactStore } from '../src/storage/artifact-store.ts';
 import { createS3Store } from '../src/storage/s3-store.ts';
 import { BuildConsumers } from './build-consumers.ts';
 import { withBuildMetrics } from './build-metrics.ts';
+import {
+  builderCacheDirs,
+  createBuilderCaches,
+  startBuilderCachePrune,
+  withBuilderCaches,
+} from './builder-caches.ts';
 import { removeLeftoverWorkDirs } from './cleanup.ts';
 import { checkHostAtStart } from './doctor/check-at-start.ts';
 import { createFence, type Fence } from './fence.ts';
@@ -24,6 +30,7 @@ import { hostCapabilities, readEntitlementFacts } from './host-capabilities.ts';
 import { setUpImagePrune } from './image-prune.ts';
 import { createPodman } from './podman.ts';
 import { createBuildJobProcessor, SHUTDOWN_REASON } from './process-build-job.ts';
+import { createImageWarmer } from './warm-images.ts';
 
 /** How long a host that found itself unfit to build (low disk...) stops taking builds before it looks again. */
 const UNFIT_PAUSE_MS = 60_000;
@@ -33,10 +40,12 @@ const UNFIT_PAUSE_MS = 60_000;
  * (workers/main.ts), by `npm start` (all-in-one) and by `bootc-iso build --local`; the caller owns config and logger.
  */
 export async function startBuildWorker(
-  config: Config,
+  given: Config,
   logger: Logger,
   options: { store?: ArtifactStore; metrics?: BuildMetrics; checkHost?: boolean } = {},
 ) {
+  // The builder's caches are on unless the config names other directories.
+  const config = withBuilderCaches(given);
   const store = options.store ?? (config.s3 ? createS3Store(config.s3) : undefined);
   if (!store) {
     throw new AppError(
@@ -51,6 +60,7 @@ export async function startBuildWorker(
   const routes = routesServedBy(arch, host.capabilities);
   await mkdir(config.worker.workDir, { recursive: true, mode: 0o700 });
   await removeLeftoverWorkDirs(config.worker.workDir, logger);
+  await createBuilderCaches(config.worker);
   // podman and everything it starts get only what podman needs, never the service's secrets.
   const podmanEnv = childProcessEnv();
   const imagePrune = await setUpImagePrune(
@@ -143,12 +153,29 @@ export async function startBuildWorker(
     },
   );
   await worker.waitUntilReady();
+  // The presets' images, pulled ahead so a preset build's pull is a digest check; its pulls count as uses for the
+  // old-image policy, so warm images are never pruned as unused.
+  const warmer = createImageWarmer({ config, podman, logger, capabilities: host.capabilities });
   const heartbeat = await startHeartbeat(
     connection,
-    { config, arch, podman, running: builds.running, ended: builds.ended, capabilities: host.capabilities },
+    {
+      config,
+      arch,
+      podman,
+      running: builds.running,
+      ended: builds.ended,
+      capabilities: host.capabilities,
+      warmImages: warmer.warm,
+    },
     logger,
   );
   imagePrune.start();
+  warmer.start();
+  const stopCachePrune = startBuilderCachePrune(
+    builderCacheDirs(config.worker),
+    () => builds.running().length === 0,
+    logger,
+  );
   // The doctor's checks, in the background: logged, and summarised in /readyz. Off for one-off local builds.
   const stopChecks = new AbortController();
   const hostChecks =
@@ -175,6 +202,8 @@ export async function startBuildWorker(
     // Listed as draining until its builds have ended or gone back to the queue, so nobody takes it for dead.
     await heartbeat.drain();
     imagePrune.stop();
+    warmer.stop();
+    stopCachePrune();
     stopChecks.abort();
     // Running builds may finish within the grace period; after it they are stopped and handed back to the queue.
     // Cancels are heard until they have ended: someone may cancel a build during the grace period.

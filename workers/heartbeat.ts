@@ -38,6 +38,8 @@ export interface HeartbeatSource {
   ended?: () => number;
   /** What the host offers (detected or declared), advertised so producers and people know where builds can run. */
   capabilities?: readonly string[];
+  /** Images this host keeps pulled for its presets, advertised so builds can be sent where their image is. */
+  warmImages?: () => { ref: string; digest: string }[];
 }
 
 export interface Heartbeat {
@@ -116,6 +118,7 @@ export async function startHeartbeat(
       pid: process.pid,
       capabilities: [...(source.capabilities ?? [])],
       ...(draining ? { draining } : {}),
+      warmImages: source.warmImages?.() ?? [],
     };
     if (stopped) return;
     await writeWorkerInfo(redis, info, ttlMs, now().getTime());

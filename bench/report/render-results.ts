@@ -2,6 +2,7 @@
 import { reportDownloads } from '../downloads/downloads-report.ts';
 import { markdownTable, summaryTable } from '../lib/report.ts';
 import type { Options, SectionMeta } from '../options.ts';
+import { reportWarm } from '../warm/warm-report.ts';
 import { reportAck, reportUploads } from './ack-upload-report.ts';
 import {
   reportBuilderCaches,
@@ -29,6 +30,7 @@ export function renderResults(
     reportBuilderCaches,
     reportProfile,
     reportDownloads,
+    reportWarm,
   ])
     report(context);
   const sectionRows = Object.entries(meta).map(([name, m]) => [

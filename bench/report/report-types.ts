@@ -7,6 +7,7 @@ import type { Options } from '../options.ts';
 import type { ProfileResult } from '../slack/profile-build.ts';
 import type { SlackBudgetResult } from '../slack/slack-budget.ts';
 import type { UploadResults } from '../upload/run-uploads.ts';
+import type { WarmResult } from '../warm/warm-bench.ts';
 
 export interface BenchResults {
   ack?: AckResult;
@@ -15,6 +16,7 @@ export interface BenchResults {
   slack?: SlackBudgetResult;
   profile?: ProfileResult;
   downloads?: DownloadResults;
+  warm?: WarmResult;
 }
 
 /** What a section report reads (results, options, run environment) and adds to (summary rows, detail sections). */

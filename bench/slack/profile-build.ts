@@ -17,6 +17,7 @@ import { missingTools, startTestbed, TESTBED_TOOLS, type Testbed } from '../../t
 import { startFakeSlackProcess } from '../lib/fake-slack.ts';
 import { type Started, startTsx, until, waitHttp } from '../lib/proc.ts';
 import { type FollowedBuild, submitAndFollow } from './follow-build.ts';
+import { measureTimeToLink, type TimeToLink } from './time-to-link.ts';
 
 const TOKEN = 'xoxb-bench-profile-token-2a9c';
 const SECRET = 'bench-profile-secret-c3d1';
@@ -30,6 +31,7 @@ export interface ProfileResult {
   slackCalls: Record<string, number>;
   manifestTimings: Record<string, number>;
   identical: { firstBuildId: string; fullBuildMs: number; runs: IdenticalRun[] };
+  timeToLink?: TimeToLink;
 }
 
 export interface IdenticalRun {
@@ -50,6 +52,8 @@ export function profileUnavailable(): string | undefined {
 export async function runProfileBench(opts: {
   dir: string;
   log: (line: string) => void;
+  /** The ISO size of the time-to-link build, MiB (0: none). */
+  linkIsoMiB?: number;
 }): Promise<ProfileResult> {
   const children: Started[] = [];
   let tb: Testbed | undefined;
@@ -113,9 +117,13 @@ export async function runProfileBench(opts: {
         });
         opts.log(`  identical request ${i + 1}: final message after ${reused.at(-1)?.toFinalMs} ms`);
       }
+      const timeToLink = opts.linkIsoMiB
+        ? await measureTimeToLink(tb, target, opts.linkIsoMiB, opts.log)
+        : undefined;
       return {
         ...profile,
         identical: { firstBuildId: built.buildId, fullBuildMs: profile.totalMs, runs: reused },
+        ...(timeToLink ? { timeToLink } : {}),
       };
     } finally {
       await queue.close();

@@ -1,6 +1,7 @@
 // Targets 2 and 3: runs every uploader on the same files, interleaved (the measuring is in upload-bench.ts).
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { startDelayProxy } from '../lib/delay-proxy.ts';
 import { GIB, MIB } from '../lib/stats.ts';
 import type { Options } from '../options.ts';
 import {
@@ -10,6 +11,7 @@ import {
   generateFile,
   UploadBench,
   type UploadSample,
+  type UploadTool,
 } from './upload-bench.ts';
 
 export interface UploadResults {
@@ -19,6 +21,9 @@ export interface UploadResults {
   grid: UploadSample[];
   compareSize: number;
   bigSize: number;
+  /** Uploads through a proxy adding a fixed latency to every request. */
+  latency: { delayMs: number; sample: UploadSample }[];
+  latencySize: number;
   tools: { aws?: string; rclone?: string };
 }
 
@@ -44,6 +49,8 @@ export async function runUploads(
     grid: [],
     compareSize: opts.compareSize,
     bigSize: opts.bigSize,
+    latency: [],
+    latencySize: opts.latencySize,
     tools,
   };
   const record = (list: UploadSample[], s: UploadSample) => {
@@ -68,6 +75,30 @@ export async function runUploads(
       for (let r = 0; r < opts.bigRuns; r++) {
         for (const tool of ['project', ...cli] as const)
           record(out.big, await bench.upload(tool, bigFile, opts.bigSize));
+      }
+    }
+    // Per-request latency (a proxy in front of s3rver): the project's uploader, candidate part / queue sizes of
+    // its pipeline (aws-cli's 8 MiB × 10 among them) and the CLIs, interleaved per latency.
+    if (opts.latencySize > 0) {
+      const latencyFile = await file(opts.latencySize);
+      for (const delayMs of [25, 100]) {
+        const proxy = await startDelayProxy(bench.endpoint, delayMs);
+        try {
+          const via = { endpoint: proxy.endpoint };
+          const runs: [UploadTool, Parameters<UploadBench['upload']>[3]][] = [
+            ['project', via],
+            ['lib', { ...via, partMiB: 8, queueSize: 10, bodyHwmMiB: 1 }],
+            ['lib', { ...via, partMiB: 12, queueSize: 8, bodyHwmMiB: 1 }],
+            ...cli.map((t): [UploadTool, { endpoint: string }] => [t, via]),
+          ];
+          for (const [tool, o] of runs) {
+            const sample = await bench.upload(tool, latencyFile, opts.latencySize, o);
+            out.latency.push({ delayMs, sample });
+            log(`  +${delayMs} ms per request: ${describeSample(sample)}`);
+          }
+        } finally {
+          await proxy.stop();
+        }
       }
     }
     // Tuning: the same pipeline as the project's with other part sizes, queue sizes and a 1 MiB body buffer.

@@ -6,6 +6,7 @@ import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeleteObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PART_SIZE, QUEUE_SIZE } from '../../src/storage/s3-store.ts';
 import { type S3Handle, startS3 } from '../../test/testbed/s3.ts';
 import { REPO_ROOT } from '../lib/proc.ts';
 import { MIB, median, sizeLabel } from '../lib/stats.ts';
@@ -124,6 +125,11 @@ export class UploadBench {
     return bench;
   }
 
+  /** s3rver's own endpoint (a proxy goes in front of it). */
+  get endpoint(): string {
+    return this.#s3.endpoint;
+  }
+
   async stop(): Promise<void> {
     this.#client.destroy();
     await this.#s3.stop();
@@ -134,8 +140,14 @@ export class UploadBench {
     tool: UploadTool,
     file: string,
     bytes: number,
-    opts: { partMiB?: number; queueSize?: number; bodyHwmMiB?: number } = {},
+    given: { partMiB?: number; queueSize?: number; bodyHwmMiB?: number; endpoint?: string } = {},
   ): Promise<UploadSample> {
+    const endpoint = given.endpoint ?? this.#s3.endpoint;
+    // The hash-overhead baseline is the project's pipeline without the hash: same part size, queue and buffer.
+    const opts =
+      tool === 'nohash'
+        ? { partMiB: PART_SIZE / MIB, queueSize: QUEUE_SIZE, bodyHwmMiB: 1, ...given }
+        : given;
     const key = `bench/${tool}-${++this.#seq}.bin`;
     const timeFile = join(this.#dir, 'time.out');
     let result: Awaited<ReturnType<typeof run>>;
@@ -146,7 +158,7 @@ export class UploadBench {
         ? `lib-storage + sha256, ${opts.partMiB} MiB × ${opts.queueSize}${opts.bodyHwmMiB ? `, ${opts.bodyHwmMiB} MiB body buffer` : ''}`
         : {
             project: 'project uploader (uploadFile)',
-            nohash: 'lib-storage, no hash (16 MiB × 4)',
+            nohash: `lib-storage, no hash (${PART_SIZE / MIB} MiB × ${QUEUE_SIZE}, 1 MiB body buffer)`,
             aws: 'aws s3 cp',
             rclone: 'rclone copyto',
           }[tool];
@@ -159,7 +171,7 @@ export class UploadBench {
         partSize: (opts.partMiB ?? 16) * MIB,
         queueSize: opts.queueSize ?? 4,
         ...(opts.bodyHwmMiB ? { bodyHighWaterMark: opts.bodyHwmMiB * MIB } : {}),
-        endpoint: this.#s3.endpoint,
+        endpoint,
         bucket: this.#s3.bucket,
       };
       result = await run(
@@ -196,7 +208,7 @@ export class UploadBench {
           file,
           `s3://${this.#s3.bucket}/${key}`,
           '--endpoint-url',
-          this.#s3.endpoint,
+          endpoint,
           '--only-show-errors',
         ];
       } else {
@@ -207,7 +219,7 @@ export class UploadBench {
         Object.assign(env, {
           RCLONE_CONFIG_BENCH_TYPE: 's3',
           RCLONE_CONFIG_BENCH_PROVIDER: 'Other',
-          RCLONE_CONFIG_BENCH_ENDPOINT: this.#s3.endpoint,
+          RCLONE_CONFIG_BENCH_ENDPOINT: endpoint,
           RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: this.#s3.accessKeyId,
           RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: this.#s3.secretAccessKey,
           RCLONE_CONFIG_BENCH_REGION: this.#s3.region,

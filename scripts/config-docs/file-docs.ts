@@ -64,8 +64,10 @@ export const FILE_DOCS: Record<string, string> = {
     'Builds running at once on one host. Each needs tens of GiB of disk and a loop device.',
   'worker.workDir': 'Scratch space of each build (absolute); the ISO is written here before upload.',
   'worker.containerStorage': "The host's podman storage, mounted into the builder.",
-  'worker.storeCache': 'Optional osbuild store cache, mounted as `/store`; speeds up repeated builds.',
-  'worker.rpmmdCache': 'Optional RPM metadata cache, mounted as `/rpmmd`.',
+  'worker.storeCache':
+    'osbuild store cache, mounted as `/store`; speeds up repeated builds. Left out: `<workDir>/store`, emptied between builds when over 25 GiB or unused for 14 days.',
+  'worker.rpmmdCache':
+    'RPM metadata cache, mounted as `/rpmmd`. Left out: `<workDir>/rpmmd`, pruned as the store.',
   'worker.minFreeDiskGiB':
     'A build does not start with less free space than this (GiB) in `workDir` or `containerStorage`.',
   'worker.podman': 'The podman executable: a name looked up on `PATH`, or an absolute path.',
@@ -111,6 +113,8 @@ export const FILE_DOCS: Record<string, string> = {
     'access.containerfiles',
     'Who may supply a Containerfile of their own from Slack (it runs their commands on a build host). Unlike the other rules, an empty rule allows **nobody**; Containerfiles of presets need no rule.',
   ),
+  'worker.warm.intervalMinutes':
+    "Every so many minutes (and at start) the worker pulls the source and builder images of the presets it can build, so a preset build's pull is a digest check; skipped while the disk is below `minFreeDiskGiB`. `0` turns it off.",
   'access.limits.perUser': 'Builds one person may have queued or running at once (0: no limit).',
   'access.limits.perChannel': 'Builds one channel may have queued or running at once (0: no limit).',
   'access.auditLog':

@@ -149,6 +149,9 @@ export function formatWorkers(workers: WorkerInfo[], now: Date): string {
     lines.push(
       `  builders: ${w.builderImages.length ? w.builderImages.map((i) => clean(i, 300)).join(', ') : '-'}`,
     );
+    lines.push(
+      `  warm:     ${w.warmImages.length ? w.warmImages.map((i) => clean(i.ref, 300)).join(', ') : '-'}`,
+    );
   }
   return lines.join('\n');
 }

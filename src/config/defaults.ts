@@ -59,3 +59,5 @@ export const DEFAULT_WORKER = {
   shutdownGraceSeconds: 0,
   derive: { network: 'none' as const, timeoutSeconds: 1800 },
 };
+
+export const DEFAULT_WORKER_WARM = { intervalMinutes: 30 };

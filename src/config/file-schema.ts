@@ -11,6 +11,7 @@ import {
   DEFAULT_PRESETS,
   DEFAULT_TIMEOUTS,
   DEFAULT_WORKER,
+  DEFAULT_WORKER_WARM,
 } from './defaults.ts';
 
 /**
@@ -167,6 +168,11 @@ const DeriveObject = z.strictObject({
 /** Remove images (other than the configured builders) that no build on this host used for keepDays days. */
 const ImagePruneObject = z.strictObject({ keepDays: wholeNumber(1, 3650) });
 
+/** Keeping the presets' images pulled ahead of builds; 0 minutes turns it off. */
+const WarmObject = z.strictObject({
+  intervalMinutes: wholeNumber(0, 10_080).default(DEFAULT_WORKER_WARM.intervalMinutes),
+});
+
 const WorkerObject = z.strictObject({
   /** Builds run at once on this worker. */
   concurrency: wholeNumber(1, LIMITS.concurrency).default(DEFAULT_WORKER.concurrency),
@@ -174,9 +180,9 @@ const WorkerObject = z.strictObject({
   workDir: MountPath.default(DEFAULT_WORKER.workDir),
   /** Host podman storage, mounted into the builder as /var/lib/containers/storage. */
   containerStorage: MountPath.default(DEFAULT_WORKER.containerStorage),
-  /** Optional osbuild store cache, mounted as /store. */
+  /** osbuild store cache, mounted as /store; `<workDir>/store` when left out. */
   storeCache: MountPath.optional(),
-  /** Optional RPM metadata cache, mounted as /rpmmd. */
+  /** RPM metadata cache, mounted as /rpmmd; `<workDir>/rpmmd` when left out. */
   rpmmdCache: MountPath.optional(),
   /** Refuse to start a build with less free space than this (GiB) in workDir or containerStorage. */
   minFreeDiskGiB: z
@@ -208,6 +214,8 @@ const WorkerObject = z.strictObject({
   shutdownGraceSeconds: wholeNumber(0, 86_400).default(DEFAULT_WORKER.shutdownGraceSeconds),
   /** Old-image policy (workers/image-prune.ts): on when absent, so a host's disk does not fill; `false` turns it off. */
   imagePrune: z.union([z.literal(false), ImagePruneObject]).optional(),
+  /** Pull the presets' source and builder images at start and every intervalMinutes. */
+  warm: WarmObject.prefault({}),
   /**
    * What this host offers (e.g. rhel-entitlement). Unset: detected at start (entitlement certificates and podman's
    * secrets mount on a RHEL host). Set, even to `[]`, it is taken as given.
@@ -278,6 +286,7 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   signing: Object.keys(SigningObject.shape),
   bootTest: Object.keys(BootTestObject.shape),
   'worker.derive': Object.keys(DeriveObject.shape),
+  'worker.warm': Object.keys(WarmObject.shape),
   notifications: Object.keys(NotificationsObject.shape),
   ...ACCESS_KNOWN_KEYS,
 };

@@ -20,14 +20,14 @@ import type { ArtifactStore, UploadedObject, UploadFileOptions } from './artifac
 export type S3StoreConfig = S3Settings;
 
 /**
- * Measured with `npm run bench` (bench/results/latest.md, README "Performance"), 4 parts in flight, 1 MiB stream
- * buffer: 8 MiB parts peaked at a flat ~185 MiB RSS but reached only 0.93× aws-cli at 4 GiB; 16 MiB parts reached
- * 1.04× but peaked at ~240 MiB, growing with the file; 12 MiB parts: 0.99× at 4 GiB, 1.00× at 1 GiB, a flat
- * ~210 MiB from 256 MiB to 4 GiB. (A part-sized stream buffer in front of 16 MiB parts peaked at ~390 MiB.)
- * 12 MiB × 10,000 parts allows objects up to 117 GiB.
+ * Measured with `npm run bench` (bench/results/latest.md, README "Performance"), 1 MiB stream buffer. Against s3rver
+ * on the same machine 12 MiB × 4 matched aws-cli (0.99× at 4 GiB, a flat ~210 MiB RSS), but with 25 or 100 ms added
+ * to every request (a distant endpoint) 4 parts in flight left the link idle between parts: 1 GiB took 35 MiB/s at
+ * +25 ms and 29 MiB/s at +100 ms, where aws-cli's own setting, 8 MiB × 10, took 42 and 53 MiB/s at a flat ~237 MiB
+ * peak (12 MiB × 8 went over 256 MiB). 8 MiB × 10,000 parts allows objects up to 78 GiB.
  */
-export const PART_SIZE = 12 * 1024 * 1024;
-export const QUEUE_SIZE = 4;
+export const PART_SIZE = 8 * 1024 * 1024;
+export const QUEUE_SIZE = 10;
 /** Presigned URLs cannot outlive 7 days (MAX_PRESIGNED_TTL in @smithy/signature-v4). */
 export const MAX_LINK_TTL_SECONDS = 604_800;
 

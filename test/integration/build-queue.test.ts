@@ -58,6 +58,7 @@ function startWorker(podman: Podman, queueName = buildQueueName('x86_64'), start
         workDir: join(dir, 'work'),
         containerStorage: dir,
         minFreeDiskGiB: 0,
+        warm: { intervalMinutes: 0 },
         podman: 'podman',
         derive: { network: 'none', timeoutSeconds: 60 },
         timeouts: { loginSeconds: 5, pullSeconds: 5, buildSeconds: 5, uploadSeconds: 5 },

@@ -98,6 +98,7 @@ function startFleet(wake: boolean) {
         podman: 'podman',
         timeouts: { loginSeconds: 5, pullSeconds: 5, buildSeconds: 60, uploadSeconds: 5 },
         derive: { network: 'none', timeoutSeconds: 60 },
+        warm: { intervalMinutes: 0 },
         attempts: 1,
         backoffSeconds: 1,
         lockSeconds: LOCK_SECONDS,

@@ -96,6 +96,7 @@ beforeAll(async () => {
       workerName: 'metrics-host',
       worker: {
         ...DEFAULT_WORKER,
+        warm: { intervalMinutes: 0 },
         concurrency: 1,
         workDir: join(dir, 'work'),
         containerStorage: dir,

@@ -38,6 +38,8 @@ export async function writeE2eConfig(
       `  timeouts: { loginSeconds: 30, pullSeconds: 120, buildSeconds: ${options.buildSeconds ?? 120}, uploadSeconds: 120 }`,
       '  attempts: 2',
       '  backoffSeconds: 1',
+      // Tests count pulls and registry requests; the warm-up has its own test (integration/warm-images).
+      '  warm: { intervalMinutes: 0 }',
       options.extraYaml ?? '',
       '',
     ].join('\n'),

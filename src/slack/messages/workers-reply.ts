@@ -37,7 +37,13 @@ function workerLine(w: WorkerInfo, now: Date): string {
         .map((i) => inlineCode(i, 200))
         .join(', ')}`
     : '';
-  return `${parts.join(' · ')}${builders}`;
+  const warm = w.warmImages.length
+    ? `\n      warm: ${w.warmImages
+        .slice(0, 5)
+        .map((i) => inlineCode(i.ref, 200))
+        .join(', ')}`
+    : '';
+  return `${parts.join(' · ')}${builders}${warm}`;
 }
 
 /** `/bootc-iso workers`: the build hosts with a current heartbeat. */

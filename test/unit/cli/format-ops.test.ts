@@ -191,6 +191,7 @@ describe('operator text output', () => {
       updatedAt: '2026-01-31T11:59:55Z',
       version: '0.1.0',
       capabilities: ['rhel-entitlement'],
+      warmImages: [{ ref: 'quay.io/centos-bootc/centos-bootc:stream9', digest: 'sha256:abc' }],
     };
     const text = formatWorkers([worker], NOW);
     expect(text).toMatch(/^WORKER\s+ARCH\s+BUILDS/);
@@ -200,6 +201,8 @@ describe('operator text output', () => {
     expect(text).toContain('build-1 on build-1.example.com:');
     expect(text).toContain('running:  b7k2m9qxz');
     expect(text).toContain('builders: quay.io/centos-bootc/bootc-image-builder:latest');
+    expect(text).toContain('warm:     quay.io/centos-bootc/centos-bootc:stream9');
+    expect(formatWorkers([{ ...worker, warmImages: [] }], NOW)).toContain('warm:     -');
     expect(formatWorkers([], NOW)).toMatch(/^no live build workers/);
   });
 });

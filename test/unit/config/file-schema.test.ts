@@ -26,6 +26,7 @@ describe('config file schema', () => {
       lockSeconds: 120,
       shutdownGraceSeconds: 0,
       derive: { network: 'none', timeoutSeconds: 1800 },
+      warm: { intervalMinutes: 30 },
     });
     expect(config.access.limits).toEqual({ perUser: 3, perChannel: 0 });
   });

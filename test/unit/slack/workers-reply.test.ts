@@ -23,6 +23,7 @@ function worker(overrides: Partial<WorkerInfo> = {}): WorkerInfo {
     updatedAt: '2026-01-31T11:59:55Z',
     version: '0.1.0',
     capabilities: [],
+    warmImages: [],
     ...overrides,
   };
 }
@@ -50,6 +51,13 @@ describe('/bootc-iso workers', () => {
     expect(text).toContain('80.3 GiB free');
     expect(text).toContain('podman ?');
     expect(text).toContain('up 3 h 0 min');
+    expect(text).not.toContain('warm:');
+  });
+
+  it('lists the images a host keeps warm', () => {
+    const warmImages = [{ ref: 'quay.io/centos-bootc/centos-bootc:stream9', digest: 'sha256:abc' }];
+    const text = JSON.stringify(workersReply([worker({ warmImages })], NOW).blocks);
+    expect(text).toContain('warm: `quay.io/centos-bootc/centos-bootc:stream9`');
   });
 
   it('says when no host is online, and that builds still queue', () => {

@@ -33,7 +33,7 @@ export function imagesOf(request: LoginContext['request']): string[] {
 }
 
 /** Read at login time, not at start-up, so rotating a password file needs no worker restart. */
-async function passwordFor(registry: string, settings: RegistrySettings): Promise<string> {
+export async function passwordFor(registry: string, settings: RegistrySettings): Promise<string> {
   if (settings.password !== undefined) return settings.password;
   if (!settings.passwordFile) return '';
   try {
