@@ -265,7 +265,11 @@ describe('the README quick start, pasted into a fresh checkout', () => {
       ),
     );
     expect(cliSha256).toMatch(/^[0-9a-f]{64}$/);
+    // The button, the sha256, the size and the image digests, as the README lists them.
+    expect(buttonOf(done, ACTIONS.download)?.text).toMatchObject({ text: 'Download ISO' });
     expect(blocksText(done)).toContain(cliSha256);
+    expect(blocksText(done)).toContain('*Size*');
+    expect(blocksText(done)).toMatch(/\*Source digest\*\\n`sha256:[0-9a-f]{64}`/);
     const iso = Buffer.from(await (await fetch(url)).arrayBuffer());
     expect(createHash('sha256').update(iso).digest('hex')).toBe(cliSha256);
     expect(iso.subarray(0x8001, 0x8006).toString()).toBe('CD001');
