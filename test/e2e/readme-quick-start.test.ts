@@ -17,7 +17,8 @@ import { requireTools, startTestbed, TESTBED_TOOLS, type Testbed } from '../test
 // fresh checkout. What the testbed cannot be is substituted and nothing else: the package managers are recorded
 // instead of run (the testbed already has the packages, and `npm ci` ran before the tests), the Slack tokens are
 // test tokens against the local fake Slack, reached over Socket Mode as a real workspace would be, and the preset
-// is the testbed's, since quay.io is out of reach. The checkout is a directory of its own whose only config is ./config/bootc-iso.yaml.
+// is the testbed's, since quay.io is out of reach. The checkout is a directory of its own whose only config is
+// ./config/bootc-iso.yaml.
 
 const BOT_TOKEN = 'xoxb-readme-1f4e';
 const APP_TOKEN = 'xapp-1-readme-6a3e';
