@@ -4,20 +4,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeSlack, startFakeSlack } from '../fakes/slack-api.ts';
+import { ACTIONS, BLOCKS } from '../../src/slack/action-ids.ts';
+import { DEFAULT_CHANNEL, type FakeSlack, startFakeSlack } from '../fakes/slack-api.ts';
 import { writeE2eConfig } from '../support/e2e-env.ts';
 import { REPO_ROOT } from '../support/run-process.ts';
+import { blocksText, buttonOf, until } from '../support/slack-e2e.ts';
+import { submittedState, viewSubmissionPayload } from '../support/slack-requests.ts';
 import { freePort } from '../testbed/free-port.ts';
 import { requireTools, startTestbed, TESTBED_TOOLS, type Testbed } from '../testbed/index.ts';
 
 // The README, followed literally: its two quick-start lines and its first build, as a newcomer pastes them into a
 // fresh checkout. What the testbed cannot be is substituted and nothing else: the package managers are recorded
 // instead of run (the testbed already has the packages, and `npm ci` ran before the tests), the Slack tokens are
-// test tokens against the local fake Slack (in HTTP mode, which the fake speaks), and the preset is the testbed's,
-// since quay.io is out of reach. The checkout is a directory of its own whose only config is ./config/bootc-iso.yaml.
+// test tokens against the local fake Slack, reached over Socket Mode as a real workspace would be, and the preset
+// is the testbed's, since quay.io is out of reach. The checkout is a directory of its own whose only config is
+// ./config/bootc-iso.yaml.
 
 const BOT_TOKEN = 'xoxb-readme-1f4e';
-const SIGNING_SECRET = 'readme-signing-secret-8d2c';
+const APP_TOKEN = 'xapp-1-readme-6a3e';
+const USER = 'U0README01';
 /** Settings that would make this something other than a fresh host: emptied (empty counts as unset). */
 const UNSET = [
   'REDIS_URL',
@@ -65,6 +70,7 @@ let quickStart: string[];
 let firstBuild: string[];
 let app: ReturnType<typeof execa> | undefined;
 let appOutput = '';
+let cliSha256 = '';
 
 beforeAll(async () => {
   requireTools(TESTBED_TOOLS);
@@ -72,7 +78,7 @@ beforeAll(async () => {
   quickStart = readmeBlock(readme, 'quick-start');
   firstBuild = readmeBlock(readme, 'first-build');
   tb = await startTestbed();
-  fake = await startFakeSlack({ botToken: BOT_TOKEN, botUserId: 'U0BOT' });
+  fake = await startFakeSlack({ botToken: BOT_TOKEN, appToken: APP_TOKEN, botUserId: 'U0BOT' });
   home = await mkdtemp(join(tmpdir(), 'bootc-iso-readme-'));
   // The checkout after `npm ci`: the package, its compiled code and dependencies.
   for (const entry of ['package.json', 'dist', 'node_modules', 'bin']) {
@@ -141,9 +147,10 @@ describe('the README quick start, pasted into a fresh checkout', () => {
     expect(await run()).toEqual(['dnf install -y podman redis', 'npm ci']);
   });
 
-  it('starts the bot, a worker and a private Redis with the Slack tokens only', async () => {
-    let line = substitute(quickStart[1] ?? '', 'SLACK_BOT_TOKEN=xoxb-...', `SLACK_BOT_TOKEN=${BOT_TOKEN}`);
-    line = substitute(line, 'SLACK_APP_TOKEN=xapp-...', `SLACK_SIGNING_SECRET=${SIGNING_SECRET}`);
+  it('starts the bot in Socket Mode, a worker and a private Redis with the Slack tokens only', async () => {
+    let line = substitute(quickStart[1] ?? '', 'xoxb-...', BOT_TOKEN);
+    line = substitute(line, 'xapp-...', APP_TOKEN);
+    expect(line).toBe(`SLACK_BOT_TOKEN=${BOT_TOKEN} SLACK_APP_TOKEN=${APP_TOKEN} npm start`);
     app = execa('bash', ['-c', line], {
       cwd: home,
       // The testbed's podman and the fake Slack; the port is a free one rather than 3000.
@@ -167,10 +174,16 @@ describe('the README quick start, pasted into a fresh checkout', () => {
       });
       void app?.then(() => reject(new Error(`npm start exited:\n${appOutput.slice(-3000)}`)));
     });
+    expect(appOutput).toContain('"mode":"socket"');
     expect(appOutput).toContain('"redis":"embedded"');
     expect(appOutput).toContain(`"downloads":"http://localhost:${port}/downloads/"`);
     const client = await stat(join(home, 'data', 'client.json'));
     expect(client.mode & 0o777).toBe(0o600);
+    // Connected with the app token, over the socket: no public URL, no signing secret.
+    await fake.socketMode.waitForConnections(1, 30_000);
+    expect(fake.callsTo('apps.connections.open').map((c) => [c.token, c.error])).toEqual([
+      [APP_TOKEN, undefined],
+    ]);
   });
 
   it("builds with the README's first bootc-iso command beside it, with no settings, and prints a working ISO link", async () => {
@@ -185,18 +198,83 @@ describe('the README quick start, pasted into a fresh checkout', () => {
     const url = /^ {2}download: (\S+)$/m.exec(run.stdout)?.[1] ?? '';
     expect(url).toMatch(
       new RegExp(
-        `^http://localhost:${port}/downloads/builds/${id}/install\\.iso\\?expires=\\d+&sig=[0-9a-f]{64}&`,
+        `^http://localhost:${port}/downloads/builds/${id}/(attempts/[0-9a-f]+/)?install\\.iso\\?expires=\\d+&sig=[0-9a-f]{64}&`,
       ),
     );
     // Progress and the end of the build went to stderr; stdout holds the result only.
     expect(run.stderr).toContain('[done] build complete (100%)');
     expect(run.stdout).not.toContain('[build]');
     const sha256 = /^ {2}sha256: +([0-9a-f]{64})$/m.exec(run.stdout)?.[1];
+    cliSha256 = sha256 ?? '';
     const response = await fetch(url);
     expect(response.status).toBe(200);
     const bytes = Buffer.from(await response.arrayBuffer());
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(sha256);
     expect(bytes.subarray(0x8001, 0x8006).toString()).toBe('CD001');
+  });
+
+  // The same request from Slack is identical to the command line's, so, as the README says, it is answered with
+  // the same ISO at once; the message still ends the way a build's does.
+  it('builds from Slack: `/bootc-iso build` over the socket, Build, and one message that ends with a Download ISO link', async () => {
+    const opened = fake.views.length;
+    const ack = await fake.socketMode.send('slash_commands', {
+      token: 'fake-verification-token',
+      team_id: 'T0TEST',
+      team_domain: 'test',
+      channel_id: DEFAULT_CHANNEL,
+      channel_name: 'test',
+      user_id: USER,
+      user_name: USER.toLowerCase(),
+      command: '/bootc-iso',
+      text: 'build',
+      api_app_id: 'A0FAKEAPP',
+      is_enterprise_install: 'false',
+      response_url: fake.responseUrl(),
+      trigger_id: fake.issueTrigger(USER),
+    });
+    expect(ack).toEqual({});
+    const modal = await until('the build form', () => fake.views[opened], 15_000);
+    // The form as it opens, with the testbed's preset chosen in place of centos-stream9.
+    const before = fake.messages.filter((m) => m.channel === DEFAULT_CHANNEL && !m.thread_ts).length;
+    const accepted = await fake.socketMode.send(
+      'interactive',
+      viewSubmissionPayload({
+        userId: USER,
+        view: modal.view,
+        values: submittedState(modal.view, {
+          [BLOCKS.preset]: { type: 'static_select', selected_option: { value: 'demo' } },
+        }),
+      }),
+    );
+    expect(accepted).toEqual({});
+    const message = await until(
+      'the status message',
+      () => fake.messages.filter((m) => m.channel === DEFAULT_CHANNEL && !m.thread_ts)[before],
+    );
+    const done = await until(
+      'the final message',
+      () => {
+        const m = fake.message(message.channel, message.ts);
+        return m && (buttonOf(m, ACTIONS.download) || buttonOf(m, ACTIONS.retry)) ? m : undefined;
+      },
+      240_000,
+    );
+    const url = buttonOf(done, ACTIONS.download)?.url ?? '';
+    expect(url, blocksText(done)).toMatch(
+      new RegExp(
+        `^http://localhost:${port}/downloads/builds/b[0-9a-z]{8}/(attempts/[0-9a-f]+/)?install\\.iso\\?expires=\\d+&sig=`,
+      ),
+    );
+    expect(cliSha256).toMatch(/^[0-9a-f]{64}$/);
+    // The button, the sha256, the size and the image digests, as the README lists them.
+    expect(buttonOf(done, ACTIONS.download)?.text).toMatchObject({ text: 'Download ISO' });
+    expect(blocksText(done)).toContain(cliSha256);
+    expect(blocksText(done)).toContain('*Size*');
+    expect(blocksText(done)).toMatch(/\*Source digest\*\\n`sha256:[0-9a-f]{64}`/);
+    const iso = Buffer.from(await (await fetch(url)).arrayBuffer());
+    expect(createHash('sha256').update(iso).digest('hex')).toBe(cliSha256);
+    expect(iso.subarray(0x8001, 0x8006).toString()).toBe('CD001');
+    expect(fake.socketMode.problems).toEqual([]);
   });
 
   it('refuses to follow a build on a Redis that no worker serves, unless detached', async () => {
