@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { execa } from 'execa';
 import { pino } from 'pino';
+import { hostArch } from '../../src/domain/host-arch.ts';
 import {
   buildSourceImage,
   createPodmanEnv,
@@ -75,10 +76,17 @@ async function pullStep(penv: PodmanEnv, dir: string, source: string, builder: s
     podman: real,
     signal: new AbortController().signal,
     logger,
-    request: { source, builder: { name: 'bench', image: builder }, installerPayloadRef: undefined },
+    request: {
+      source,
+      builder: { name: 'bench', image: builder },
+      installerPayloadRef: undefined,
+      arch: hostArch(),
+    },
     settings: {
+      workerName: 'bench',
       registries: { [registryHost]: { ...AUTH, insecure: true } },
-      worker: { timeouts: { pullSeconds: 1800 } },
+      // The free-disk rule is the build's, not what is measured here: a minimum of 0 always passes.
+      worker: { timeouts: { pullSeconds: 1800 }, workDir: root, containerStorage: root, minFreeDiskGiB: 0 },
     },
     state: { paths: { root, authFile } as AttemptPaths, timings: {} },
   };
