@@ -1,4 +1,4 @@
-import type { BuildResult } from '../queue/build-job.ts';
+import { type Artifact, type BuildResult, isTrustRole } from '../queue/build-job.ts';
 import type { WorkerInfo } from '../queue/worker-registry.ts';
 import type { JobView } from './job-view.ts';
 
@@ -156,15 +156,21 @@ export function formatWorkers(workers: WorkerInfo[], now: Date): string {
   return lines.join('\n');
 }
 
-/** One line per image of a build (type, size, sha256, link); nothing for a build of one image. */
+/**
+ * One line per image of a build of several (type, size, sha256, link), then one per checking file (SHA256SUMS, its
+ * signature, the provenance) with the key that signed it.
+ */
 export function artifactLines(r: Pick<BuildResult, 'artifacts'>): string[] {
   const images = (r.artifacts ?? []).filter((a) => a.role === 'image');
-  if (images.length < 2) return [];
+  const trust = (r.artifacts ?? []).filter((a) => isTrustRole(a.role));
+  const line = (a: Artifact, extra = '') => [
+    `  ${clean(a.type)}: ${clean(a.filename, 200)}, ${a.size} bytes, sha256 ${clean(a.sha256)}${extra}`,
+    ...(a.url ? [`    ${a.url}`] : []),
+  ];
   return [
-    'artifacts:',
-    ...images.flatMap((a) => [
-      `  ${clean(a.type)}: ${clean(a.filename, 200)}, ${a.size} bytes, sha256 ${clean(a.sha256)}`,
-      ...(a.url ? [`    ${a.url}`] : []),
-    ]),
+    ...(images.length < 2 ? [] : ['artifacts:', ...images.flatMap((a) => line(a))]),
+    ...(trust.length === 0
+      ? []
+      : ['checking files:', ...trust.flatMap((a) => line(a, a.keyId ? `, key ${clean(a.keyId)}` : ''))]),
   ];
 }

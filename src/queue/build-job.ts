@@ -36,16 +36,25 @@ export interface StepTimings {
   [step: string]: number;
 }
 
-/** One file a build produced: an image of a requested type, or the build log. */
+/** The files that let a user check the others: SHA256SUMS, its signature and the signed provenance, in that order. */
+export const TRUST_ROLES = ['checksums', 'checksums-signature', 'provenance'] as const;
+export type TrustRole = (typeof TRUST_ROLES)[number];
+
+export const isTrustRole = (role: string): role is TrustRole =>
+  (TRUST_ROLES as readonly string[]).includes(role);
+
+/** One file a build produced: an image of a requested type, the build log, or one of the checking files. */
 export interface Artifact {
-  role: 'image' | 'log';
-  /** The image type for role `image`; `log` for the build log. */
-  type: ImageType | 'log';
+  role: 'image' | 'log' | TrustRole;
+  /** The image type for role `image`; `log` for the build log; the role itself for the checking files. */
+  type: ImageType | 'log' | TrustRole;
   key: string;
   /** The name a download gets. */
   filename: string;
   size: number;
   sha256: string;
+  /** The id of the key that signed this file (the signature and the provenance of a signed build). */
+  keyId?: string;
   /** Time-limited download link (job results only; never in manifest.json, where it would outlive its expiry). */
   url?: string;
 }
@@ -55,7 +64,7 @@ export interface BuildResult {
   buildId: string;
   /** The first image artifact, kept for readers that know one ISO per build. */
   iso: { key: string; size: number; sha256: string; filename: string };
-  /** Every artifact of the build, images first, then the log (absent in results of older workers). */
+  /** Every artifact of the build, images first, then the log, then the checking files (absent in results of older workers). */
   artifacts?: Artifact[];
   logKey: string;
   manifestKey: string;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { IdenticalBuildInputs } from '../domain/identical-build.ts';
 import { type ImageType, isImageType } from '../domain/image-types.ts';
-import type { Artifact } from '../queue/build-job.ts';
+import { type Artifact, isTrustRole, TRUST_ROLES } from '../queue/build-job.ts';
 import type { ArtifactStore } from './artifact-store.ts';
 
 /**
@@ -32,8 +32,10 @@ const ManifestForReuse = z.object({
   artifacts: z
     .array(
       z.object({
-        role: z.enum(['image', 'log']),
-        type: z.custom<ImageType | 'log'>((v) => v === 'log' || (typeof v === 'string' && isImageType(v))),
+        role: z.enum(['image', 'log', ...TRUST_ROLES]),
+        type: z.custom<Artifact['type']>(
+          (v) => typeof v === 'string' && (v === 'log' || isTrustRole(v) || isImageType(v)),
+        ),
         key: z.string(),
         filename: z.string(),
         size: z.number(),

@@ -56,6 +56,26 @@ describe('a signed build', () => {
     expect(run.exitCode).toBe(0);
     const result = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}');
     const id: string = result.buildId;
+    const listed = result.artifacts as {
+      role: string;
+      key: string;
+      filename: string;
+      url?: string;
+      keyId?: string;
+    }[];
+    expect(listed.map((a) => a.role)).toEqual([
+      'image',
+      'log',
+      'checksums',
+      'checksums-signature',
+      'provenance',
+    ]);
+    for (const a of listed.slice(2)) expect(a.url).toMatch(/^https?:\/\//);
+    const job = await cli(['job', id]);
+    expect(job.stdout).toContain('checking files:');
+    expect(job.stdout).toMatch(
+      /checksums-signature: SHA256SUMS\.sig, \d+ bytes, sha256 [0-9a-f]{64}, key [0-9a-f]{64}/,
+    );
     const ok = await cli(['verify', id]);
     expect(ok.stdout).toMatch(new RegExp(`OK {6}${id}-install\\.iso`));
     expect(ok.stdout).toMatch(/verified: 2 artifact\(s\) from build \w+, signatures by key [0-9a-f]{64}/);
@@ -63,12 +83,14 @@ describe('a signed build', () => {
     const store = createS3Store({ ...tb.s3, forcePathStyle: true });
     const manifest = JSON.parse(await store.getObjectText(`builds/${id}/manifest.json`));
     expect(manifest.signing.keyId).toMatch(/^[0-9a-f]{64}$/);
+    expect(manifest.artifacts.at(-1)).toMatchObject({ role: 'provenance', keyId: manifest.signing.keyId });
     expect(manifest.signing.files.map((f: { filename: string }) => f.filename)).toEqual([
       'SHA256SUMS',
       'SHA256SUMS.sig',
       'provenance.intoto.json',
     ]);
-    await store.putObject(`builds/${id}/install.iso`, randomBytes(2048), 'application/octet-stream');
+    // The ISO where the build stored it (under its attempt's own key).
+    await store.putObject(listed[0]?.key ?? '', randomBytes(2048), 'application/octet-stream');
     const bad = await cli(['verify', id]);
     expect(bad.exitCode).toBe(1);
     expect(bad.stderr).toMatch(new RegExp(`FAILED {2}${id}-install\\.iso: has sha256`));

@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { BuildResult } from '../../queue/build-job.ts';
+import { type BuildResult, isTrustRole, type TrustRole } from '../../queue/build-job.ts';
 import { ACTIONS } from '../action-ids.ts';
 import { inlineCode, mrkdwn } from '../escape.ts';
 import { type Blocks, button, humanSize, section, usableUrl } from './format.ts';
@@ -29,6 +29,30 @@ export function artifactBlocks(result: BuildResult, linksFresh: boolean): Blocks
       section(`…and ${images.length - MAX_LISTED_IMAGES} more: \`bootc-iso job ${result.buildId}\``),
     );
   return blocks;
+}
+
+const TRUST_LABEL: Record<TrustRole, string> = {
+  checksums: 'Checksums',
+  'checksums-signature': 'Signature',
+  provenance: 'Provenance',
+};
+
+/**
+ * One context line for the files that let a user check the download: "Checksums · Signature · Provenance", each a
+ * link while the links are fresh, and the key that signed them. One element per file keeps every link whole.
+ */
+export function checkingFilesBlocks(result: BuildResult, linksFresh: boolean): Blocks {
+  const files = (result.artifacts ?? []).filter((a) => isTrustRole(a.role));
+  if (files.length === 0) return [];
+  const elements = files.map((a, i) => {
+    const label = TRUST_LABEL[a.role as TrustRole];
+    const sep = i < files.length - 1 ? ' ·' : '';
+    const text = linksFresh && usableUrl(a.url, 2900) ? `<${a.url}|${label}>${sep}` : `${label}${sep}`;
+    return { type: 'mrkdwn' as const, text };
+  });
+  const keyId = files.find((a) => a.keyId)?.keyId;
+  if (keyId) elements.push({ type: 'mrkdwn', text: `signed by key ${inlineCode(keyId, 100)}` });
+  return [{ type: 'context', elements }];
 }
 
 /** What the build made, for the lead line: "ISO", "qcow2 image", "3 images". */

@@ -3,7 +3,7 @@ import { BUILD_STEPS, type BuildResult, type BuildStep } from '../../queue/build
 import { customSettingsUsed } from '../access/custom-settings.ts';
 import { ACTIONS } from '../action-ids.ts';
 import { codeBlock, inlineCode, mrkdwn } from '../escape.ts';
-import { artifactBlocks, madeWhat } from './artifact-blocks.ts';
+import { artifactBlocks, checkingFilesBlocks, madeWhat } from './artifact-blocks.ts';
 import type { BuildState, BuildStatus } from './build-status.ts';
 import {
   actions,
@@ -137,7 +137,13 @@ function completedBlocks(s: BuildStatus, result: BuildResult): Blocks {
     button(ACTIONS.freshLink, 'Fresh link', { value: s.buildId }),
     ...(usableUrl(s.logUrl) ? [button(ACTIONS.openLog, 'Build log', { url: s.logUrl })] : []),
   ];
-  return [section(lead), details, ...artifactBlocks(result, canDownload), ...actions(buttons)];
+  return [
+    section(lead),
+    details,
+    ...artifactBlocks(result, canDownload),
+    ...checkingFilesBlocks(result, canDownload),
+    ...actions(buttons),
+  ];
 }
 
 function failedBlocks(s: BuildStatus): Blocks {

@@ -226,4 +226,39 @@ describe('artifact lines', () => {
       `  raw: b1-disk.raw, 10 bytes, sha256 ${'ab'.repeat(32)}`,
     ]);
   });
+
+  it('list the checking files after the images, with links and the key that signed them', () => {
+    const file = (role: 'checksums' | 'checksums-signature', filename: string, keyId?: string) => ({
+      role,
+      type: role,
+      key: `builds/b1/${filename}`,
+      filename,
+      size: 5,
+      sha256: 'cd'.repeat(32),
+      url: `http://x/${filename}`,
+      ...(keyId ? { keyId } : {}),
+    });
+    expect(
+      artifactLines({
+        artifacts: [file('checksums', 'SHA256SUMS'), file('checksums-signature', 'SHA256SUMS.sig', 'k1')],
+      }),
+    ).toEqual([
+      'checking files:',
+      `  checksums: SHA256SUMS, 5 bytes, sha256 ${'cd'.repeat(32)}`,
+      '    http://x/SHA256SUMS',
+      `  checksums-signature: SHA256SUMS.sig, 5 bytes, sha256 ${'cd'.repeat(32)}, key k1`,
+      '    http://x/SHA256SUMS.sig',
+    ]);
+    const shown = formatJobDetails(
+      toJobView(
+        job({ returnvalue: { ...result, artifacts: [file('checksums', 'SHA256SUMS')] } }),
+        'completed',
+        'x86_64',
+      ),
+      NOW,
+    );
+    expect(shown).toContain(
+      `    checksums: SHA256SUMS, 5 bytes, sha256 ${'cd'.repeat(32)}\n      http://x/SHA256SUMS`,
+    );
+  });
 });

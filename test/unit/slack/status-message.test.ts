@@ -92,6 +92,40 @@ describe('statusMessage', () => {
     expect(text).toMatch(/<!date\^1770465600\^\{date_short_pretty\} \{time\}\|2026-02-07 12:00 UTC>/);
   });
 
+  it('shows the checking files on one context line with links and the signing key, plain once links expire', () => {
+    const file = (role: 'checksums' | 'checksums-signature' | 'provenance', filename: string) => ({
+      role,
+      type: role,
+      key: `builds/${BUILD_ID}/${filename}`,
+      filename,
+      size: 10,
+      sha256: 'ef'.repeat(32),
+      url: `https://s3.example.com/${filename}?X-Amz-Signature=${'s'.repeat(1200)}`,
+      ...(role === 'checksums' ? {} : { keyId: 'f0'.repeat(32) }),
+    });
+    const artifacts = [
+      file('checksums', 'SHA256SUMS'),
+      file('checksums-signature', 'SHA256SUMS.sig'),
+      file('provenance', 'provenance.intoto.json'),
+    ];
+    const fresh = statusMessage(status({ state: 'completed', result: result({ artifacts }) }));
+    expectSafeMessage(fresh, { allowedUrls: artifacts.map((a) => a.url) });
+    const line = fresh.blocks.find((b): b is types.ContextBlock => b.type === 'context');
+    const texts = (line?.elements ?? []).map((e) => ('text' in e ? e.text : ''));
+    expect(texts).toEqual([
+      `<${artifacts[0]?.url}|Checksums> ·`,
+      `<${artifacts[1]?.url}|Signature> ·`,
+      `<${artifacts[2]?.url}|Provenance>`,
+      `signed by key \`${'f0'.repeat(32)}\``,
+    ]);
+    const expired = statusMessage(
+      status({ state: 'completed', result: result({ artifacts }), linkExpired: true }),
+    );
+    expectSafeMessage(expired, { allowedUrls: [] });
+    expect(JSON.stringify(expired)).toContain('"Checksums ·"');
+    expect(JSON.stringify(expired)).not.toContain('SHA256SUMS?X-Amz');
+  });
+
   it('says when no build ran because an identical build made the ISO, and how to get a fresh one', () => {
     const s = status({ state: 'completed', result: { ...result(), reusedFrom: 'bearlier01' } });
     expectSafeMessage(statusMessage(s), { allowedUrls: [] });
@@ -168,6 +202,18 @@ describe('statusMessage', () => {
       builderImage: HOSTILE.repeat(100),
       workerHost: HOSTILE,
       iso: { ...result().iso, sha256: HOSTILE },
+      artifacts: [
+        {
+          role: 'checksums-signature',
+          type: 'checksums-signature',
+          key: HOSTILE,
+          filename: HOSTILE,
+          size: 1,
+          sha256: HOSTILE,
+          url: `https://x/${HOSTILE}`,
+          keyId: HOSTILE.repeat(100),
+        },
+      ],
     });
     for (const state of ['queued', 'running', 'retrying', 'completed', 'failed', 'cancelled'] as const) {
       const s = status({

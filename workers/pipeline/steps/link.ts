@@ -1,3 +1,4 @@
+import { isTrustRole } from '../../../src/queue/build-job.ts';
 import type { BuildContext } from '../build-context.ts';
 import type { Step } from '../step.ts';
 
@@ -6,7 +7,7 @@ export type LinkContext = Pick<BuildContext, 'store'> & {
   state: Pick<BuildContext['state'], 'artifacts' | 'link' | 'links'>;
 };
 
-/** Time-limited download links for every image; the first image's (the type asked for first) is the build's link. */
+/** Time-limited download links for every image and checking file; the first image's (the type asked for first) is the build's link. */
 export const link: Step<LinkContext> = {
   name: 'link',
   shows: 'link',
@@ -23,6 +24,14 @@ export const link: Step<LinkContext> = {
       });
       links[image.key] = signed.url;
       if (i === 0) ctx.state.link = { url: signed.url, expiresAt: signed.expiresAt.toISOString() };
+    }
+    // The checking files get links too, so a user can fetch them beside the images.
+    for (const file of ctx.state.artifacts.filter((a) => isTrustRole(a.role))) {
+      const signed = await ctx.store.presignGet(file.key, {
+        ttlSeconds: ctx.settings.linkTtlSeconds,
+        filename: file.filename,
+      });
+      links[file.key] = signed.url;
     }
     ctx.state.links = links;
   },

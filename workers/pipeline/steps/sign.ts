@@ -1,3 +1,4 @@
+import { isTrustRole } from '../../../src/queue/build-job.ts';
 import { buildObjectKey } from '../../../src/signing/bundle-sources.ts';
 import type { ResolvedImage } from '../../../src/signing/provenance.ts';
 import { loadConfiguredSigningKey, publishTrustFiles } from '../../../src/signing/publish-trust-files.ts';
@@ -16,7 +17,7 @@ export type SignContext = Pick<BuildContext, 'buildId' | 'request' | 'store' | '
 
 /**
  * After the uploads, before the link: the boot test's console log joins the artifacts, then SHA256SUMS over all of
- * them and, with a key, its signature and the signed provenance. The digests are the uploads' own (computed while
+ * them and, with a key, its signature and the signed provenance, which then join the artifacts too. The digests are the uploads' own (computed while
  * the bytes streamed), so nothing is read twice.
  */
 export const sign: Step<SignContext> = {
@@ -42,6 +43,8 @@ export const sign: Step<SignContext> = {
         ...uploaded,
       });
     }
+    // A step run again (a retried attempt) lists its checking files once, and never checksums them.
+    ctx.state.artifacts = ctx.state.artifacts.filter((a) => !isTrustRole(a.role));
     const pulled = required(ctx.state.pulled, 'pulled');
     const { request } = ctx;
     const images: ResolvedImage[] = [
@@ -69,6 +72,20 @@ export const sign: Step<SignContext> = {
       },
     });
     ctx.state.signing = { keyId: published.keyId ?? null, note: published.note, files: published.artifacts };
+    // Listed like every artifact, after the images and logs: the signed ones say which key signed them.
+    for (const file of published.artifacts) {
+      const signedBy = file.role !== 'checksums' && published.keyId ? { keyId: published.keyId } : {};
+      const { key, filename, size, sha256 } = file;
+      ctx.state.artifacts.push({
+        role: file.role,
+        type: file.role,
+        key,
+        filename,
+        size,
+        sha256,
+        ...signedBy,
+      });
+    }
     ctx.state.log?.line(`${published.note}: ${published.artifacts.map((a) => a.filename).join(', ')}`);
   },
 };

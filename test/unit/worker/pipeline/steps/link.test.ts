@@ -42,6 +42,23 @@ describe('link step', () => {
     expect(expires - before).toBeLessThanOrEqual(3601_000);
   });
 
+  it('signs links to the checking files too, and the log gets none', async () => {
+    const ctx = await context();
+    ctx.state.artifacts.push({
+      role: 'checksums',
+      type: 'checksums',
+      key: 'builds/b1/SHA256SUMS',
+      filename: 'SHA256SUMS',
+      size: 1,
+      sha256: 's',
+    });
+    await link.run(ctx, { defer: () => undefined });
+    expect(Object.keys(ctx.state.links ?? {})).toEqual(['builds/b1/install.iso', 'builds/b1/SHA256SUMS']);
+    expect(new URL(ctx.state.links?.['builds/b1/SHA256SUMS'] ?? '').searchParams.get('filename')).toBe(
+      'SHA256SUMS',
+    );
+  });
+
   it('fails when no image was made (a bug in the step list, never a user error)', async () => {
     const ctx = await context();
     ctx.state.artifacts = [];

@@ -69,6 +69,28 @@ describe('sign step', () => {
     expect(out).toContain('verified: 2 artifact(s) from build bsg000001');
     expect(code).toBe(0);
   });
+
+  it('lists the checking files as artifacts after the image and log, with their own digests and the key', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'k.key'), newKeyPair().privatePem, { mode: 0o600 });
+    const ctx = await context({ privateKeyFile: join(dir, 'k.key') });
+    await sign.run(ctx, { defer: () => undefined });
+    // Run again (a retried step): listed once, and SHA256SUMS still names only the image and the log.
+    await sign.run(ctx, { defer: () => undefined });
+    const keyId = ctx.state.signing?.keyId;
+    expect(ctx.state.artifacts.map((a) => [a.role, a.filename, a.keyId])).toEqual([
+      ['image', 'bsg000001-install.iso', undefined],
+      ['log', 'bsg000001-build.log', undefined],
+      ['checksums', 'SHA256SUMS', undefined],
+      ['checksums-signature', 'SHA256SUMS.sig', keyId],
+      ['provenance', 'provenance.intoto.json', keyId],
+    ]);
+    for (const a of ctx.state.artifacts.slice(2)) {
+      const body = await ctx.store.getObjectText(a.key);
+      expect(a).toMatchObject({ type: a.role, size: Buffer.byteLength(body), sha256: sha256Of(body) });
+    }
+    expect((await ctx.store.getObjectText('builds/bsg000001/SHA256SUMS')).split('\n')).toHaveLength(3);
+  });
 });
 
 describe('boot-test step plan', () => {

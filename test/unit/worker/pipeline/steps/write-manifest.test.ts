@@ -55,6 +55,31 @@ describe('write-manifest step', () => {
     expect(cached.hit && cached.build.artifacts).toEqual([ctx.state.artifacts[0], ctx.state.artifacts[1]]);
   });
 
+  it('lists the checking files with the key id, and a manifest that does still answers a cache look-up', async () => {
+    const ctx = await context();
+    const sums = { key: 'builds/bman00001/SHA256SUMS', size: 3, sha256: 'e' };
+    ctx.state.artifacts.push(
+      { role: 'checksums', type: 'checksums', filename: 'SHA256SUMS', ...sums },
+      {
+        role: 'checksums-signature',
+        type: 'checksums-signature',
+        filename: 'SHA256SUMS.sig',
+        ...sums,
+        keyId: 'k1',
+      },
+    );
+    await writeManifest.run(ctx, { defer: () => undefined });
+    const manifest = JSON.parse(await ctx.store.getObjectText('builds/bman00001/manifest.json'));
+    expect(manifest.artifacts[3]).toMatchObject({ role: 'checksums-signature', keyId: 'k1' });
+    const cached = await findCachedBuild(ctx.store, identicalOf(ctx).key, 'iso');
+    expect(cached.hit && cached.build.artifacts?.map((a) => a.role)).toEqual([
+      'image',
+      'log',
+      'checksums',
+      'checksums-signature',
+    ]);
+  });
+
   it('writes the manifest of a reused build pointing at the earlier one, and records nothing for reuse', async () => {
     const ctx = await context();
     ctx.state.reused = {
