@@ -220,7 +220,10 @@ describe('stopping builds: cancel and timeouts', () => {
     expect(result.exitCode).toBe(1);
     expect(result.all).toMatch(/cancelled by cli:/);
     const store = createS3Store({ ...tb.s3, forcePathStyle: true });
-    expect(await store.headObject(`builds/${runningId}/install.iso`)).toBeUndefined();
+    // No image under any attempt's keys.
+    const stored: string[] = [];
+    for await (const key of store.listKeys(`builds/${runningId}/`)) stored.push(key);
+    expect(stored.filter((k) => k.endsWith('.iso'))).toEqual([]);
     expect(await store.headObject(`builds/${runningId}/manifest.json`)).toBeUndefined();
     const queue = new Queue(buildQueueName(hostArch()), {
       connection: { url: tb.redis.url },

@@ -104,7 +104,10 @@ describe('a signed build', () => {
     expect(out.error.code).toBe('BOOT_TEST_FAILED');
     expect(out.error.message).toMatch(/did not appear on the serial console/);
     const store = createS3Store({ ...tb.s3, forcePathStyle: true });
-    expect(await store.headObject(`builds/${out.buildId}/install.iso`)).toBeUndefined();
+    // No image under any attempt's keys.
+    const stored: string[] = [];
+    for await (const key of store.listKeys(`builds/${out.buildId}/`)) stored.push(key);
+    expect(stored.filter((k) => k.endsWith('.iso'))).toEqual([]);
     expect(await store.headObject(`builds/${out.buildId}/boot-test.log`)).toBeDefined();
   });
 });

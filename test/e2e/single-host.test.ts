@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -131,7 +131,8 @@ describe('npm start: bot, worker and Redis in one process, ISOs served by the bo
     const url = buttonOf(done, ACTIONS.download)?.url ?? '';
     expect(url).toMatch(
       new RegExp(
-        `^http://localhost:${port}/downloads/builds/b[0-9a-z]{8}/install\\.iso\\?expires=\\d+&sig=[0-9a-f]{64}&`,
+        // Images are stored under the attempt that made them.
+        `^http://localhost:${port}/downloads/builds/b[0-9a-z]{8}/attempts/[0-9a-f]{16}/install\\.iso\\?expires=\\d+&sig=[0-9a-f]{64}&`,
       ),
     );
 
@@ -149,13 +150,14 @@ describe('npm start: bot, worker and Redis in one process, ISOs served by the bo
     expect(bytes.subarray(0x8001, 0x8006).toString()).toBe('CD001');
     build = { id: buildIdOf(done), url, sha256 };
     expect(await readdir(join(dataDir, 'artifacts', 'builds', build.id))).toEqual(
-      expect.arrayContaining(['install.iso', 'build.log', 'manifest.json']),
+      expect.arrayContaining(['attempts', 'build.log', 'manifest.json']),
     );
+    expect((await stat(join(dataDir, 'artifacts', isoKey(build.url)))).size).toBe(bytes.length);
   });
 
   it('refuses expired, tampered and unsigned links with 403', async () => {
     const good = new URL(build.url);
-    const key = `builds/${build.id}/install.iso`;
+    const key = isoKey(build.url);
     const anHourAgo = createLocalStore({
       root: join(dataDir, 'artifacts'),
       publicUrl: `http://localhost:${port}`,
@@ -221,3 +223,8 @@ describe('npm start: bot, worker and Redis in one process, ISOs served by the bo
     expect(await redisServersOn(redis.port)).toBe('');
   });
 });
+
+/** The storage key a local download link points at (its path after /downloads/). */
+function isoKey(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.replace(/^\/downloads\//, ''));
+}

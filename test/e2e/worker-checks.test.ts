@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LABELS } from '../../src/domain/bib-args.ts';
 import { hostArch } from '../../src/domain/host-arch.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../../src/queue/names.ts';
 import { createS3Store } from '../../src/storage/s3-store.ts';
@@ -222,7 +223,8 @@ describe('the build host protects its secrets', () => {
     let pids: number[] = [];
     const deadline = Date.now() + 60_000;
     while (pids.length === 0 && Date.now() < deadline) {
-      pids = await processesWith(['run', `bootc-iso-${buildId}`]);
+      // The container is named per attempt; its build label is exact.
+      pids = await processesWith(['run', `${LABELS.build}=${buildId}`]);
       if (pids.length === 0) await new Promise((r) => setTimeout(r, 200));
     }
     expect(pids.length).toBeGreaterThan(0);
