@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa, type ResultPromise } from 'execa';
+import { childProcessEnv } from '../config/child-env.ts';
 import { AppError } from '../domain/errors.ts';
 import type { Logger } from '../logger.ts';
 import { freePort } from './free-port.ts';
@@ -117,6 +118,9 @@ async function launch(
     'noeviction',
   ];
   const child = execa(executable, args, {
+    // redis-server needs nothing of this process's environment, which holds the Slack tokens.
+    env: childProcessEnv(),
+    extendEnv: false,
     input: `requirepass ${options.password}\n`,
     detached: true,
     cleanup: false,

@@ -2,6 +2,7 @@ import { access, mkdtemp, readFile, rm, statfs, writeFile } from 'node:fs/promis
 import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { childProcessEnv } from '../../src/config/child-env.ts';
 import type { Config } from '../../src/config/load-config.ts';
 import { AppError, asAppError } from '../../src/domain/errors.ts';
 import type { Logger } from '../../src/logger.ts';
@@ -36,6 +37,9 @@ const PROBE_TIMEOUT_MS = 30_000;
 
 async function run(file: string, args: string[], signal?: AbortSignal, timeoutMs = PROBE_TIMEOUT_MS) {
   return execa(file, args, {
+    // Like the worker's own children: only what podman needs (its storage and config), none of the secrets.
+    env: childProcessEnv(),
+    extendEnv: false,
     reject: false,
     timeout: timeoutMs,
     stripFinalNewline: true,
@@ -65,7 +69,7 @@ export function hostProbes(
 ): DoctorProbes {
   const sig = signal ? { signal } : {};
   const executable = config.worker.podman;
-  const podman = createPodman(executable, logger);
+  const podman = createPodman(executable, logger, { env: childProcessEnv() });
   const insecure = (registry: string) => config.registries[registry]?.insecure ?? false;
   return {
     uid: () => process.getuid?.(),
