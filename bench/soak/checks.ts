@@ -115,9 +115,11 @@ export async function checkSoak(
   const containers = stdout.split('\n').filter(Boolean);
   if (containers.length) problems.push(`orphan builder containers: ${containers.join(', ')}`);
   const workEntries: string[] = [];
+  // The worker's own lasting state lives beside the builds: the builder caches and the image-use record.
+  const lasting = new Set(['store', 'rpmmd', 'image-use.json']);
   for (const dir of input.workDirs) {
     for (const entry of await readdir(dir, { recursive: true }).catch(() => [] as string[]))
-      workEntries.push(entry);
+      if (!lasting.has(entry.split('/')[0] ?? '')) workEntries.push(entry);
   }
   if (workEntries.length) problems.push(`work directories left: ${workEntries.slice(0, 10).join(', ')}`);
   return {

@@ -54,7 +54,11 @@ export async function checkArtifacts(
   }
   if (manifest.buildId !== buildId)
     problems.push(`${buildId}: manifest names build ${String(manifest.buildId)}`);
-  const objects = Object.values(manifest).filter(isObject);
+  // The named objects (iso, log) and every listed artifact (images, log, checksums, signature, provenance), once.
+  const listed = Array.isArray(manifest.artifacts) ? (manifest.artifacts as unknown[]) : [];
+  const byKey = new Map<string, { key: string; size: number; sha256: string }>();
+  for (const o of [...Object.values(manifest), ...listed].filter(isObject)) byKey.set(o.key, o);
+  const objects = [...byKey.values()];
   if (!objects.some((o) => o.key.endsWith('.iso'))) problems.push(`${buildId}: manifest names no ISO`);
   for (const o of objects) {
     const bytes = await download(s3.client, s3.bucket, o.key);
