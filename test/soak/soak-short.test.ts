@@ -16,7 +16,7 @@ describe('soak (short)', () => {
         seed,
         stopMaxSeconds: 6,
         faultEverySeconds: 14,
-        label: 'test/e2e/soak-short.test.ts',
+        label: 'test/soak/soak-short.test.ts',
       },
       (line) => console.log(line),
     );
