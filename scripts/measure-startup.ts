@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { childProcessEnv } from '../src/config/child-env.ts';
 import { startFakeSlack } from '../test/fakes/slack-api.ts';
 import { freePort } from '../test/testbed/free-port.ts';
 
@@ -15,7 +16,8 @@ function untilLine(args: string[], env: Record<string, string>, pattern: RegExp)
   const start = process.hrtime.bigint();
   const child = spawn('node', args, {
     cwd: root,
-    env: { ...process.env, ...env },
+    // Only what a service child needs (PATH, HOME, podman's settings), plus the settings of this measurement.
+    env: { ...childProcessEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
