@@ -28,18 +28,14 @@ export type Config = Omit<EnvSettings, 'configFile'> &
     ops: OpsSettings;
     /**
      * Hosts the workers hold credentials for (a `registries` entry with a username); known to the bot too, which
-     * sees no registry settings, so that typing images from them can need an explicit access rule.
+     * sees no registry settings, so that typing images from them can need an explicit access rule, and so that the
+     * build form offers first the presets that can be built with the credentials configured.
      */
     credentialRegistries?: string[];
     /** True when REDIS_URL was set; `npm start` runs a private redis-server when it was not. */
     redisUrlSet: boolean;
     /** Data directory, local artifact store and its download links (single-host mode). */
     local: LocalSettings;
-    /**
-     * Registry hosts the config file has a `registries` entry (credentials) for. Names only: the bot never reads
-     * the credentials themselves, but it needs to know which presets can be built before offering them.
-     */
-    registryLogins: string[];
   };
 
 export interface LoadConfigOptions {
@@ -94,11 +90,6 @@ export function loadConfig(
   const read = 'read' in found ? found.read : readConfigFile(configPath, display, readFile);
   let file: ConfigFile | undefined;
   let configFileLoaded = false;
-  const rawRegistries = read.kind === 'ok' ? read.data.registries : undefined;
-  const registryLogins =
-    typeof rawRegistries === 'object' && rawRegistries !== null && !Array.isArray(rawRegistries)
-      ? Object.keys(rawRegistries).map((host) => host.toLowerCase())
-      : [];
   let credentialRegistries: string[] = [];
   if (read.kind === 'missing' && explicit !== undefined) {
     const where = isAbsolute(display) ? display : `${display} (resolved to ${configPath})`;
@@ -133,7 +124,6 @@ export function loadConfig(
     ops: opsEnv.ops,
     redisUrlSet: (env.REDIS_URL ?? '') !== '',
     local: localEnv.local,
-    registryLogins,
   };
 }
 
@@ -175,5 +165,5 @@ function credentialHosts(data: Record<string, unknown>): string[] {
   if (typeof registries !== 'object' || registries === null) return [];
   return Object.entries(registries as Record<string, unknown>)
     .filter(([, entry]) => typeof entry === 'object' && entry !== null && 'username' in entry)
-    .map(([host]) => host);
+    .map(([host]) => host.toLowerCase());
 }

@@ -6,7 +6,7 @@ import { BLOCKS, type ModalBlockId } from '../action-ids.ts';
 export const LOGIN_REQUIRED_REGISTRIES = ['registry.redhat.io'] as const;
 
 type Preset = Config['presets'][string];
-type LoginContext = Pick<Config, 'builders' | 'registryLogins'>;
+type LoginContext = Pick<Config, 'builders' | 'credentialRegistries'>;
 
 function hostOf(image: string): string | undefined {
   try {
@@ -47,7 +47,7 @@ export function presetsForForm(config: Pick<Config, 'presets'> & LoginContext): 
   const ready: [string, Preset][] = [];
   const blocked: [string, Preset][] = [];
   for (const [name, preset] of Object.entries(config.presets)) {
-    const host = missingLogin(presetImages(preset, config), config.registryLogins);
+    const host = missingLogin(presetImages(preset, config), config.credentialRegistries ?? []);
     if (host === undefined) ready.push([name, preset]);
     else
       blocked.push([name, { ...preset, description: `${preset.description.trim()} (needs ${host} login)` }]);
@@ -63,7 +63,7 @@ export function missingLoginError(
   input: { source: string; builder: { image: string }; preset?: string },
   config: LoginContext,
 ): { block: ModalBlockId; message: string } | undefined {
-  const host = missingLogin([input.source, input.builder.image], config.registryLogins);
+  const host = missingLogin([input.source, input.builder.image], config.credentialRegistries ?? []);
   if (host === undefined) return undefined;
   return {
     block: input.preset !== undefined ? BLOCKS.preset : BLOCKS.image,

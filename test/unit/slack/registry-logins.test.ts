@@ -39,7 +39,7 @@ function presetSelect(presets: ReturnType<typeof presetsForForm>) {
 
 describe('presets on a fresh install with no registry credentials', () => {
   it('offers the CentOS Stream preset first, so the form default builds without credentials', () => {
-    expect(fresh.registryLogins).toEqual([]);
+    expect(fresh.credentialRegistries).toEqual([]);
     const select = presetSelect(presetsForForm(fresh));
     expect(select?.initial_option?.value).toBe('centos-stream9');
     expect(select?.options?.map((o) => o.value)).toEqual(['centos-stream9', 'rhel9', 'rhel10']);
@@ -86,7 +86,7 @@ describe('presets on a fresh install with no registry credentials', () => {
   });
 
   it('keeps the config order and no notes once registry.redhat.io has credentials', () => {
-    expect(withRedHatLogin.registryLogins).toEqual(['registry.redhat.io']);
+    expect(withRedHatLogin.credentialRegistries).toEqual(['registry.redhat.io']);
     const select = presetSelect(presetsForForm(withRedHatLogin));
     expect(select?.options?.map((o) => o.value)).toEqual(['rhel9', 'rhel10', 'centos-stream9']);
     expect(select?.options?.[0]?.description?.text).toBe('RHEL 9 image mode · ISOs: RHEL hosts only');
