@@ -155,7 +155,7 @@ export async function startBuildWorker(
   await worker.waitUntilReady();
   // The presets' images, pulled ahead so a preset build's pull is a digest check; its pulls count as uses for the
   // old-image policy, so warm images are never pruned as unused.
-  const warmer = createImageWarmer({ config, podman, logger, capabilities: host.capabilities });
+  const warmer = createImageWarmer({ config, podman, logger, arch, capabilities: host.capabilities });
   const heartbeat = await startHeartbeat(
     connection,
     {

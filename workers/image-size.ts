@@ -76,6 +76,11 @@ export async function registryImageSize(ref: string, o: SizeOptions): Promise<nu
   );
 }
 
+/** 3.2 MiB, 12.5 GiB: a small image over a small limit must not read as "0.0 GiB". */
+function sizeText(bytes: number): string {
+  return bytes < GIB ? `${(bytes / 1024 ** 2).toFixed(1)} MiB` : `${(bytes / GIB).toFixed(1)} GiB`;
+}
+
 /**
  * Refuses an image over `maxGiB` before it is pulled: a source image anyone may type must not fill the build
  * host's disk. Not retried: the image will be as large on any host.
@@ -102,7 +107,7 @@ export async function checkImageSize(
   if (bytes > maxGiB * GIB) {
     throw new AppError(
       'INVALID_REQUEST',
-      `${ref} is ${(bytes / GIB).toFixed(1)} GiB compressed, over the ${maxGiB} GiB build hosts accept (worker.maxImageGiB)`,
+      `${ref} is ${sizeText(bytes)} compressed, over the ${maxGiB} GiB build hosts accept (worker.maxImageGiB)`,
     );
   }
 }

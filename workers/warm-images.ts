@@ -4,9 +4,11 @@ import type { Config } from '../src/config/load-config.ts';
 import { type Capability, requiredCapabilities } from '../src/domain/capabilities.ts';
 import { registryOf } from '../src/domain/image-ref.ts';
 import type { Logger } from '../src/logger.ts';
+import { checkedPull } from './checked-pull.ts';
 import { passwordFor, registrySettings } from './pipeline/steps/login.ts';
 import { freeBytes } from './pipeline/steps/preflight.ts';
 import type { Podman } from './podman.ts';
+import { writeSignaturePolicy } from './signature-policy.ts';
 
 const GIB = 1024 ** 3;
 const MINUTE_MS = 60_000;
@@ -18,15 +20,21 @@ export interface WarmImage {
 }
 
 export type WarmConfig = Pick<Config, 'presets' | 'builders' | 'registries'> & {
-  worker: Pick<Config['worker'], 'workDir' | 'containerStorage' | 'minFreeDiskGiB' | 'warm'> & {
+  access?: { signatures?: Config['access']['signatures'] | undefined } | undefined;
+  worker: Pick<
+    Config['worker'],
+    'workDir' | 'containerStorage' | 'minFreeDiskGiB' | 'warm' | 'maxImageGiB'
+  > & {
     timeouts: Pick<Config['worker']['timeouts'], 'loginSeconds' | 'pullSeconds'>;
   };
 };
 
 export interface WarmOptions {
   config: WarmConfig;
-  podman: Pick<Podman, 'login' | 'pull' | 'imageDigest'>;
+  podman: Pick<Podman, 'login' | 'pull' | 'imageDigest' | 'imageSize'>;
   logger: Logger;
+  /** This host's architecture: the size of a multi-arch image is that of its entry. */
+  arch: string;
   /** What this host offers: presets whose ISOs need more are left to the hosts that build them. */
   capabilities: readonly string[];
   readFree?: (path: string) => Promise<number>;
@@ -71,7 +79,8 @@ export interface ImageWarmer {
  * Keeps the presets' images pulled, so that a preset build's pull is a digest check against the registry rather
  * than a download of gigabytes while a person waits. A pass pulls one image at a time (it competes with builds for
  * the network and disk, and is in no hurry), logs in with the build credentials into a private auth file removed
- * after the pass, and is skipped when the disk is already below the build minimum: a warm image must never be what
+ * after the pass, and pulls through the same size limit and signature policy as a build (an image a build would
+ * refuse is not put on the disk ahead of it). A pass is skipped when the disk is already below the build minimum: a warm image must never be what
  * makes a build fail for lack of space.
  */
 export function createImageWarmer(options: WarmOptions): ImageWarmer {
@@ -105,6 +114,7 @@ export function createImageWarmer(options: WarmOptions): ImageWarmer {
     const authFile = join(dir, 'auth.json');
     const signal = stopper.signal;
     try {
+      const signatures = await writeSignaturePolicy(join(dir, 'signatures'), config.access?.signatures ?? {});
       const loggedIn = new Set<string>();
       for (const ref of targets) {
         if (signal.aborted) return;
@@ -125,13 +135,18 @@ export function createImageWarmer(options: WarmOptions): ImageWarmer {
             loggedIn.add(registry);
           }
           const started = performance.now();
-          await podman.pull({
+          await checkedPull({
+            podman,
             ref,
             registry,
             authFile,
             insecure,
+            arch: options.arch,
             timeoutMs: config.worker.timeouts.pullSeconds * 1000,
             signal,
+            maxImageGiB: config.worker.maxImageGiB,
+            signatures,
+            logger,
           });
           const digest = await podman.imageDigest(ref);
           if (warm.get(ref) !== digest) {

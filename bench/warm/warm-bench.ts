@@ -141,6 +141,7 @@ export async function runWarmBench(o: {
         },
         podman: createPodman('podman', logger, { env: { PATH: process.env.PATH ?? '', ...warm.env } }),
         logger,
+        arch: hostArch(),
         capabilities: [],
       });
       await warmer.pass();

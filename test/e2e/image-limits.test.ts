@@ -47,11 +47,15 @@ describe('the build host protects its disk', () => {
     expect(run.exitCode).toBe(1);
     expect(json.error?.code).toBe('INVALID_REQUEST');
     expect(json.error?.message).toMatch(
-      /bootc\/(demo-os|bib-standin):1 is .* GiB compressed, over the 0\.0001 GiB/,
+      /bootc\/(demo-os|bib-standin):1 is [0-9.]+ MiB compressed, over the 0\.0001 GiB/,
     );
+    // Every size is read before any pull, so not even an image under the limit would be pulled for a refused
+    // build; the worker's readiness check pulls its builders through the same limit, and reports the refusal.
+    await workerOut.waitFor(/builder standin.*over the 0\.0001 GiB build hosts accept/, 60_000);
     const { stdout } = await podman(tb.podman, ['images', '--format', '{{.Repository}}:{{.Tag}}']);
     const pulled = stdout.split('\n').filter((l) => /demo-os|bib-standin/.test(l)).length;
     console.log(`oversized images pulled: ${pulled}`);
+    if (pulled !== 0) console.log(JSON.stringify(stdout));
     expect(pulled).toBe(0);
     expect(workerOut.lines.some((l) => l.includes('image size from the registry'))).toBe(true);
   });

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatWorkers } from '../../src/cli/format-ops.ts';
+import { hostArch } from '../../src/domain/host-arch.ts';
 import { listLiveWorkers } from '../../src/queue/worker-registry.ts';
 import { startHeartbeat } from '../../workers/heartbeat.ts';
 import { createPodman } from '../../workers/podman.ts';
@@ -70,7 +71,7 @@ describe('warm images against the testbed registry', () => {
       },
     };
     const real = createPodman('podman', logger, { env: { PATH: process.env.PATH ?? '', ...penv.env } });
-    const warmer = createImageWarmer({ config, podman: real, logger, capabilities: [] });
+    const warmer = createImageWarmer({ config, podman: real, logger, arch: hostArch(), capabilities: [] });
     await warmer.pass();
 
     const warm = warmer.warm();

@@ -234,6 +234,10 @@ export function checkBuilderPull(
         ? `fix builders.${builder}.image (or the credentials for ${registry}, if they may not read it)`
         : found.code === 'CONFIG_INVALID'
           ? `fix registries."${registry}" in the config as the message says`
-          : `check that ${registry} is reachable from this host (DNS, proxy, firewall)`;
+          : found.code === 'INVALID_REQUEST'
+            ? `use a smaller builder image, or raise worker.maxImageGiB if this host has the disk for it`
+            : found.code === 'SIGNATURE_REJECTED'
+              ? `sign ${image} with the key access.signatures names for it, or fix that rule`
+              : `check that ${registry} is reachable from this host (DNS, proxy, firewall)`;
   return fail(name, `${image} cannot be pulled: ${found.error}`, fix);
 }

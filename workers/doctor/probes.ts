@@ -1,14 +1,17 @@
 import { access, mkdtemp, readFile, rm, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { childProcessEnv } from '../../src/config/child-env.ts';
 import type { Config } from '../../src/config/load-config.ts';
 import { AppError, asAppError } from '../../src/domain/errors.ts';
+import { hostArch } from '../../src/domain/host-arch.ts';
 import type { Logger } from '../../src/logger.ts';
+import { checkedPull } from '../checked-pull.ts';
 import { type EntitlementFacts, readEntitlementFacts } from '../host-capabilities.ts';
 import { createPodman } from '../podman.ts';
 import { podmanErrorLine } from '../podman-errors.ts';
+import { writeSignaturePolicy } from '../signature-policy.ts';
 
 type RegistrySettings = Config['registries'][string];
 
@@ -63,7 +66,9 @@ async function passwordOf(registry: string, settings: RegistrySettings): Promise
 
 /** The real host. `signal` stops every podman and helper process at once (a worker that stops meanwhile). */
 export function hostProbes(
-  config: Pick<Config, 'worker' | 'registries'>,
+  config: Pick<Config, 'worker' | 'registries'> & {
+    access?: { signatures?: Config['access']['signatures'] | undefined } | undefined;
+  },
   logger: Logger,
   signal?: AbortSignal,
 ): DoctorProbes {
@@ -156,13 +161,24 @@ export function hostProbes(
       });
     },
     async pull(image, registry, authFile) {
-      await podman.pull({
+      // Through the size limit and signature policy a build pulls with: the doctor never puts on the disk an
+      // image a build would refuse, and reports such a builder as the build would.
+      const signatures = await writeSignaturePolicy(
+        join(dirname(authFile), 'signatures'),
+        config.access?.signatures ?? {},
+      );
+      await checkedPull({
+        podman,
         ref: image,
         registry,
         authFile,
         insecure: insecure(registry),
+        arch: hostArch(),
         timeoutMs: config.worker.timeouts.pullSeconds * 1000,
-        ...sig,
+        signal: signal ?? new AbortController().signal,
+        maxImageGiB: config.worker.maxImageGiB,
+        signatures,
+        logger,
       });
     },
   };

@@ -18,7 +18,7 @@ import {
 } from './checks.ts';
 import type { DoctorProbes } from './probes.ts';
 
-export type DoctorConfig = Pick<Config, 'worker' | 'registries' | 'builders' | 'presets'>;
+export type DoctorConfig = Pick<Config, 'worker' | 'registries' | 'builders' | 'presets' | 'access'>;
 
 /**
  * Every check, in the order an operator fixes things: the host, then its disks and devices, then what it reaches

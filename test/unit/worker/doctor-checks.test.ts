@@ -150,6 +150,8 @@ describe('each doctor check', () => {
     expect(fixOf('AUTH_FAILED')).toContain('credentials for registry.redhat.io');
     expect(fixOf('IMAGE_NOT_FOUND')).toContain('fix builders.rhel9.image');
     expect(fixOf('REGISTRY_UNAVAILABLE')).toContain('reachable');
+    expect(fixOf('INVALID_REQUEST')).toContain('worker.maxImageGiB');
+    expect(fixOf('SIGNATURE_REJECTED')).toContain('access.signatures');
   });
 
   it('prints one line per check with the fix, and exits 1 on any fail', () => {

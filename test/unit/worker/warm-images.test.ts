@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -39,13 +39,21 @@ function config(overrides: Partial<WarmConfig> = {}): WarmConfig {
   };
 }
 
-function fakePodman(fail: (ref: string) => boolean = () => false) {
+function fakePodman(
+  fail: (ref: string) => boolean = () => false,
+  sizeOf: (ref: string) => number = () => GIB,
+) {
   const calls: string[] = [];
   const authFiles = new Set<string>();
+  const policies = new Set<string>();
   return {
     calls,
     authFiles,
+    policies,
     podman: {
+      async imageSize(ref: string) {
+        return sizeOf(ref);
+      },
       async login(o: LoginOptions) {
         calls.push(`login ${o.registry} ${o.username}`);
         authFiles.add(o.authFile);
@@ -53,6 +61,7 @@ function fakePodman(fail: (ref: string) => boolean = () => false) {
       async pull(o: PullOptions) {
         calls.push(`pull ${o.ref}`);
         authFiles.add(o.authFile);
+        if (o.signaturePolicy) policies.add(await readFile(o.signaturePolicy, 'utf8'));
         if (fail(o.ref)) throw new Error(`unreachable ${o.ref}`);
       },
       async imageDigest(ref: string) {
@@ -84,6 +93,7 @@ describe('warm images', () => {
       config: config(),
       podman: fake.podman,
       logger,
+      arch: 'x86_64',
       capabilities: ['rhel-entitlement'],
       readFree: async () => 100 * GIB,
     });
@@ -104,12 +114,46 @@ describe('warm images', () => {
     expect(warmer.warm()).toHaveLength(5);
   });
 
+  it('pulls through the size limit and the signature policy a build uses', async () => {
+    const fake = fakePodman(
+      () => false,
+      (ref) => (ref.endsWith(':stream10') ? 30 * GIB : GIB),
+    );
+    const warmer = createImageWarmer({
+      config: config({
+        access: {
+          signatures: {
+            'quay.io/centos-bootc/': { sigstoreSigned: { keyPath: '/etc/pki/centos.pub' } },
+          },
+        },
+      }),
+      podman: fake.podman,
+      logger,
+      arch: 'x86_64',
+      capabilities: [],
+      readFree: async () => 100 * GIB,
+    });
+    await warmer.pass();
+    // 30 GiB is over the default limit: refused before its pull, as a build would refuse it.
+    expect(fake.calls).toEqual([`pull ${CENTOS_BUILDER}`, 'pull quay.io/centos-bootc/centos-bootc:stream9']);
+    expect(warmer.warm().map((w) => w.ref)).toEqual([
+      CENTOS_BUILDER,
+      'quay.io/centos-bootc/centos-bootc:stream9',
+    ]);
+    expect(fake.policies.size).toBe(1);
+    const [policy] = [...fake.policies];
+    expect(JSON.parse(policy ?? '{}').transports.docker['quay.io/centos-bootc']).toEqual([
+      { type: 'sigstoreSigned', keyPath: '/etc/pki/centos.pub', signedIdentity: { type: 'matchRepository' } },
+    ]);
+  });
+
   it('skips the pass when the disk is below the build minimum', async () => {
     const fake = fakePodman();
     const warmer = createImageWarmer({
       config: config(),
       podman: fake.podman,
       logger,
+      arch: 'x86_64',
       capabilities: [],
       readFree: async () => 19 * GIB,
     });
@@ -124,6 +168,7 @@ describe('warm images', () => {
       config: config(),
       podman: fake.podman,
       logger,
+      arch: 'x86_64',
       capabilities: [],
       readFree: async () => 100 * GIB,
     });
@@ -142,6 +187,7 @@ describe('warm images', () => {
       config: config(),
       podman: fake.podman,
       logger,
+      arch: 'x86_64',
       capabilities: [],
       readFree: async () => 100 * GIB,
     });
@@ -159,6 +205,7 @@ describe('warm images', () => {
       config: off,
       podman: fake.podman,
       logger,
+      arch: 'x86_64',
       capabilities: [],
       readFree: async () => 100 * GIB,
     });

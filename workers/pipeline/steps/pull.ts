@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import type { SignatureRule } from '../../../src/config/access-schema.ts';
 import type { Config } from '../../../src/config/load-config.ts';
 import { registryOf } from '../../../src/domain/image-ref.ts';
-import { checkImageSize, DEFAULT_MAX_IMAGE_GIB } from '../../image-size.ts';
+import { type CheckedPullOptions, checkPullSize, pullWithPolicy } from '../../checked-pull.ts';
 import { writeSignaturePolicy } from '../../signature-policy.ts';
 import { type BuildContext, required } from '../build-context.ts';
 import type { Step } from '../step.ts';
@@ -25,8 +25,9 @@ export type PullContext = Pick<BuildContext, 'podman' | 'signal' | 'logger'> & {
 /**
  * Pulls the builder, the source and the payload side by side (they cost the slowest, not the sum) into root's
  * storage, where the builder finds them; it cannot pull itself. Each pull first reads the image's size from the
- * registry (refused over worker.maxImageGiB) and goes through the signature policy written from the config. When
- * one pull fails, the others are stopped at once, and the step ends only after every podman it started has
+ * registry (all sizes before any pull, so a refused build leaves nothing on the disk; refused over
+ * worker.maxImageGiB) and goes through the signature policy written from the config. When one fails, the others
+ * are stopped at once, and the step ends only after every podman it started has
  * exited: none outlives the attempt. The free disk is checked again afterwards, since the images took some.
  */
 export const pull: Step<PullContext> = {
@@ -41,58 +42,62 @@ export const pull: Step<PullContext> = {
       ctx.settings.access?.signatures ?? {},
     );
     const siblings = new AbortController();
-    // The first pull to fail is the cause; the others fail after it only because they were stopped.
+    // The first image to fail is the cause; the others fail after it only because they were stopped.
     let cause: { error: unknown } | undefined;
     const signal = AbortSignal.any([ctx.signal, siblings.signal]);
-    const one = async (timing: string, ref: string): Promise<string> => {
-      const started = performance.now();
-      const registry = registryOf(ref);
-      const insecure = registrySettings(ctx.settings.registries, registry)?.insecure ?? false;
-      const timeoutMs = ctx.settings.worker.timeouts.pullSeconds * 1000;
-      try {
-        const { imageSize } = ctx.podman;
-        if (imageSize) {
-          const options = { authFile, insecure, arch: ctx.request.arch, timeoutMs, signal };
-          const maxGiB = ctx.settings.worker.maxImageGiB ?? DEFAULT_MAX_IMAGE_GIB;
-          await checkImageSize(ref, maxGiB, () => imageSize(ref, options), ctx.logger);
-        }
-        ctx.logger.info({ ref }, 'podman pull');
-        await ctx.podman.pull({
-          signaturePolicy: signatures.policyPath,
-          ...(signatures.home ? { registriesHome: signatures.home } : {}),
-          ref,
-          registry,
-          authFile,
-          insecure,
-          timeoutMs,
-          signal,
-          onOutput: ({ argv, output }) => {
-            ctx.state.log?.command(argv);
-            ctx.state.log?.output(output);
-          },
-        });
-        const digest = await ctx.podman.imageDigest(ref);
-        ctx.state.log?.line(`pulled ${ref} as ${digest}`);
-        return digest;
-      } catch (error) {
-        cause ??= { error };
-        siblings.abort(`pull of ${ref} failed`);
-        throw error;
-      } finally {
-        ctx.state.timings[timing] = Math.round(performance.now() - started);
-      }
-    };
     const { request } = ctx;
     const payload = request.installerPayloadRef;
-    const settled = await Promise.allSettled([
-      one('pullBuilder', request.builder.image),
-      one('pullSource', request.source),
-      ...(payload ? [one('pullPayload', payload)] : []),
-    ]);
-    if (cause) throw cause.error;
-    const [builderDigest, sourceDigest, payloadDigest] = settled.map((s) =>
-      s.status === 'fulfilled' ? s.value : '',
-    );
+    const images = [
+      { timing: 'pullBuilder', ref: request.builder.image },
+      { timing: 'pullSource', ref: request.source },
+      ...(payload ? [{ timing: 'pullPayload', ref: payload }] : []),
+    ].map(({ timing, ref }) => {
+      const registry = registryOf(ref);
+      const options: CheckedPullOptions = {
+        podman: ctx.podman,
+        ref,
+        registry,
+        authFile,
+        insecure: registrySettings(ctx.settings.registries, registry)?.insecure ?? false,
+        arch: request.arch,
+        timeoutMs: ctx.settings.worker.timeouts.pullSeconds * 1000,
+        signal,
+        maxImageGiB: ctx.settings.worker.maxImageGiB,
+        signatures,
+        logger: ctx.logger,
+        onOutput: ({ argv, output }) => {
+          ctx.state.log?.command(argv);
+          ctx.state.log?.output(output);
+        },
+      };
+      return { timing, options, started: performance.now() };
+    });
+    // Each phase runs for all images side by side and ends only after every command it started has exited.
+    const phase = async <T>(work: (o: CheckedPullOptions) => Promise<T>): Promise<T[]> => {
+      const settled = await Promise.allSettled(
+        images.map(async (image) => {
+          try {
+            return await work(image.options);
+          } catch (error) {
+            cause ??= { error };
+            siblings.abort(`${image.options.ref} failed`);
+            throw error;
+          } finally {
+            ctx.state.timings[image.timing] = Math.round(performance.now() - image.started);
+          }
+        }),
+      );
+      if (cause) throw cause.error;
+      return settled.map((s) => (s.status === 'fulfilled' ? s.value : (undefined as T)));
+    };
+    // Every size first: a build refused for one oversized image pulls none of the others.
+    await phase(checkPullSize);
+    const [builderDigest, sourceDigest, payloadDigest] = await phase(async (o) => {
+      await pullWithPolicy(o);
+      const digest = await ctx.podman.imageDigest(o.ref);
+      ctx.state.log?.line(`pulled ${o.ref} as ${digest}`);
+      return digest;
+    });
     await checkFreeDisk(ctx, ctx.readFree ?? freeBytes, ' after pulling the images');
     ctx.state.pulled = {
       builderDigest: builderDigest ?? '',

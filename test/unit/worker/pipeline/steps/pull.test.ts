@@ -144,6 +144,21 @@ describe('pull step', () => {
     expect((error as AppError).message).toContain('worker.maxImageGiB');
     expect(pulls).toEqual([]);
   });
+
+  it('pulls none of the images when one is over the limit, however fast the others answer', async () => {
+    const sizes: string[] = [];
+    const { ctx, pulls } = await stubbed(0, async (ref) => {
+      sizes.push(ref);
+      // The builder answers at once and is small; the source is slow and too large.
+      if (ref.includes('bib')) return 1024;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return 30 * 1024 ** 3;
+    });
+    const error = await pull.run(ctx, { defer: () => undefined }).catch((e: unknown) => e);
+    expect((error as AppError).message).toMatch(/30\.0 GiB compressed, over the 20 GiB/);
+    expect(sizes).toHaveLength(2);
+    expect(pulls).toEqual([]);
+  });
 });
 
 async function stubbed(minFreeDiskGiB = 0, imageSize?: Podman['imageSize']) {
