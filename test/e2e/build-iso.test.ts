@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { execa } from 'execa';
@@ -8,22 +7,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostArch } from '../../src/domain/host-arch.ts';
 import { buildQueueName, QUEUE_PREFIX } from '../../src/queue/names.ts';
 import { createS3Store } from '../../src/storage/s3-store.ts';
-import { writeE2eConfig } from '../support/e2e-env.ts';
-import { collectLines, type LineCollector, startTsx } from '../support/run-process.ts';
+import { type E2eHost, startE2eHost } from '../support/e2e-host.ts';
+import { type Child, collectLines, type LineCollector, startTsx } from '../support/run-process.ts';
 
 const BUILD_LABEL = 'io.bootc-iso.build';
 
-import { podman, requireTools, startTestbed, TESTBED_TOOLS, type Testbed } from '../testbed/index.ts';
+import { podman, type Testbed } from '../testbed/index.ts';
 
 const REGISTRY_USER = 'isobuilder';
 // Distinctive, so a leak into logs or artifacts would be easy to spot.
 const REGISTRY_PASSWORD = 'e2e-Reg1stry-Pa55word-7f3a';
 const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq0eSiC7lXbU0c0Q1wq8m2cmBkYQh9cQbAq1v2F0yZd admin@e2e';
 
+let host: E2eHost;
 let tb: Testbed;
 let dir: string;
 let env: Record<string, string>;
-let worker: ReturnType<typeof startTsx>;
+let worker: Child;
 let workerOut: LineCollector;
 
 async function isoFile(iso: string, path: string): Promise<string> {
@@ -37,27 +37,15 @@ function cli(args: string[]) {
 }
 
 beforeAll(async () => {
-  requireTools(TESTBED_TOOLS);
-  tb = await startTestbed({ registryUser: REGISTRY_USER, registryPassword: REGISTRY_PASSWORD });
-  dir = await mkdtemp(join(tmpdir(), 'bootc-iso-e2e-'));
-
-  ({ env } = await writeE2eConfig(
-    tb,
-    dir,
-    { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
-    { buildSeconds: 12 },
-  ));
-  worker = startTsx('workers/main.ts', env);
-  workerOut = collectLines(worker);
-  await workerOut.waitFor(/worker ready/, 60_000);
+  host = await startE2eHost({
+    name: 'e2e',
+    registry: { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
+    config: { buildSeconds: 12 },
+  });
+  ({ tb, dir, env, worker, workerOut } = host);
 });
 
-afterAll(async () => {
-  worker?.kill('SIGTERM');
-  await worker?.catch(() => undefined);
-  await tb?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => host?.stop());
 
 describe('an ISO build through the CLI, a real worker, podman, the registry and S3', () => {
   it('logs in, pulls both images, runs the builder as documented and publishes a verifiable ISO', async () => {

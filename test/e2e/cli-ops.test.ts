@@ -1,12 +1,13 @@
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostArch } from '../../src/domain/host-arch.ts';
-import { WORKER_NAME, writeE2eConfig } from '../support/e2e-env.ts';
-import { type Child, collectLines, type LineCollector, REPO_ROOT, startTsx } from '../support/run-process.ts';
-import { requireTools, startTestbed, TESTBED_TOOLS, type Testbed } from '../testbed/index.ts';
+import { WORKER_NAME } from '../support/e2e-env.ts';
+import { type E2eHost, startE2eHost } from '../support/e2e-host.ts';
+import { type Child, type LineCollector, REPO_ROOT } from '../support/run-process.ts';
+import type { Testbed } from '../testbed/index.ts';
 
 // The operator commands against the whole testbed: a real worker process with its heartbeat, real
 // builds through podman and the stand-in builder, the log read back from S3.
@@ -16,6 +17,7 @@ const LEFTOVER_ID = 'bzzzzzzzz';
 const OTHER_ARCH = hostArch() === 'x86_64' ? 'aarch64' : 'x86_64';
 const VERSION = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')).version as string;
 
+let host: E2eHost;
 let tb: Testbed;
 let dir: string;
 let env: Record<string, string>;
@@ -69,28 +71,20 @@ interface WorkerJson {
 }
 
 beforeAll(async () => {
-  requireTools(TESTBED_TOOLS);
-  tb = await startTestbed();
-  dir = await mkdtemp(join(tmpdir(), 'bootc-iso-cli-ops-'));
-  ({ env } = await writeE2eConfig(tb, dir, tb.registry, {
-    buildSeconds: 60,
-    extraYaml: '  imagePrune: { keepDays: 30 }',
-  }));
-  env.METRICS_PORT = 'off';
-  // What a crashed worker leaves behind: a build directory with a half-written ISO.
-  await mkdir(join(dir, 'work', LEFTOVER_ID, 'attempt-1', 'output'), { recursive: true });
-  await writeFile(join(dir, 'work', LEFTOVER_ID, 'attempt-1', 'output', 'install.iso'), 'partial');
-  worker = startTsx('workers/main.ts', env);
-  workerOut = collectLines(worker);
-  await workerOut.waitFor(/worker ready/, 60_000);
+  host = await startE2eHost({
+    name: 'cli-ops',
+    config: { buildSeconds: 60, extraYaml: '  imagePrune: { keepDays: 30 }' },
+    beforeWorker: async (workDir, workerEnv) => {
+      workerEnv.METRICS_PORT = 'off';
+      // What a crashed worker leaves behind: a build directory with a half-written ISO.
+      await mkdir(join(workDir, 'work', LEFTOVER_ID, 'attempt-1', 'output'), { recursive: true });
+      await writeFile(join(workDir, 'work', LEFTOVER_ID, 'attempt-1', 'output', 'install.iso'), 'partial');
+    },
+  });
+  ({ tb, dir, env, worker, workerOut } = host);
 });
 
-afterAll(async () => {
-  worker?.kill('SIGTERM');
-  await worker?.catch(() => undefined);
-  await tb?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => host?.stop());
 
 describe('bootc-iso workers', () => {
   it('lists the live worker from its heartbeat, after it removed a crashed run’s work directory', async () => {

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIONS, BLOCKS } from '../../src/slack/action-ids.ts';
 import { DEFAULT_CHANNEL, type FakeSlack, startFakeSlack } from '../fakes/slack-api.ts';
-import { writeE2eConfig } from '../support/e2e-env.ts';
+import { FRESH_HOST_UNSET, writeE2eConfig } from '../support/e2e-env.ts';
 import { REPO_ROOT } from '../support/run-process.ts';
 import { blocksText, buttonOf, until } from '../support/slack-e2e.ts';
 import { submittedState, viewSubmissionPayload } from '../support/slack-requests.ts';
@@ -23,20 +23,9 @@ import { requireTools, startTestbed, TESTBED_TOOLS, type Testbed } from '../test
 const BOT_TOKEN = 'xoxb-readme-1f4e';
 const APP_TOKEN = 'xapp-1-readme-6a3e';
 const USER = 'U0README01';
-/** Settings that would make this something other than a fresh host: emptied (empty counts as unset). */
+/** A fresh host, and no config or Slack tokens but the README's own. */
 const UNSET = [
-  'REDIS_URL',
-  'REDIS_SENTINELS',
-  'S3_ENDPOINT',
-  'S3_REGION',
-  'S3_BUCKET',
-  'S3_ACCESS_KEY_ID',
-  'S3_SECRET_ACCESS_KEY',
-  'S3_FORCE_PATH_STYLE',
-  'S3_PUBLIC_ENDPOINT',
-  'ARTIFACT_DIR',
-  'PUBLIC_URL',
-  'LINK_SIGNING_KEY',
+  ...FRESH_HOST_UNSET,
   'DATA_DIR',
   'BOOTC_ISO_CONFIG',
   'SLACK_APP_TOKEN',

@@ -8,7 +8,7 @@ import { loadSigningKey } from '../../src/local/signing-key.ts';
 import { ACTIONS } from '../../src/slack/action-ids.ts';
 import { createLocalStore } from '../../src/storage/local-store.ts';
 import { DEFAULT_CHANNEL, type FakeSlack, startFakeSlack } from '../fakes/slack-api.ts';
-import { writeE2eConfig } from '../support/e2e-env.ts';
+import { FRESH_HOST_UNSET, writeE2eConfig } from '../support/e2e-env.ts';
 import { type Child, collectLines, type LineCollector, startTsx } from '../support/run-process.ts';
 import {
   blocksText,
@@ -28,21 +28,7 @@ import { requireTools, startTestbed, TESTBED_TOOLS, type Testbed } from '../test
 const BOT_TOKEN = 'xoxb-single-host-7c1e';
 const SIGNING_SECRET = 'single-host-signing-secret-2f9a';
 const USER = 'U0REQUESTER';
-/** Variables that would turn the single-host defaults off; emptied in case the test runner's environment has them. */
-const UNSET = [
-  'REDIS_URL',
-  'REDIS_SENTINELS',
-  'S3_ENDPOINT',
-  'S3_REGION',
-  'S3_BUCKET',
-  'S3_ACCESS_KEY_ID',
-  'S3_SECRET_ACCESS_KEY',
-  'S3_FORCE_PATH_STYLE',
-  'S3_PUBLIC_ENDPOINT',
-  'ARTIFACT_DIR',
-  'PUBLIC_URL',
-  'LINK_SIGNING_KEY',
-];
+const UNSET: readonly string[] = FRESH_HOST_UNSET;
 
 let tb: Testbed;
 let fake: FakeSlack;

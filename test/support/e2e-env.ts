@@ -60,3 +60,23 @@ export async function writeE2eConfig(
   };
   return { env, passwordFile };
 }
+
+/**
+ * Settings that would make a host something other than a fresh single host (an external Redis or S3, a config
+ * file, other Slack tokens): emptied for tests of `npm start` on a fresh machine, in case the runner's
+ * environment has them (empty counts as unset).
+ */
+export const FRESH_HOST_UNSET = [
+  'REDIS_URL',
+  'REDIS_SENTINELS',
+  'S3_ENDPOINT',
+  'S3_REGION',
+  'S3_BUCKET',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+  'S3_FORCE_PATH_STYLE',
+  'S3_PUBLIC_ENDPOINT',
+  'ARTIFACT_DIR',
+  'PUBLIC_URL',
+  'LINK_SIGNING_KEY',
+] as const;
