@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { execa } from 'execa';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,19 +5,11 @@ import { BuildQueues } from '../../src/queue/build-producer.ts';
 import { findBuild } from '../../src/queue/find-build.ts';
 import { ACTIONS } from '../../src/slack/action-ids.ts';
 import { createS3Store } from '../../src/storage/s3-store.ts';
-import { type FakeMessage, type FakeSlack, startFakeSlack } from '../fakes/slack-api.ts';
-import { writeE2eConfig } from '../support/e2e-env.ts';
-import { type Child, REPO_ROOT } from '../support/run-process.ts';
-import {
-  blocksText,
-  buildIdOf,
-  buttonOf,
-  type SlackDriver,
-  slackDriver,
-  startWorkerAndBot,
-  until,
-} from '../support/slack-e2e.ts';
-import { requireTools, startTestbed, TESTBED_TOOLS, type Testbed } from '../testbed/index.ts';
+import type { FakeMessage, FakeSlack } from '../fakes/slack-api.ts';
+import { REPO_ROOT } from '../support/run-process.ts';
+import { blocksText, buildIdOf, buttonOf, type SlackDriver, until } from '../support/slack-e2e.ts';
+import { type SlackE2e, startSlackE2e } from '../support/slack-e2e-host.ts';
+import type { Testbed } from '../testbed/index.ts';
 
 const BOT_TOKEN = 'xoxb-approvals-e2e';
 const SIGNING_SECRET = 'approvals-e2e-signing-secret';
@@ -29,44 +18,40 @@ const APPROVER1 = 'U0APPROVE1';
 const APPROVER2 = 'U0APPROVE2';
 const OUTSIDER = 'U0OUTSIDE1';
 
+let e2e: SlackE2e;
 let tb: Testbed;
 let fake: FakeSlack;
-let dir: string;
 let bot: string;
 let env: Record<string, string>;
 let driver: SlackDriver;
 let redis: Redis;
 let queues: BuildQueues;
-const children: Child[] = [];
 
 beforeAll(async () => {
-  requireTools(TESTBED_TOOLS);
-  tb = await startTestbed();
-  fake = await startFakeSlack({ botToken: BOT_TOKEN, botUserId: 'U0BOT' });
-  driver = slackDriver(fake, SIGNING_SECRET, REQUESTER);
-  dir = await mkdtemp(join(tmpdir(), 'bootc-iso-approvals-e2e-'));
-  const extraYaml = [
-    'access:',
-    '  presets:',
-    `    demo: { approval: { approvers: { users: [${APPROVER1}, ${APPROVER2}] }, count: 2 } }`,
-    `    broken: { approval: { approvers: { users: [${APPROVER1}] } } }`,
-    // About two seconds to decide.
-    `    slow: { approval: { approvers: { users: [${APPROVER1}] }, expiresHours: 0.0006 } }`,
-  ].join('\n');
-  ({ env } = await writeE2eConfig(tb, dir, tb.registry, { extraYaml }));
-  bot = await startWorkerAndBot(env, { fake, botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET }, children);
+  e2e = await startSlackE2e({
+    name: 'approvals-e2e',
+    botToken: BOT_TOKEN,
+    signingSecret: SIGNING_SECRET,
+    user: REQUESTER,
+    extraYaml: () =>
+      [
+        'access:',
+        '  presets:',
+        `    demo: { approval: { approvers: { users: [${APPROVER1}, ${APPROVER2}] }, count: 2 } }`,
+        `    broken: { approval: { approvers: { users: [${APPROVER1}] } } }`,
+        // About two seconds to decide.
+        `    slow: { approval: { approvers: { users: [${APPROVER1}] }, expiresHours: 0.0006 } }`,
+      ].join('\n'),
+  });
+  ({ tb, fake, bot, env, driver } = e2e);
   redis = new Redis(tb.redis.url, { maxRetriesPerRequest: 1 });
   queues = new BuildQueues(redis);
 });
 
 afterAll(async () => {
-  for (const child of children) child.kill('SIGTERM');
-  await Promise.all(children.map((child) => child.catch(() => undefined)));
   await queues?.close();
   redis?.disconnect();
-  await fake?.stop();
-  await tb?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await e2e?.stop();
 });
 
 /** Submits `preset` and returns its awaiting-approval message. */

@@ -1,21 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIONS } from '../../src/slack/action-ids.ts';
-import { DEFAULT_CHANNEL, type FakeSlack, startFakeSlack } from '../fakes/slack-api.ts';
-import { writeE2eConfig } from '../support/e2e-env.ts';
-import type { Child } from '../support/run-process.ts';
-import {
-  buildIdOf,
-  buttonOf,
-  type SlackDriver,
-  slackDriver,
-  startWorkerAndBot,
-  until,
-} from '../support/slack-e2e.ts';
+import { DEFAULT_CHANNEL, type FakeSlack } from '../fakes/slack-api.ts';
+import { buildIdOf, buttonOf, type SlackDriver, until } from '../support/slack-e2e.ts';
+import { type SlackE2e, startSlackE2e } from '../support/slack-e2e-host.ts';
 import { sendSlashCommand } from '../support/slack-requests.ts';
-import { requireTools, startTestbed, TESTBED_TOOLS, type Testbed } from '../testbed/index.ts';
 
 const BOT_TOKEN = 'xoxb-links-e2e';
 const SIGNING_SECRET = 'links-e2e-signing-secret';
@@ -25,35 +13,29 @@ const ADMIN = 'U0ADMIN001';
 const OUTSIDERS = ['U0OUTSIDE1', 'U0OUTSIDE2'];
 const OTHER_CHANNEL = 'C0ELSEWHERE';
 
-let tb: Testbed;
+let e2e: SlackE2e;
 let fake: FakeSlack;
-let dir: string;
 let bot: string;
 let driver: SlackDriver;
-const children: Child[] = [];
 let seq = 0;
 
 beforeAll(async () => {
-  requireTools(TESTBED_TOOLS);
-  tb = await startTestbed();
-  fake = await startFakeSlack({ botToken: BOT_TOKEN, botUserId: 'U0BOT' });
-  // The build's channel: the requester and one other member; the outsiders are elsewhere.
-  fake.setChannel(DEFAULT_CHANNEL, { name: 'builds', members: ['U0BOT', REQUESTER, MEMBER] });
-  fake.setChannel(OTHER_CHANNEL, { name: 'elsewhere', members: ['U0BOT', ADMIN, ...OUTSIDERS] });
-  driver = slackDriver(fake, SIGNING_SECRET, REQUESTER);
-  dir = await mkdtemp(join(tmpdir(), 'bootc-iso-links-e2e-'));
-  const extraYaml = ['access:', `  admins: { users: [${ADMIN}] }`, '  limits: { perUser: 0 }'].join('\n');
-  const { env } = await writeE2eConfig(tb, dir, tb.registry, { extraYaml });
-  bot = await startWorkerAndBot(env, { fake, botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET }, children);
+  e2e = await startSlackE2e({
+    name: 'links-e2e',
+    botToken: BOT_TOKEN,
+    signingSecret: SIGNING_SECRET,
+    user: REQUESTER,
+    workspace: (f) => {
+      // The build's channel: the requester and one other member; the outsiders are elsewhere.
+      f.setChannel(DEFAULT_CHANNEL, { name: 'builds', members: ['U0BOT', REQUESTER, MEMBER] });
+      f.setChannel(OTHER_CHANNEL, { name: 'elsewhere', members: ['U0BOT', ADMIN, ...OUTSIDERS] });
+    },
+    extraYaml: () => ['access:', `  admins: { users: [${ADMIN}] }`, '  limits: { perUser: 0 }'].join('\n'),
+  });
+  ({ fake, bot, driver } = e2e);
 });
 
-afterAll(async () => {
-  for (const child of children) child.kill('SIGTERM');
-  await Promise.all(children.map((child) => child.catch(() => undefined)));
-  await fake?.stop();
-  await tb?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => e2e?.stop());
 
 /** `/bootc-iso <text>` as `user` in `channel`; the ephemeral answer's body as JSON text. */
 async function command(user: string, channel: string, text: string): Promise<string> {

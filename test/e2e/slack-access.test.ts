@@ -1,22 +1,12 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIONS, BLOCKS } from '../../src/slack/action-ids.ts';
 import { createS3Store } from '../../src/storage/s3-store.ts';
-import { type FakeSlack, startFakeSlack } from '../fakes/slack-api.ts';
-import { writeE2eConfig } from '../support/e2e-env.ts';
-import type { Child } from '../support/run-process.ts';
-import {
-  blocksText,
-  buildIdOf,
-  buttonOf,
-  type SlackDriver,
-  slackDriver,
-  startWorkerAndBot,
-  until,
-} from '../support/slack-e2e.ts';
-import { requireTools, startTestbed, TESTBED_TOOLS, type Testbed } from '../testbed/index.ts';
+import type { FakeSlack } from '../fakes/slack-api.ts';
+import { blocksText, buildIdOf, buttonOf, type SlackDriver, until } from '../support/slack-e2e.ts';
+import { type SlackE2e, startSlackE2e } from '../support/slack-e2e-host.ts';
+import type { Testbed } from '../testbed/index.ts';
 
 const BOT_TOKEN = 'xoxb-access-e2e';
 const SIGNING_SECRET = 'access-e2e-signing-secret';
@@ -24,41 +14,36 @@ const BUILDER = 'U0BUILDER1';
 const OUTSIDER = 'U0OUTSIDE1';
 const ADMIN = 'U0ADMINXX1';
 
+let e2e: SlackE2e;
 let tb: Testbed;
 let fake: FakeSlack;
 let dir: string;
 let bot: string;
 let driver: SlackDriver;
-const children: Child[] = [];
 
 type Answer = { response_action?: string; errors?: Record<string, string> } | undefined;
 
 beforeAll(async () => {
-  requireTools(TESTBED_TOOLS);
-  tb = await startTestbed();
-  fake = await startFakeSlack({ botToken: BOT_TOKEN, botUserId: 'U0BOT' });
-  fake.setUserGroup('S0BUILDERS', [BUILDER, ADMIN]);
-  driver = slackDriver(fake, SIGNING_SECRET, BUILDER);
-  dir = await mkdtemp(join(tmpdir(), 'bootc-iso-access-e2e-'));
-  const extraYaml = [
-    'access:',
-    '  build: { userGroups: [S0BUILDERS] }',
-    `  admins: { users: [${ADMIN}] }`,
-    `  presets: { broken: { users: [${ADMIN}] } }`,
-    '  limits: { perUser: 1 }',
-    `  auditLog: "${join(dir, 'audit.jsonl')}"`,
-  ].join('\n');
-  const { env } = await writeE2eConfig(tb, dir, tb.registry, { extraYaml });
-  bot = await startWorkerAndBot(env, { fake, botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET }, children);
+  e2e = await startSlackE2e({
+    name: 'access-e2e',
+    botToken: BOT_TOKEN,
+    signingSecret: SIGNING_SECRET,
+    user: BUILDER,
+    workspace: (f) => f.setUserGroup('S0BUILDERS', [BUILDER, ADMIN]),
+    extraYaml: (d) =>
+      [
+        'access:',
+        '  build: { userGroups: [S0BUILDERS] }',
+        `  admins: { users: [${ADMIN}] }`,
+        `  presets: { broken: { users: [${ADMIN}] } }`,
+        '  limits: { perUser: 1 }',
+        `  auditLog: "${join(d, 'audit.jsonl')}"`,
+      ].join('\n'),
+  });
+  ({ tb, fake, dir, bot, driver } = e2e);
 });
 
-afterAll(async () => {
-  for (const child of children) child.kill('SIGTERM');
-  await Promise.all(children.map((child) => child.catch(() => undefined)));
-  await fake?.stop();
-  await tb?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => e2e?.stop());
 
 async function auditLines(): Promise<Record<string, unknown>[]> {
   const text = await readFile(join(dir, 'audit.jsonl'), 'utf8').catch(() => '');
