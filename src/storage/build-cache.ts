@@ -43,6 +43,8 @@ const ManifestForReuse = z.object({
       }),
     )
     .optional(),
+  /** The boot test the build ran on its ISO, if any. */
+  bootTest: z.object({ passed: z.boolean() }).optional(),
   finishedAt: z.string(),
 });
 
@@ -58,7 +60,16 @@ export interface CachedBuild {
 
 export type CacheLookup =
   | { hit: true; build: CachedBuild }
-  | { hit: false; why: 'no-entry' | 'manifest-missing' | 'iso-missing' | 'iso-size-differs' | 'unreadable' };
+  | {
+      hit: false;
+      why:
+        | 'no-entry'
+        | 'manifest-missing'
+        | 'iso-missing'
+        | 'iso-size-differs'
+        | 'unreadable'
+        | 'not-boot-tested';
+    };
 
 /** The object's JSON, or undefined when it cannot be read (missing, or the store unreachable: a miss either way). */
 async function readJson(store: ArtifactStore, key: string): Promise<{ json: unknown } | undefined> {
@@ -85,6 +96,11 @@ export async function findCachedBuild(
   key: string,
   /** The type the key stands for: its image is the one checked (the first image when not given). */
   type?: ImageType,
+  /**
+   * The asking build boots its ISO before publishing it: only an earlier build whose boot test passed may answer,
+   * or a request for a tested ISO would get an untested one (the boot test is not part of the key).
+   */
+  options: { bootTested?: boolean } = {},
 ): Promise<CacheLookup> {
   const entryRead = await readJson(store, cacheEntryKey(key));
   if (!entryRead) return { hit: false, why: 'no-entry' };
@@ -97,6 +113,7 @@ export async function findCachedBuild(
   const m = manifest.data;
   const keys = [m.identicalBuildKey, ...Object.values(m.identicalBuildKeys ?? {})];
   if (m.identicalBuildKey !== undefined && !keys.includes(key)) return { hit: false, why: 'unreadable' };
+  if (options.bootTested && m.bootTest?.passed !== true) return { hit: false, why: 'not-boot-tested' };
   const typed = type ? m.artifacts?.find((a) => a.role === 'image' && a.type === type) : undefined;
   if (type && m.artifacts && !typed) return { hit: false, why: 'iso-missing' };
   const image = typed ?? m.iso;

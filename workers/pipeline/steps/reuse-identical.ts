@@ -4,10 +4,11 @@ import {
   identicalSetKey,
 } from '../../../src/domain/identical-build.ts';
 import { requestedTypes } from '../../../src/domain/image-runs.ts';
-import { type ImageType, isImageType } from '../../../src/domain/image-types.ts';
+import { type ImageType, imageTypeSpec, isImageType } from '../../../src/domain/image-types.ts';
 import type { Artifact } from '../../../src/queue/build-job.ts';
 import { artifactKeys } from '../../../src/storage/artifact-store.ts';
 import { type CachedBuild, findCachedBuild } from '../../../src/storage/build-cache.ts';
+import { wantsBootTest } from '../../boot-test/run-boot-test.ts';
 import { type BuildContext, beforePublish, required } from '../build-context.ts';
 import type { Step } from '../step.ts';
 import { withUploadRetries } from '../upload-retries.ts';
@@ -16,6 +17,7 @@ export type IdenticalContext = Pick<
   BuildContext,
   'buildId' | 'request' | 'store' | 'claims' | 'logger' | 'signal' | 'progress' | 'fence'
 > & {
+  settings: Pick<BuildContext['settings'], 'presets'>;
   state: Pick<
     BuildContext['state'],
     'pulled' | 'derived' | 'identical' | 'reused' | 'reusedImages' | 'artifacts' | 'timings' | 'log'
@@ -62,7 +64,10 @@ export async function lookForIdentical(ctx: IdenticalContext): Promise<boolean> 
   const found: { type: ImageType; build: CachedBuild; key: string }[] = [];
   for (const type of requestedTypes(ctx.request)) {
     const typeKey = perType[type] ?? key;
-    const lookup = await findCachedBuild(ctx.store, typeKey, type).catch((error: unknown) => {
+    // The boot test boots ISOs: a disk image answers whatever the request asks of the ISO.
+    const bootTested =
+      imageTypeSpec(type).family === 'iso' && wantsBootTest(ctx.request, ctx.settings.presets ?? {});
+    const lookup = await findCachedBuild(ctx.store, typeKey, type, { bootTested }).catch((error: unknown) => {
       ctx.logger.warn({ error: String(error) }, 'identical-build look-up failed; building');
       return undefined;
     });

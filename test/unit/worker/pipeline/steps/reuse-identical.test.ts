@@ -8,10 +8,11 @@ import {
 } from '../../../../../workers/pipeline/steps/reuse-identical.ts';
 import { DIGEST_A, DIGEST_B, localStore, memoryClaims, request, silent } from '../support.ts';
 
-async function context(rebuild = false): Promise<IdenticalContext> {
+async function context(rebuild = false, bootTest?: boolean): Promise<IdenticalContext> {
   return {
     buildId: 'bnew00001',
-    request: request({ rebuild }),
+    request: request({ rebuild, ...(bootTest === undefined ? {} : { bootTest }) }),
+    settings: { presets: {} },
     store: await localStore(),
     claims: memoryClaims(),
     logger: silent,
@@ -22,7 +23,7 @@ async function context(rebuild = false): Promise<IdenticalContext> {
 }
 
 /** What an earlier identical build left: its image, its manifest (version 2) and its cache entry. */
-async function earlierBuild(ctx: IdenticalContext): Promise<void> {
+async function earlierBuild(ctx: IdenticalContext, bootTest?: { passed: boolean }): Promise<void> {
   const key = imageKey('bold00001', 'iso');
   const image = await ctx.store.putObject(key, 'ISO-BYTES', 'application/x-iso9660-image');
   const artifacts = [
@@ -42,6 +43,7 @@ async function earlierBuild(ctx: IdenticalContext): Promise<void> {
     artifacts,
     iso: { key, size: image.size, sha256: image.sha256, filename: 'bold00001-install.iso' },
     log: { key: 'builds/bold00001/build.log' },
+    ...(bootTest ? { bootTest } : {}),
     finishedAt: '2026-12-01T10:00:00.000Z',
   };
   await ctx.store.putObject('builds/bold00001/manifest.json', JSON.stringify(manifest), 'application/json');
@@ -56,6 +58,24 @@ describe('reuse-identical step', () => {
   it('is left out of the plan of a build that asked to rebuild anyway', async () => {
     expect(reuseIdentical.planned?.(await context(true))).toBe(false);
     expect(reuseIdentical.planned?.(await context(false))).toBe(true);
+  });
+
+  it('answers a request for a boot-tested ISO only from a build whose boot test passed', async () => {
+    for (const [earlier, reused] of [
+      [undefined, false],
+      [{ passed: false }, false],
+      [{ passed: true }, true],
+    ] as const) {
+      const ctx = await context(false, true);
+      await earlierBuild(ctx, earlier);
+      await reuseIdentical.run(ctx, { defer: () => undefined });
+      expect(ctx.state.reused?.buildId === 'bold00001').toBe(reused);
+    }
+    // Without a boot test asked for, an untested build answers as before.
+    const ctx = await context(false, false);
+    await earlierBuild(ctx);
+    await reuseIdentical.run(ctx, { defer: () => undefined });
+    expect(ctx.state.reused?.buildId).toBe('bold00001');
   });
 
   it('finds nothing for a first build and leaves it to build', async () => {
