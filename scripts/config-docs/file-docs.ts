@@ -85,7 +85,7 @@ export const FILE_DOCS: Record<string, string> = {
   'worker.imagePrune':
     "`{ keepDays: N }`: at start-up and hourly the worker removes images no build on this host used for N days, except the configured builders and images in use. On by default (14 days) so a host's disk does not fill; `false` turns it off.",
   'worker.maxImageGiB':
-    'An image whose compressed size (read from the registry with skopeo before the pull) is over this is refused. Without skopeo on the host the check is skipped with a warning.',
+    'An image whose compressed size (read from the registry with skopeo before the pull) is over this is refused; unset means 20. Builds, the image warmer and the start-up host checks all pull through it. Without skopeo on the host the check is skipped with a warning.',
   ...ruleDocs('access.build', 'Who may build at all. An empty rule allows everyone.'),
   ...ruleDocs('access.admins', "Who may cancel or retry anyone's build, and see every build's links."),
   'access.presets':
