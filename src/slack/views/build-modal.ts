@@ -23,7 +23,15 @@ const MAX_HINT = 2000;
 export interface BuildModalContext {
   presets: Record<
     string,
-    { image: string; builder: string; description: string; requires?: readonly Capability[] | undefined }
+    {
+      image: string;
+      builder: string;
+      description: string;
+      requires?: readonly Capability[] | undefined;
+      types?: readonly ImageType[] | undefined;
+      packages?: readonly string[] | undefined;
+      containerfile?: string | undefined;
+    }
   >;
   defaultBuilder: string;
   /** Architectures offered; the first is the default. */
@@ -65,6 +73,10 @@ const ISO_TYPE_OPTIONS: { value: ImageType; text: string; description: string }[
   { value: 'vhd', text: 'vhd', description: 'Disk image for Hyper-V and Azure' },
   { value: 'gce', text: 'gce', description: 'Google Compute Engine image (tar.gz)' },
 ];
+
+/** What an empty type choice means. */
+export const TYPES_DEFAULT_HINT =
+  "None ticked: the preset's types (shown next to it), else an installer ISO.";
 
 /** Said where the type is picked: the default kickstart wipes the first disk without asking. */
 export const ISO_TYPE_HINT =
@@ -121,7 +133,12 @@ function presetBlock(ctx: BuildModalContext): types.InputBlock | undefined {
       option(
         name,
         name,
-        [preset.description.trim(), presetNeedsEntitlement(preset) ? 'ISOs: RHEL hosts only' : '']
+        [
+          preset.description.trim(),
+          preset.types?.length ? preset.types.join(', ') : '',
+          preset.packages?.length || preset.containerfile ? 'derived image' : '',
+          presetNeedsEntitlement(preset) ? 'ISOs: RHEL hosts only' : '',
+        ]
           .filter(Boolean)
           .join(' · '),
       ),
@@ -167,12 +184,16 @@ function archBlock(ctx: BuildModalContext): types.InputBlock {
   return input(BLOCKS.arch, 'Architecture', select, 'ISOs are built on a host of this architecture.');
 }
 
+/**
+ * Nothing is ticked at first: the preset can change after the form opens (without a round trip to the bot), so
+ * ticked boxes would read as the person's choice and hide the preset's types. None ticked means the preset's types,
+ * else an installer ISO, as on the CLI.
+ */
 function typeBlock(): types.InputBlock {
   // Checkboxes take at most 10 options: every type fits, with its description.
   const options = ISO_TYPE_OPTIONS.map((o) => option(o.text, o.value, o.description));
   const boxes: types.Checkboxes = { type: 'checkboxes', action_id: BLOCKS.type, options };
-  if (options[0]) boxes.initial_options = [options[0]];
-  return input(BLOCKS.type, 'Image types', boxes, ISO_TYPE_HINT);
+  return input(BLOCKS.type, 'Image types', boxes, `${TYPES_DEFAULT_HINT} ${ISO_TYPE_HINT}`);
 }
 
 /** The `/bootc-iso build` modal. Every text is cut to Slack's limits whatever the config holds. */

@@ -16,6 +16,7 @@ const YAML = `builders:
 defaultBuilder: old
 presets:
   demo: { image: "quay.io/centos-bootc/centos-bootc:stream9", builder: old }
+  disks: { image: "quay.io/centos-bootc/centos-bootc:stream9", builder: old, types: [qcow2, raw], packages: [tmux] }
 allowedRegistries: [quay.io]
 `;
 
@@ -42,6 +43,15 @@ async function errorsOf(...args: string[]) {
 }
 
 describe('bootc-iso build and the builder rules', () => {
+  it("applies a preset's types and packages unless flags name their own", async () => {
+    const input = await toBuildRequestInput(parseBuildArgs(['--preset', 'disks']), config);
+    expect(input).toMatchObject({ type: 'qcow2', types: ['qcow2', 'raw'] });
+    expect(input.containerfile).toContain('RUN dnf install -y tmux');
+    const typed = await toBuildRequestInput(parseBuildArgs(['--preset', 'disks', '--type', 'vhd']), config);
+    expect(typed.type).toBe('vhd');
+    expect(typed.types).toBeUndefined();
+  });
+
   it('reads builders.<name>.features from the config file', () => {
     expect(config.builders.new?.features).toEqual(['iso-customizations', 'bootc-installer', 'yescrypt']);
     expect(config.builders.old?.features).toBeUndefined();
