@@ -52,6 +52,23 @@ describe('bootc-iso build and the builder rules', () => {
     expect(typed.types).toBeUndefined();
   });
 
+  it('takes a partition table from --config for a disk type and refuses it for an ISO', async () => {
+    const file = join(dir, 'disk.toml');
+    await writeFile(
+      file,
+      '[[customizations.disk.partitions]]\nminsize = "1 GiB"\nmountpoint = "/boot"\nfs_type = "xfs"\n' +
+        '[[customizations.disk.partitions]]\ntype = "lvm"\nminsize = "9 GiB"\n' +
+        '[[customizations.disk.partitions.logical_volumes]]\nminsize = "8 GiB"\nmountpoint = "/"\nfs_type = "xfs"\n',
+    );
+    expect(await errorsOf('--type', 'qcow2', '--config', file)).toEqual([]);
+    const input = await toBuildRequestInput(
+      parseBuildArgs(['--preset', 'demo', '--type', 'raw', '--config', file]),
+      config,
+    );
+    expect(input.customizations?.disk?.partitions?.map((p) => p.type)).toEqual(['plain', 'lvm']);
+    expect((await errorsOf('--config', file)).map((e) => e.field)).toEqual(['customizations.disk']);
+  });
+
   it('reads builders.<name>.features from the config file', () => {
     expect(config.builders.new?.features).toEqual(['iso-customizations', 'bootc-installer', 'yescrypt']);
     expect(config.builders.old?.features).toBeUndefined();
