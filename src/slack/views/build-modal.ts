@@ -11,6 +11,7 @@ import {
   REBUILD_OPTION,
 } from '../action-ids.ts';
 import { truncate } from '../escape.ts';
+import { ISO_TYPE_HINT, TYPE_OPTIONS, TYPES_DEFAULT_HINT } from './type-choices.ts';
 import { USERS_FORMAT_HINT, USERS_PLACEHOLDER } from './users-field.ts';
 
 /** Slack's Block Kit limits the modal depends on (the fake Slack in test/fakes enforces the same). */
@@ -49,38 +50,6 @@ export interface BuildModalContext {
 export interface BuildModalMetadata {
   channelId: string;
 }
-
-const ISO_TYPE_OPTIONS: { value: ImageType; text: string; description: string }[] = [
-  {
-    value: 'iso',
-    text: 'Installer ISO',
-    description: 'Unattended: installs to the first disk and wipes it',
-  },
-  {
-    value: 'anaconda-iso',
-    text: 'anaconda-iso',
-    description: 'The same installer under its upstream type name',
-  },
-  {
-    value: 'bootc-installer',
-    text: 'bootc-installer',
-    description: 'Installer image plus a separate payload image (below)',
-  },
-  { value: 'qcow2', text: 'qcow2', description: 'Disk image for QEMU/KVM and OpenStack' },
-  { value: 'raw', text: 'raw', description: 'Raw disk image, to write to a disk' },
-  { value: 'ami', text: 'ami', description: 'Raw disk for AWS (upload it yourself)' },
-  { value: 'vmdk', text: 'vmdk', description: 'Disk image for VMware' },
-  { value: 'vhd', text: 'vhd', description: 'Disk image for Hyper-V and Azure' },
-  { value: 'gce', text: 'gce', description: 'Google Compute Engine image (tar.gz)' },
-];
-
-/** What an empty type choice means. */
-export const TYPES_DEFAULT_HINT =
-  "None ticked: the preset's types (shown next to it), else an installer ISO.";
-
-/** Said where the type is picked: the default kickstart wipes the first disk without asking. */
-export const ISO_TYPE_HINT =
-  'A default ISO (no kickstart) installs unattended: booting it erases the first disk and installs there without asking. Give a kickstart to choose the disk.';
 
 const plain = (text: string, max: number): types.PlainTextElement => ({
   type: 'plain_text',
@@ -191,7 +160,7 @@ function archBlock(ctx: BuildModalContext): types.InputBlock {
  */
 function typeBlock(): types.InputBlock {
   // Checkboxes take at most 10 options: every type fits, with its description.
-  const options = ISO_TYPE_OPTIONS.map((o) => option(o.text, o.value, o.description));
+  const options = TYPE_OPTIONS.map((o) => option(o.text, o.value, o.description));
   const boxes: types.Checkboxes = { type: 'checkboxes', action_id: BLOCKS.type, options };
   return input(BLOCKS.type, 'Image types', boxes, `${TYPES_DEFAULT_HINT} ${ISO_TYPE_HINT}`);
 }
