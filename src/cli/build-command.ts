@@ -6,9 +6,9 @@ import { parseBibConfigToml } from '../domain/bib-config.ts';
 import { newBuildId } from '../domain/build-id.ts';
 import type { BuildRequestInput, Customizations } from '../domain/build-request.ts';
 import { requiredCapabilities } from '../domain/capabilities.ts';
-import { packagesContainerfile } from '../domain/containerfile.ts';
 import { AppError } from '../domain/errors.ts';
 import { hostArch } from '../domain/host-arch.ts';
+import { applyPresetDefaults } from '../domain/preset-defaults.ts';
 import { quoteForMessage } from '../domain/text-rules.ts';
 import { validateBuildRequest } from '../domain/validate-build-request.ts';
 import { type BuildQueues, enqueueBuild } from '../queue/build-producer.ts';
@@ -83,20 +83,25 @@ export async function toBuildRequestInput(opts: BuildCliOptions, config: Config)
       ? { kernelAppend: `${customizations.kernelAppend} ${fromFlags.kernelAppend}` }
       : {}),
   };
-  const presetTypes = !opts.typesGiven && preset?.types ? preset.types : undefined;
-  const containerfile = opts.containerfileFile
+  // Read only when it applies: a Containerfile of the person's own replaces the preset's.
+  const ownContainerfile = opts.containerfileFile
     ? await readUserFile(opts.containerfileFile, '--containerfile')
-    : preset?.containerfile
+    : undefined;
+  const presetContainerfile =
+    ownContainerfile === undefined && preset?.containerfile
       ? await readUserFile(preset.containerfile, `preset ${opts.preset} containerfile`)
-      : preset?.packages?.length
-        ? packagesContainerfile(opts.image ?? preset.image, preset.packages)
-        : undefined;
+      : undefined;
+  const fields = applyPresetDefaults(
+    {
+      types: opts.typesGiven ? (opts.request.types ?? [opts.request.type]) : [],
+      containerfile: ownContainerfile,
+    },
+    preset && { ...preset, containerfileText: presetContainerfile },
+  );
+  const { type: _type, types: _types, ...request } = opts.request;
   return {
-    ...opts.request,
-    ...(presetTypes
-      ? { type: presetTypes[0], ...(presetTypes.length > 1 ? { types: presetTypes } : {}) }
-      : {}),
-    ...(containerfile !== undefined ? { containerfile } : {}),
+    ...request,
+    ...fields,
     source: opts.image ?? preset?.image ?? '',
     ...(opts.preset ? { preset: opts.preset } : {}),
     builder: { name: builderName, image: builder.image },

@@ -15,7 +15,7 @@ export const BUILD_USAGE = `usage: bootc-iso build (--image REF | --preset NAME)
   --installer-payload REF  payload image for --type bootc-installer
   --arch ARCH              x86_64, aarch64, s390x, ppc64le, riscv64 (default: this host's)
   --rootfs FS              ext4, xfs or btrfs (not with --kickstart: set --fstype there)
-  --config FILE            a bootc-image-builder config.toml with ISO customizations
+  --config FILE            a bootc-image-builder config.toml (ISO and disk customizations)
   --user NAME              add a user (repeatable); the options below apply to the last --user
     --ssh-key KEY            SSH public key (repeatable)
     --groups G1,G2           supplementary groups

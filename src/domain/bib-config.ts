@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { parse, stringify, TomlError } from 'smol-toml';
 import { z } from 'zod';
+import {
+  BlueprintDisk,
+  BlueprintSize,
+  fromBlueprintDisk,
+  parseBlueprintSize,
+  toBlueprintDisk,
+} from './bib-disk-config.ts';
 import { Customizations, type UserCustomization } from './build-request.ts';
 import { AppError } from './errors.ts';
 import type { ImageFamily } from './image-types.ts';
@@ -20,7 +27,7 @@ const BlueprintUser = z.strictObject({
   groups: z.array(z.string()).optional(),
 });
 const StringList = z.array(z.string()).optional();
-const BlueprintFilesystem = z.strictObject({ mountpoint: z.string(), minsize: z.number() });
+const BlueprintFilesystem = z.strictObject({ mountpoint: z.string(), minsize: BlueprintSize });
 const BlueprintDirectory = z.strictObject({ path: z.string(), mode: z.string().optional() });
 const BlueprintFile = z.strictObject({ path: z.string(), data: z.string(), mode: z.string().optional() });
 const Blueprint = z.strictObject({
@@ -46,6 +53,7 @@ const Blueprint = z.strictObject({
       filesystem: z.array(BlueprintFilesystem).optional(),
       directories: z.array(BlueprintDirectory).optional(),
       files: z.array(BlueprintFile).optional(),
+      disk: BlueprintDisk.optional(),
     })
     .optional(),
 });
@@ -99,6 +107,7 @@ function toBlueprint(c: Customizations, family: ConfigFor = 'iso'): Blueprint {
     out.directories = c.directories.map((d) => ({ path: d.path, ...(d.mode ? { mode: d.mode } : {}) }));
   if (disk && c.files?.length)
     out.files = c.files.map((f) => ({ path: f.path, data: f.data, ...(f.mode ? { mode: f.mode } : {}) }));
+  if (disk && c.disk) out.disk = toBlueprintDisk(c.disk);
   return Object.keys(out).length > 0 ? { customizations: out } : {};
 }
 
@@ -147,12 +156,17 @@ function fromBlueprint(b: Blueprint): Customizations {
   if (modules) out.anacondaModules = { enable: modules.enable ?? [], disable: modules.disable ?? [] };
   if (c.iso) out.iso = { volumeId: readVolumeId(c.iso) };
   if (c.filesystem)
-    out.filesystems = c.filesystem.map((f) => ({ mountpoint: f.mountpoint, minSize: f.minsize }));
+    out.filesystems = c.filesystem.map((f, i) => ({
+      mountpoint: f.mountpoint,
+      minSize: parseBlueprintSize(f.minsize, `customizations.filesystem[${i}].minsize`),
+    }));
   if (c.directories)
     out.directories = c.directories.map((d) => ({ path: d.path, ...(d.mode ? { mode: d.mode } : {}) }));
   if (c.files)
     out.files = c.files.map((f) => ({ path: f.path, data: f.data, ...(f.mode ? { mode: f.mode } : {}) }));
-  const checked = Customizations.safeParse(out, { reportInput: true });
+  const checked = Customizations.safeParse(c.disk ? { ...out, disk: fromBlueprintDisk(c.disk) } : out, {
+    reportInput: true,
+  });
   if (checked.success) return checked.data;
   const issues = checked.error.issues.map((i) => ({ ...i, path: ['customizations', ...i.path] }));
   const [first] = zodIssuesToErrors(issues);
@@ -164,7 +178,7 @@ function fromBlueprint(b: Blueprint): Customizations {
 
 /**
  * Reads a blueprint back into Customizations: the inverse of toBibConfigToml, and the reader for a config.toml a user
- * hands the CLI. Only keys that ISO builds accept are understood; anything else is refused by name.
+ * hands the CLI. Only the keys this service writes are understood; anything else is refused by name.
  */
 export function parseBibConfigToml(toml: string): Customizations {
   let raw: unknown;
@@ -189,7 +203,7 @@ export function parseBibConfigToml(toml: string): Customizations {
     const path = issue ? fieldPath(issue.path) : 'request';
     const detail =
       issue?.code === 'unrecognized_keys'
-        ? `${issue.keys.map((k) => (path === 'request' ? k : `${path}.${k}`)).join(', ')} is not accepted for installer ISO builds (accepted: customizations.user, kernel.append, installer.kickstart, installer.modules, iso, fips; for disk images filesystem, directories, files)`
+        ? `${issue.keys.map((k) => (path === 'request' ? k : `${path}.${k}`)).join(', ')} is not accepted here (accepted: customizations.user, kernel.append, installer.kickstart, installer.modules, iso, fips; for disk images filesystem, disk, directories, files)`
         : issue?.code === 'invalid_type' && issue.input === undefined
           ? `${path} is missing`
           : `${path} has the wrong type${issue?.code === 'invalid_type' ? ` (expected ${issue.expected === 'string' ? 'text' : issue.expected})` : ''}`;

@@ -32,6 +32,9 @@ export const LIMITS = {
   /** Every type once at most. */
   types: IMAGE_TYPE_NAMES.length,
   filesystems: 20,
+  /** Partitions of `[customizations.disk]`, and logical volumes or subvolumes in one of them. */
+  partitions: 20,
+  volumeName: 64,
   diskPaths: 50,
   files: 10,
   fileData: 16_384,
@@ -80,6 +83,61 @@ export const FileCustomization = z.strictObject({
   mode: z.string().max(5).optional(),
 });
 
+/** Filesystems the builder makes on a partition or logical volume of `[customizations.disk]`. */
+export const PARTITION_FS_TYPES = ['ext4', 'xfs', 'vfat'] as const;
+const PartitionFsType = z.enum(PARTITION_FS_TYPES);
+const Size = z.number().int().positive();
+const Mountpoint = z.string().max(LIMITS.path);
+const VolumeName = z.string().max(LIMITS.volumeName);
+
+/** One partition of `[customizations.disk]`: a plain filesystem, an LVM volume group, or a btrfs volume. */
+export const DiskPartition = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('plain'),
+    minSize: Size,
+    mountpoint: Mountpoint,
+    fsType: PartitionFsType,
+  }),
+  z.strictObject({
+    type: z.literal('lvm'),
+    minSize: Size,
+    name: VolumeName.optional(),
+    logicalVolumes: z
+      .array(
+        z.strictObject({
+          name: VolumeName.optional(),
+          minSize: Size,
+          mountpoint: Mountpoint,
+          fsType: PartitionFsType,
+        }),
+      )
+      .min(1)
+      .max(LIMITS.partitions),
+  }),
+  z.strictObject({
+    type: z.literal('btrfs'),
+    minSize: Size,
+    subvolumes: z
+      .array(z.strictObject({ name: VolumeName, mountpoint: Mountpoint }))
+      .min(1)
+      .max(LIMITS.partitions),
+  }),
+]);
+export type DiskPartition = z.infer<typeof DiskPartition>;
+
+/**
+ * Disk images only: the whole partition table (`[customizations.disk]`), instead of sizes for the image's own
+ * partitions (`filesystems`); the builder refuses the two together.
+ */
+export const DiskCustomization = z.strictObject({
+  /** Partition table type; the image's (gpt) when left out. */
+  type: z.enum(['gpt', 'dos']).optional(),
+  /** Smallest disk size in bytes. */
+  minSize: Size.optional(),
+  partitions: z.array(DiskPartition).max(LIMITS.partitions).default([]),
+});
+export type DiskCustomization = z.infer<typeof DiskCustomization>;
+
 const AnacondaModuleList = z.array(z.string().max(LIMITS.anacondaModuleName)).max(LIMITS.anacondaModules);
 
 export const Customizations = z.strictObject({
@@ -98,6 +156,7 @@ export const Customizations = z.strictObject({
   filesystems: z.array(FilesystemCustomization).max(LIMITS.filesystems).optional(),
   directories: z.array(DirectoryCustomization).max(LIMITS.diskPaths).optional(),
   files: z.array(FileCustomization).max(LIMITS.files).optional(),
+  disk: DiskCustomization.optional(),
 });
 export type Customizations = z.infer<typeof Customizations>;
 

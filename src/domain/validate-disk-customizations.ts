@@ -1,23 +1,42 @@
 import type { BuildRequest } from './build-request.ts';
+import { MODE, pathProblem, under } from './disk-paths.ts';
 import type { AppError } from './errors.ts';
 import { hasFamily, requestedTypes } from './image-runs.ts';
 import { invalidRequest, quoteForMessage } from './text-rules.ts';
+import { checkPartitioning } from './validate-partitioning.ts';
 
 type Report = (error: AppError) => void;
 
-/** An absolute path as the builder wants it: no "..", no "//", no trailing "/", printable ASCII without spaces. */
-const PATH = /^\/(?:[A-Za-z0-9_.@+-]+\/)*[A-Za-z0-9_.@+-]*$/;
-const MODE = /^0?[0-7]{3}$/;
-/** Managed by the image itself on a bootc system: a partition or a file here would be replaced on update. */
-const IMAGE_OWNED = ['/usr', '/sysroot', '/ostree', '/boot/efi'];
+/**
+ * Subdirectories of /var that cannot be partitions: symlinks (or tmpfs) on a bootc system. The builder's own list of
+ * refused mountpoints.
+ */
+const VAR_DENIED = [
+  '/var/home',
+  '/var/lock',
+  '/var/mail',
+  '/var/mnt',
+  '/var/roothome',
+  '/var/run',
+  '/var/srv',
+  '/var/usrlocal',
+];
 
-function pathProblem(path: string, label: string): string | undefined {
-  if (!PATH.test(path) || path.split('/').some((p) => p === '..' || p === '.'))
-    return `${label}: ${quoteForMessage(path, 80)} is not a clean absolute path (like /var/data)`;
+/**
+ * What the builder allows for a size of the image's own partitions (`filesystems`): "/" and "/boot", and new
+ * partitions under /var only (not /var itself, not its symlinks); with a btrfs root only "/" and "/boot", since it
+ * cannot make subvolumes at build time.
+ */
+function mountpointProblem(mountpoint: string, rootfs: string | undefined): string | undefined {
+  if (mountpoint === '/' || mountpoint === '/boot') return undefined;
+  if (rootfs === 'btrfs')
+    return `${mountpoint}: with a btrfs root only / and /boot can be sized; use customizations.disk for more partitions`;
+  if (!under(mountpoint, '/var') || mountpoint === '/var')
+    return `${mountpoint} cannot be a partition: the builder takes / and /boot (sizes) and new partitions under /var/ only`;
+  const denied = VAR_DENIED.find((d) => under(mountpoint, d));
+  if (denied) return `${mountpoint} cannot be a partition: ${denied} is a symlink on a bootc system`;
   return undefined;
 }
-
-const under = (path: string, root: string) => path === root || path.startsWith(`${root}/`);
 
 /**
  * Partitions, directories and files are disk-image settings: the builder refuses them for ISOs (partitioning of an
@@ -30,6 +49,7 @@ export function checkDiskCustomizations(req: BuildRequest, report: Report): void
     ['customizations.filesystems', (c.filesystems?.length ?? 0) > 0],
     ['customizations.directories', (c.directories?.length ?? 0) > 0],
     ['customizations.files', (c.files?.length ?? 0) > 0],
+    ['customizations.disk', c.disk !== undefined],
   ];
   if (!hasFamily(requestedTypes(req), 'disk')) {
     for (const [field, on] of set)
@@ -42,6 +62,7 @@ export function checkDiskCustomizations(req: BuildRequest, report: Report): void
         );
     return;
   }
+  checkPartitioning(req, report);
   const mounts = new Set<string>();
   for (const [i, f] of (c.filesystems ?? []).entries()) {
     const field = `customizations.filesystems[${i}].mountpoint`;
@@ -50,13 +71,8 @@ export function checkDiskCustomizations(req: BuildRequest, report: Report): void
       report(invalidRequest(field, bad));
       continue;
     }
-    if (IMAGE_OWNED.some((root) => under(f.mountpoint, root)))
-      report(
-        invalidRequest(
-          field,
-          `filesystem ${i + 1}: ${f.mountpoint} belongs to the bootc image and cannot be a partition`,
-        ),
-      );
+    const refused = mountpointProblem(f.mountpoint, req.rootfs);
+    if (refused) report(invalidRequest(field, `filesystem ${i + 1}: ${refused}`));
     if (mounts.has(f.mountpoint))
       report(invalidRequest(field, `filesystem ${i + 1}: ${f.mountpoint} is listed twice`));
     mounts.add(f.mountpoint);

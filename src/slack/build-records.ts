@@ -18,8 +18,11 @@ export interface BuildRecord {
   /** Thread notes already posted, by key (e.g. "started:host:1"), so each is posted exactly once. */
   notes: string[];
   cancelledBy?: string;
-  /** A fresh link made after the first one expired. */
-  link?: { url: string; expiresAt: string };
+  /**
+   * Fresh links made after the first ones expired: `url` is the first image's, `urls` every signed artifact's by its
+   * storage key (images and checking files), all valid until `expiresAt`.
+   */
+  link?: { url: string; expiresAt: string; urls?: Record<string, string> };
   /** A link to the build log, signed once so that re-rendering the message does not change it. */
   logUrl?: string;
   /** Set when the build was retried as another build. */

@@ -7,6 +7,7 @@ import type { ArtifactStore } from '../storage/artifact-store.ts';
 import type { AuditLog } from './access/audit-log.ts';
 import type { BuildRecords } from './build-records.ts';
 import type { SyncJobData } from './notify/event-bridge.ts';
+import type { PresetContainerfiles } from './preset-containerfiles.ts';
 import type { SlackPoster } from './slack-poster.ts';
 
 /** What every Slack handler may use; built once in the bot's composition root. */
@@ -26,6 +27,8 @@ export interface SlackDeps {
   /** Whether a person is in a channel (cached Slack lookup; false when it cannot be read). */
   isChannelMember: (channelId: string, userId: string) => Promise<boolean>;
   audit: AuditLog;
+  /** The presets' Containerfiles, read once at start (a preset's derived image is not the requester's own). */
+  presetContainerfiles?: PresetContainerfiles;
 }
 
 export function buildPolicy(config: Config) {

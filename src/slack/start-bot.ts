@@ -30,6 +30,7 @@ import {
   startEventBridge,
 } from './notify/event-bridge.ts';
 import { syncBuild } from './notify/sync-build.ts';
+import { readPresetContainerfiles } from './preset-containerfiles.ts';
 import type { SlackDeps } from './slack-deps.ts';
 import { createSlackPoster } from './slack-poster.ts';
 
@@ -66,8 +67,16 @@ export async function startBot(
     [...ops.routes, ...(options.routes ?? [])],
   );
   const records = new BuildRecords(connection);
+  const presetContainerfiles = await readPresetContainerfiles(config.presets);
+  for (const [preset, loaded] of Object.entries(presetContainerfiles))
+    if ('problem' in loaded)
+      logger.warn(
+        { preset, problem: loaded.problem },
+        "a preset's Containerfile cannot be read; its builds are refused",
+      );
   const deps: SlackDeps = {
     config,
+    presetContainerfiles,
     queues,
     records,
     notify,

@@ -73,7 +73,7 @@ describe('stand-in disk images', () => {
     expect(refused.stderr).toContain(
       'error: unsupported customization for image type "qcow2": customizations.installer',
     );
-    const disk = '[[customizations.filesystem]]\nmountpoint = "/var"\nminsize = "10 GiB"\n';
+    const disk = '[[customizations.filesystem]]\nmountpoint = "/var/data"\nminsize = "10 GiB"\n';
     const taken = await run(['--type', 'raw', tb.sourceRef], {
       config: { file: 'config.toml', content: disk },
     });
@@ -84,5 +84,70 @@ describe('stand-in disk images', () => {
     });
     expect(forIso.exitCode).toBe(1);
     expect(forIso.stderr).toContain('customizations.filesystem');
+  });
+
+  it('takes a partition table from customizations.disk and refuses what the builder refuses about partitions', async () => {
+    const GiB = 1024 ** 3;
+    const layout = toBibConfigToml(
+      {
+        users: [],
+        fips: false,
+        disk: {
+          type: 'gpt',
+          partitions: [
+            { type: 'plain', minSize: GiB, mountpoint: '/boot', fsType: 'xfs' },
+            {
+              type: 'lvm',
+              minSize: 10 * GiB,
+              name: 'vg0',
+              logicalVolumes: [{ name: 'root', minSize: 8 * GiB, mountpoint: '/', fsType: 'xfs' }],
+            },
+          ],
+        },
+      },
+      'disk',
+    );
+    const taken = await run(['--type', 'qcow2', tb.sourceRef], {
+      config: { file: 'config.toml', content: layout },
+    });
+    expect(taken.stderr).toContain('Build complete!');
+    expect(taken.exitCode).toBe(0);
+    const image = (await readFile(join(taken.outDir, 'qcow2/disk.qcow2'))).toString('latin1');
+    expect(image).toContain('[[customizations.disk.partitions.logical_volumes]]');
+
+    const refusals: [string, string][] = [
+      [
+        `${layout}\n[[customizations.filesystem]]\nmountpoint = "/"\nminsize = "10 GiB"\n`,
+        'cannot combine disk and filesystem customizations',
+      ],
+      [
+        '[[customizations.disk.partitions]]\ntype = "lvm"\nminsize = 1\n[[customizations.disk.partitions.logical_volumes]]\nminsize = 1\nmountpoint = "/"\nfs_type = "xfs"\n' +
+          '[[customizations.disk.partitions]]\ntype = "btrfs"\nminsize = 1\n[[customizations.disk.partitions.subvolumes]]\nname = "d"\nmountpoint = "/var/d"\n',
+        'btrfs and lvm partitioning cannot be combined',
+      ],
+      [
+        '[[customizations.disk.partitions]]\nminsize = 1\nmountpoint = "/var/d"\nfs_type = "ntfs"\n',
+        'unknown or invalid filesystem type (fs_type): ntfs',
+      ],
+      ['[[customizations.filesystem]]\nmountpoint = "/var"\nminsize = 1\n', 'path "/var" is not allowed'],
+      [
+        '[[customizations.filesystem]]\nmountpoint = "/opt/data"\nminsize = 1\n',
+        'path "/opt/data" is not allowed',
+      ],
+    ];
+    for (const [content, message] of refusals) {
+      const out = await run(['--type', 'raw', tb.sourceRef], { config: { file: 'config.toml', content } });
+      expect(out.exitCode, message).toBe(1);
+      expect(out.stderr).toContain(message);
+    }
+    // With a btrfs root only / and /boot can be sized.
+    const btrfs = await run(['--type', 'raw', '--rootfs', 'btrfs', tb.sourceRef], {
+      config: {
+        file: 'config.toml',
+        content: '[[customizations.filesystem]]\nmountpoint = "/var/data"\nminsize = 1\n',
+      },
+    });
+    expect(btrfs.exitCode).toBe(1);
+    expect(btrfs.stderr).toContain('path "/var/data" is not allowed');
   });
 });

@@ -377,11 +377,11 @@ describe('named hostile inputs in config.toml', () => {
     expect(Object.keys(plain(parse(smuggled)) as object)).toEqual(['customizations']);
     carried += 1;
     figures.accepted += 1;
-    const raw = `[customizations.installer.kickstart]\ncontents = """\ntext\n"""\n[customizations.disk]\nminsize = "1 TiB"\n`;
+    const raw = `[customizations.installer.kickstart]\ncontents = """\ntext\n"""\n[customizations.sshd]\nPasswordAuthentication = true\n`;
     const refused = outcomeOf(() => parseBibConfigToml(raw), { requireField: true });
     expect(refused.kind).toBe('refused');
     if (refused.kind === 'refused')
-      expect(refused.error.message).toContain('customizations.disk is not accepted');
+      expect(refused.error.message).toContain('customizations.sshd is not accepted');
     figures.refused += 1;
   });
 

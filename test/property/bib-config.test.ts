@@ -133,13 +133,6 @@ describe('config.toml under generated customizations and files', () => {
             reading.refused += 1;
             return;
           }
-          // Keys ISO builds do not take must never get through, whatever the request rules say later.
-          const raw = outcomeOf(() => plain(parse(toml)));
-          const keyProblems =
-            raw.kind === 'accepted'
-              ? blueprintProblems(raw.value).filter((p) => /not accepted for ISO|top-level key/.test(p))
-              : ['smol-toml cannot read what parseBibConfigToml accepted'];
-          if (keyProblems.length > 0) record(reading, 'bibWouldReject', keyProblems.join('; '), toml);
           const request = outcomeOf(() =>
             validateBuildRequest(
               {
@@ -159,6 +152,13 @@ describe('config.toml under generated customizations and files', () => {
             reading.refused += 1;
             return;
           }
+          // Keys ISO builds do not take must never get through to an ISO build (disk keys are for disk runs).
+          const raw = outcomeOf(() => plain(parse(toml)));
+          const keyProblems =
+            raw.kind === 'accepted'
+              ? blueprintProblems(raw.value).filter((p) => /not accepted for ISO|top-level key/.test(p))
+              : ['smol-toml cannot read what parseBibConfigToml accepted'];
+          if (keyProblems.length > 0) return record(reading, 'bibWouldReject', keyProblems.join('; '), toml);
           reading.accepted += 1;
           checkAcceptedRequest(reading, request.value, config, policy, toml);
         }),

@@ -12,7 +12,13 @@ export async function writeE2eConfig(
   tb: Testbed,
   dir: string,
   credentials: { username: string; password: string },
-  options: { buildSeconds?: number; extraYaml?: string; minFreeDiskGiB?: number } = {},
+  options: {
+    buildSeconds?: number;
+    extraYaml?: string;
+    minFreeDiskGiB?: number;
+    /** More entries under `presets:`, one YAML line each (`name: { … }`). */
+    presets?: string[];
+  } = {},
 ): Promise<{ env: Record<string, string>; passwordFile: string }> {
   const passwordFile = join(dir, 'registry.pass');
   await writeFile(passwordFile, `${credentials.password}\n`, { mode: 0o600 });
@@ -27,6 +33,7 @@ export async function writeE2eConfig(
       `  demo: { image: "${tb.sourceRef}", builder: standin, description: "demo OS" }`,
       `  slow: { image: "${tb.faultRefs.slow}", builder: standin, description: "slow build" }`,
       `  broken: { image: "${tb.faultRefs.fail}", builder: standin, description: "fails" }`,
+      ...(options.presets ?? []).map((line) => `  ${line}`),
       `allowedRegistries: ["${host}"]`,
       'registries:',
       `  "${host}": { username: "${credentials.username}", passwordFile: "${passwordFile}", insecure: true }`,

@@ -31,6 +31,8 @@ export interface SlackE2eOptions {
   workspace?: (fake: FakeSlack) => void;
   /** Config lines after the worker section (an `access:` block...); given the test's directory. */
   extraYaml?: (dir: string) => string;
+  /** More presets (one YAML line each), written after files they name were put in the test's directory. */
+  presets?: (dir: string, tb: Testbed) => Promise<string[]> | string[];
 }
 
 export async function startSlackE2e(o: SlackE2eOptions): Promise<SlackE2e> {
@@ -50,7 +52,11 @@ export async function startSlackE2e(o: SlackE2eOptions): Promise<SlackE2e> {
     fake = await startFakeSlack({ botToken: o.botToken, botUserId: 'U0BOT' });
     o.workspace?.(fake);
     dir = await mkdtemp(join(tmpdir(), `bootc-iso-${o.name}-`));
-    const { env } = await writeE2eConfig(tb, dir, tb.registry, { extraYaml: o.extraYaml?.(dir) ?? '' });
+    const presets = (await o.presets?.(dir, tb)) ?? [];
+    const { env } = await writeE2eConfig(tb, dir, tb.registry, {
+      extraYaml: o.extraYaml?.(dir) ?? '',
+      presets,
+    });
     const slack = { fake, botToken: o.botToken, signingSecret: o.signingSecret };
     const bot = await startWorkerAndBot(env, slack, children);
     return { tb, fake, dir, env, bot, driver: slackDriver(fake, o.signingSecret, o.user), stop };

@@ -1,4 +1,6 @@
 import type { BuildRequestInput } from '../../domain/build-request.ts';
+import { isOwnContainerfile } from '../../domain/preset-defaults.ts';
+import { presetRecipe } from '../preset-containerfiles.ts';
 import type { SlackDeps } from '../slack-deps.ts';
 import { type Decision, mayBuild, maySupplyContainerfile, repositoryOf } from './access-policy.ts';
 import { type OpenBuildReservation, reserveWithinLimits } from './build-limits.ts';
@@ -32,8 +34,9 @@ export async function authorizeBuild(
       },
       { presets: deps.config.presets, credentialRegistries: deps.config.credentialRegistries ?? [] },
     );
-    // Derived images: a Containerfile of the requester's own needs its own rule.
-    if (decision.allowed && input.containerfile !== undefined)
+    // Derived images: a Containerfile of the requester's own needs its own rule (a preset's is the operator's).
+    const { recipe } = presetRecipe(deps.config.presets, input.preset, deps.presetContainerfiles);
+    if (decision.allowed && isOwnContainerfile(input, recipe))
       decision = maySupplyContainerfile(deps.config.access, { ...who, groups });
     if (decision.allowed)
       decision = await reserveWithinLimits(deps.publisher, deps.queues, deps.config.access.limits, who);

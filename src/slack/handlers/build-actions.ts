@@ -1,14 +1,11 @@
 import type { BuildRequest } from '../../domain/build-request.ts';
-import type { BuildResult } from '../../queue/build-job.ts';
 import { requestCancel } from '../../queue/cancel-requests.ts';
 import { findBuild } from '../../queue/find-build.ts';
 import { mayChangeBuild } from '../access/access-policy.ts';
 import { approvalFor } from '../access/approval-rules.ts';
 import { authorizeBuild } from '../access/authorize-build.ts';
 import { releaseOpenBuild } from '../access/build-limits.ts';
-import { linkViewer } from '../access/build-visibility.ts';
 import { statusMessage, threadNote } from '../messages/status-message.ts';
-import { scheduleSync } from '../notify/event-bridge.ts';
 import type { SlackDeps } from '../slack-deps.ts';
 import { requestApproval } from './approval-actions.ts';
 import type { HandlerDeps } from './handler-deps.ts';
@@ -138,42 +135,4 @@ export async function retryBuild(deps: HandlerDeps, buildId: string, userId: str
       text: `Retried by <@${userId}> as build \`${newId}\`.`,
     });
   return `Retrying build \`${buildId}\` as \`${newId}\`.`;
-}
-
-/** A new presigned link for a finished build whose link expired (or is about to). */
-export async function freshLink(deps: SlackDeps, buildId: string, userId: string): Promise<ActionReply> {
-  const found = await findBuild(deps.queues, buildId);
-  if (found?.state !== 'completed') return `Build \`${buildId}\` has no ISO to link to.`;
-  const { job } = found;
-  const record = await deps.records.get(buildId);
-  // A link is for the requester, the build's channel and admins only.
-  const allowed = await (await linkViewer(deps, userId))(job.data as BuildRequest, record?.requester);
-  await deps
-    .audit({
-      who: userId,
-      action: 'fresh-link',
-      allowed,
-      buildId,
-      ...(record ? { channel: record.channel } : {}),
-    })
-    .catch(() => undefined);
-  if (!allowed)
-    return 'Only the person who asked for this build, members of its channel, and admins can get its links.';
-  if (!deps.store)
-    return 'This bot has no S3 settings, so it cannot sign links; ask an operator, or use the CLI.';
-  const result = job.returnvalue as BuildResult;
-  // The result's key, not this build's: an ISO reused from an identical build lives under that build's keys.
-  if (!(await deps.store.headObject(result.iso.key))) {
-    return `The ISO of build \`${buildId}\` is no longer in storage (it may have expired); retry the build.`;
-  }
-  const link = await deps.store.presignGet(result.iso.key, {
-    ttlSeconds: deps.config.linkTtlSeconds,
-    filename: result.iso.filename,
-  });
-  await deps.records.update(buildId, (r) => ({
-    ...r,
-    link: { url: link.url, expiresAt: link.expiresAt.toISOString() },
-  }));
-  await scheduleSync(deps.notify, { buildId, arch: (job.data as BuildRequest).arch }, Date.now());
-  return `A fresh download link for \`${buildId}\` is in the build's message (valid until ${link.expiresAt.toISOString()}).`;
 }

@@ -7,7 +7,8 @@ import { ACTIONS, BLOCKS, BUILD_MODAL_CALLBACK } from '../action-ids.ts';
 import { readBuildSubmission } from '../views/read-build-submission.ts';
 import { missingLoginError } from '../views/registry-logins.ts';
 import { decideApproval, requestApproval } from './approval-actions.ts';
-import { cancelBuild, freshLink, retryBuild } from './build-actions.ts';
+import { cancelBuild, retryBuild } from './build-actions.ts';
+import { freshLink } from './fresh-link.ts';
 import type { HandlerDeps } from './handler-deps.ts';
 import { submitBuild } from './submit-build.ts';
 
@@ -16,6 +17,7 @@ export function registerInteractions(app: App, deps: HandlerDeps): void {
   app.view(BUILD_MODAL_CALLBACK, async ({ ack, body, view }) => {
     const read = readBuildSubmission(view as never, {
       config: deps.config,
+      ...(deps.presetContainerfiles ? { presetContainerfiles: deps.presetContainerfiles } : {}),
       userId: body.user.id,
       ...(body.team?.id ? { teamId: body.team.id } : {}),
     });

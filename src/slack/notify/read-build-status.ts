@@ -7,6 +7,21 @@ import { readJobWithState } from '../../queue/read-job.ts';
 import type { BuildRecord } from '../build-records.ts';
 import type { BuildStatus } from '../messages/status-message.ts';
 
+/**
+ * The result with the links of a Fresh link press: every artifact gets its re-signed link, and one that was not
+ * re-signed (gone from storage) loses its old, expired one rather than showing it as fresh.
+ */
+export function withFreshLinks(result: BuildResult, fresh: NonNullable<BuildRecord['link']>): BuildResult {
+  const { urls = {}, ...link } = fresh;
+  const out: BuildResult = { ...result, link: { url: link.url, expiresAt: link.expiresAt } };
+  if (result.artifacts)
+    out.artifacts = result.artifacts.map(({ url: _old, ...a }) => {
+      const url = Object.hasOwn(urls, a.key) ? urls[a.key] : undefined;
+      return url !== undefined ? { ...a, url } : a;
+    });
+  return out;
+}
+
 /** The authoritative state of a build, read from its queue job (not from events, which may repeat or be missed). */
 export async function readBuildStatus(
   queues: BuildQueues,
@@ -32,8 +47,8 @@ export async function readBuildStatus(
 
   if (state === 'completed') {
     const result = job.returnvalue as BuildResult;
-    const link = record?.link ?? result.link;
-    const withLink: BuildResult = { ...result, link };
+    const withLink = record?.link ? withFreshLinks(result, record.link) : result;
+    const { link } = withLink;
     return {
       ...base,
       state: 'completed',

@@ -11,6 +11,7 @@ import {
   REBUILD_OPTION,
 } from '../action-ids.ts';
 import { truncate } from '../escape.ts';
+import { ISO_TYPE_HINT, TYPE_OPTIONS, TYPES_DEFAULT_HINT } from './type-choices.ts';
 import { USERS_FORMAT_HINT, USERS_PLACEHOLDER } from './users-field.ts';
 
 /** Slack's Block Kit limits the modal depends on (the fake Slack in test/fakes enforces the same). */
@@ -23,7 +24,15 @@ const MAX_HINT = 2000;
 export interface BuildModalContext {
   presets: Record<
     string,
-    { image: string; builder: string; description: string; requires?: readonly Capability[] | undefined }
+    {
+      image: string;
+      builder: string;
+      description: string;
+      requires?: readonly Capability[] | undefined;
+      types?: readonly ImageType[] | undefined;
+      packages?: readonly string[] | undefined;
+      containerfile?: string | undefined;
+    }
   >;
   defaultBuilder: string;
   /** Architectures offered; the first is the default. */
@@ -41,34 +50,6 @@ export interface BuildModalContext {
 export interface BuildModalMetadata {
   channelId: string;
 }
-
-const ISO_TYPE_OPTIONS: { value: ImageType; text: string; description: string }[] = [
-  {
-    value: 'iso',
-    text: 'Installer ISO',
-    description: 'Unattended: installs to the first disk and wipes it',
-  },
-  {
-    value: 'anaconda-iso',
-    text: 'anaconda-iso',
-    description: 'The same installer under its upstream type name',
-  },
-  {
-    value: 'bootc-installer',
-    text: 'bootc-installer',
-    description: 'Installer image plus a separate payload image (below)',
-  },
-  { value: 'qcow2', text: 'qcow2', description: 'Disk image for QEMU/KVM and OpenStack' },
-  { value: 'raw', text: 'raw', description: 'Raw disk image, to write to a disk' },
-  { value: 'ami', text: 'ami', description: 'Raw disk for AWS (upload it yourself)' },
-  { value: 'vmdk', text: 'vmdk', description: 'Disk image for VMware' },
-  { value: 'vhd', text: 'vhd', description: 'Disk image for Hyper-V and Azure' },
-  { value: 'gce', text: 'gce', description: 'Google Compute Engine image (tar.gz)' },
-];
-
-/** Said where the type is picked: the default kickstart wipes the first disk without asking. */
-export const ISO_TYPE_HINT =
-  'A default ISO (no kickstart) installs unattended: booting it erases the first disk and installs there without asking. Give a kickstart to choose the disk.';
 
 const plain = (text: string, max: number): types.PlainTextElement => ({
   type: 'plain_text',
@@ -121,7 +102,12 @@ function presetBlock(ctx: BuildModalContext): types.InputBlock | undefined {
       option(
         name,
         name,
-        [preset.description.trim(), presetNeedsEntitlement(preset) ? 'ISOs: RHEL hosts only' : '']
+        [
+          preset.description.trim(),
+          preset.types?.length ? preset.types.join(', ') : '',
+          preset.packages?.length || preset.containerfile ? 'derived image' : '',
+          presetNeedsEntitlement(preset) ? 'ISOs: RHEL hosts only' : '',
+        ]
           .filter(Boolean)
           .join(' · '),
       ),
@@ -167,12 +153,16 @@ function archBlock(ctx: BuildModalContext): types.InputBlock {
   return input(BLOCKS.arch, 'Architecture', select, 'ISOs are built on a host of this architecture.');
 }
 
+/**
+ * Nothing is ticked at first: the preset can change after the form opens (without a round trip to the bot), so
+ * ticked boxes would read as the person's choice and hide the preset's types. None ticked means the preset's types,
+ * else an installer ISO, as on the CLI.
+ */
 function typeBlock(): types.InputBlock {
   // Checkboxes take at most 10 options: every type fits, with its description.
-  const options = ISO_TYPE_OPTIONS.map((o) => option(o.text, o.value, o.description));
+  const options = TYPE_OPTIONS.map((o) => option(o.text, o.value, o.description));
   const boxes: types.Checkboxes = { type: 'checkboxes', action_id: BLOCKS.type, options };
-  if (options[0]) boxes.initial_options = [options[0]];
-  return input(BLOCKS.type, 'Image types', boxes, ISO_TYPE_HINT);
+  return input(BLOCKS.type, 'Image types', boxes, `${TYPES_DEFAULT_HINT} ${ISO_TYPE_HINT}`);
 }
 
 /** The `/bootc-iso build` modal. Every text is cut to Slack's limits whatever the config holds. */

@@ -1,10 +1,12 @@
 import type { Config } from '../../config/load-config.ts';
 import { ARCHES, type BuildRequestInput } from '../../domain/build-request.ts';
 import { IMAGE_TYPE_NAMES, type ImageType } from '../../domain/image-types.ts';
+import { applyPresetDefaults } from '../../domain/preset-defaults.ts';
 import { quoteForMessage } from '../../domain/text-rules.ts';
 import { collectBuildRequestErrors } from '../../domain/validate-build-request.ts';
 import { BLOCKS, BOOT_TEST_OPTION, FIPS_OPTION, type ModalBlockId, REBUILD_OPTION } from '../action-ids.ts';
 import { truncate } from '../escape.ts';
+import { type PresetContainerfiles, presetRecipe } from '../preset-containerfiles.ts';
 import { type ParsedUsers, parseUsersField, pointAtLine } from './users-field.ts';
 
 /** The part of a view_submission payload the reader looks at. */
@@ -28,6 +30,8 @@ export interface SubmittedView {
 
 export interface ReadSubmissionContext {
   config: Pick<Config, 'presets' | 'builders' | 'defaultBuilder' | 'allowedRegistries'>;
+  /** The presets' Containerfiles, read when the bot started. */
+  presetContainerfiles?: PresetContainerfiles;
   userId: string;
   teamId?: string;
   now?: () => Date;
@@ -174,6 +178,7 @@ function addValidatorErrors(
   users: ParsedUsers,
   ctx: ReadSubmissionContext,
   errors: ErrorMap,
+  ownContainerfile: string | undefined,
 ): void {
   const policy = { allowedRegistries: ctx.config.allowedRegistries, builders: ctx.config.builders };
   for (const { field, message } of collectBuildRequestErrors(input, policy)) {
@@ -187,7 +192,9 @@ function addValidatorErrors(
       errors.add(BLOCKS.users, 'Users cannot be combined with a kickstart: clear one of the two fields');
       continue;
     }
-    const block = blockFor(field, src.presetUsed);
+    // A preset's derived image is the operator's: its problems belong next to the preset, not the empty field.
+    const fromPreset = field === 'containerfile' && ownContainerfile === undefined;
+    const block = fromPreset ? BLOCKS.preset : blockFor(field, src.presetUsed);
     errors.add(block, block === BLOCKS.users ? pointAtLine(message, users.lineOf) : message);
   }
 }
@@ -202,22 +209,31 @@ export function readBuildSubmission(view: SubmittedView, ctx: ReadSubmissionCont
   if (channelId === undefined) return { ok: false, errors: { [BLOCKS.image]: OUT_OF_DATE } };
   const errors = new ErrorMap();
   const src = readSource(view, ctx.config, errors);
-  // Both selects always hold a value (they start with one and cannot be cleared); a missing one is a broken form.
   const types = readTypes(view);
-  const type = types[0];
-  if (!type) errors.add(BLOCKS.type, 'Choose at least one image type');
   const arch = oneOf(ARCHES, selected(view, BLOCKS.arch));
   if (!arch) errors.add(BLOCKS.arch, 'Choose an architecture');
   const users = parseUsersField(text(view, BLOCKS.users) ?? '');
   for (const problem of users.problems) errors.add(BLOCKS.users, problem);
 
+  // The preset fills in what the person left empty, as on the CLI: only when it gives the source (its derived
+  // image is built on its own image).
+  const { recipe, problem } = src.presetUsed
+    ? presetRecipe(ctx.config.presets, src.preset, ctx.presetContainerfiles)
+    : {};
+  const typed = text(view, BLOCKS.containerfile);
+  const own = typed !== undefined && typed.trim() !== '' ? typed : undefined;
+  if (problem && own === undefined)
+    errors.add(
+      BLOCKS.preset,
+      `This preset's Containerfile could not be read on the bot's host (${problem}); ask an operator, or paste a Containerfile`,
+    );
+  const fields = applyPresetDefaults({ types, containerfile: own }, recipe);
+
   const input: BuildRequestInput = {
     source: src.source,
     builder: src.builder,
     ...(src.preset !== undefined ? { preset: src.preset } : {}),
-    // The fallbacks only let the other fields be checked; the form is refused above.
-    type: type ?? 'iso',
-    ...(types.length > 1 ? { types } : {}),
+    ...fields,
     arch: arch ?? 'x86_64',
     requester: {
       kind: 'slack',
@@ -228,15 +244,13 @@ export function readBuildSubmission(view: SubmittedView, ctx: ReadSubmissionCont
     requestedAt: (ctx.now ?? (() => new Date()))().toISOString(),
     customizations: readCustomizations(view, users),
   };
-  const containerfile = text(view, BLOCKS.containerfile);
-  if (containerfile !== undefined && containerfile.trim() !== '') input.containerfile = containerfile;
   const payload = text(view, BLOCKS.payload)?.trim();
   if (payload !== undefined) input.installerPayloadRef = payload;
   if (element(view, BLOCKS.rebuild)?.selected_options?.some((o) => o.value === REBUILD_OPTION))
     input.rebuild = true;
   if (element(view, BLOCKS.bootTest)?.selected_options?.some((o) => o.value === BOOT_TEST_OPTION))
     input.bootTest = true;
-  addValidatorErrors(input, src, users, ctx, errors);
+  addValidatorErrors(input, src, users, ctx, errors, own);
   if (errors.byBlock.size > 0) return { ok: false, errors: errors.toRecord() };
   return { ok: true, input, channelId };
 }

@@ -83,6 +83,54 @@ validate_disk_config() {
   if [ -n "$bad" ]; then
     die "unsupported customization for image type \"$TYPE\": $bad (disk images support only bootloader, directories, disk, files, filesystem, group, ignition, kernel.append, sshd and user)"
   fi
+  validate_partitioning
+}
+
+# Values of one dotted key, quotes removed, one a line.
+key_values() {
+  awk -F '\t' -v p="$1" '$1 == p && $2 != "" { v = $2; sub(/^["\047]/, "", v); sub(/["\047][ \t]*,?$/, "", v); print v }' "$KEYS"
+}
+
+# The partition rules the builder applies while it generates the manifest: sizes of the image's own partitions
+# (filesystem) follow its mountpoint policy, a whole partition table (disk) follows the partition rules, and the two
+# cannot be combined.
+validate_partitioning() {
+  if has_key customizations.filesystem && has_key customizations.disk; then
+    die "cannot build manifest: cannot combine disk and filesystem customizations"
+  fi
+  denied=''
+  for mp in $(key_values customizations.filesystem.mountpoint); do
+    case "$mp" in
+    / | /boot) continue ;;
+    esac
+    if [ "${ROOTFS:-}" != btrfs ]; then
+      case "$mp" in
+      /var/home | /var/home/* | /var/lock | /var/lock/* | /var/mail | /var/mail/* | /var/mnt | /var/mnt/* | \
+        /var/roothome | /var/roothome/* | /var/run | /var/run/* | /var/srv | /var/srv/* | /var/usrlocal | /var/usrlocal/*) ;;
+      /var/*) continue ;;
+      esac
+    fi
+    denied="$denied
+path \"$mp\" is not allowed"
+  done
+  [ -z "$denied" ] || die "cannot build manifest: the following errors occurred while validating custom mountpoints:$denied"
+  has_key customizations.disk || return 0
+  for fs in $(key_values customizations.disk.partitions.fs_type) $(key_values customizations.disk.partitions.logical_volumes.fs_type); do
+    case "$fs" in
+    ext4 | xfs | vfat | swap | none) ;;
+    *) die "cannot build manifest: error reading disk customizations: invalid partitioning customizations:
+unknown or invalid filesystem type (fs_type): $fs" ;;
+    esac
+  done
+  parts=$(awk -F '\t' '$1 == "customizations.disk.partitions.minsize" { n++ } END { print n + 0 }' "$KEYS")
+  if [ "$(key_value customizations.disk.type)" = dos ] && [ "$parts" -gt 4 ]; then
+    die "cannot build manifest: error reading disk customizations: invalid partitioning customizations: \"dos\" partition table type only supports up to 4 partitions: got $parts"
+  fi
+  lvm=$(key_values customizations.disk.partitions.type | grep -c '^lvm$' || true)
+  btrfs=$(key_values customizations.disk.partitions.type | grep -c '^btrfs$' || true)
+  [ "$lvm" -eq 0 ] || [ "$btrfs" -eq 0 ] || die "cannot build manifest: cannot use disk customization: btrfs and lvm partitioning cannot be combined"
+  [ "$btrfs" -le 1 ] || die "cannot build manifest: cannot use disk customization: multiple btrfs volumes are not yet supported"
+  [ "$lvm" -le 1 ] || die "cannot build manifest: cannot use disk customization: multiple LVM volume groups are not yet supported"
 }
 
 # The ISO label: the config's volume_id where the builder reads [customizations.iso] (not for bootc-installer).

@@ -16,6 +16,7 @@ const YAML = `builders:
 defaultBuilder: old
 presets:
   demo: { image: "quay.io/centos-bootc/centos-bootc:stream9", builder: old }
+  disks: { image: "quay.io/centos-bootc/centos-bootc:stream9", builder: old, types: [qcow2, raw], packages: [tmux] }
 allowedRegistries: [quay.io]
 `;
 
@@ -42,6 +43,32 @@ async function errorsOf(...args: string[]) {
 }
 
 describe('bootc-iso build and the builder rules', () => {
+  it("applies a preset's types and packages unless flags name their own", async () => {
+    const input = await toBuildRequestInput(parseBuildArgs(['--preset', 'disks']), config);
+    expect(input).toMatchObject({ type: 'qcow2', types: ['qcow2', 'raw'] });
+    expect(input.containerfile).toContain('RUN dnf install -y tmux');
+    const typed = await toBuildRequestInput(parseBuildArgs(['--preset', 'disks', '--type', 'vhd']), config);
+    expect(typed.type).toBe('vhd');
+    expect(typed.types).toBeUndefined();
+  });
+
+  it('takes a partition table from --config for a disk type and refuses it for an ISO', async () => {
+    const file = join(dir, 'disk.toml');
+    await writeFile(
+      file,
+      '[[customizations.disk.partitions]]\nminsize = "1 GiB"\nmountpoint = "/boot"\nfs_type = "xfs"\n' +
+        '[[customizations.disk.partitions]]\ntype = "lvm"\nminsize = "9 GiB"\n' +
+        '[[customizations.disk.partitions.logical_volumes]]\nminsize = "8 GiB"\nmountpoint = "/"\nfs_type = "xfs"\n',
+    );
+    expect(await errorsOf('--type', 'qcow2', '--config', file)).toEqual([]);
+    const input = await toBuildRequestInput(
+      parseBuildArgs(['--preset', 'demo', '--type', 'raw', '--config', file]),
+      config,
+    );
+    expect(input.customizations?.disk?.partitions?.map((p) => p.type)).toEqual(['plain', 'lvm']);
+    expect((await errorsOf('--config', file)).map((e) => e.field)).toEqual(['customizations.disk']);
+  });
+
   it('reads builders.<name>.features from the config file', () => {
     expect(config.builders.new?.features).toEqual(['iso-customizations', 'bootc-installer', 'yescrypt']);
     expect(config.builders.old?.features).toBeUndefined();

@@ -125,10 +125,13 @@ volume_id = "MYOS-INSTALL"
     });
   });
 
-  it('refuses sections that ISO builds do not accept, by name', () => {
-    const error = appErrorFrom(() => parseBibConfigToml('[customizations.disk]\nminsize = "10 GiB"\n'));
+  it('refuses sections this service does not write, by name', () => {
+    // sshd is accepted by the builder for disk images, but its bootc disk images never apply it.
+    const error = appErrorFrom(() =>
+      parseBibConfigToml('[customizations.sshd]\nPasswordAuthentication = false\n'),
+    );
     expect(error.code).toBe('INVALID_REQUEST');
-    expect(error.message).toContain('customizations.disk is not accepted for installer ISO builds');
+    expect(error.message).toContain('customizations.sshd is not accepted here');
     expect(appErrorFrom(() => parseBibConfigToml('name = "bp"\n')).message).toContain('name is not accepted');
   });
 

@@ -49,8 +49,9 @@ describe('disk customizations', () => {
           filesystems: [
             { mountpoint: '/var/../etc', minSize: 1 },
             { mountpoint: '/usr/local', minSize: 1 },
-            { mountpoint: '/srv', minSize: 1 },
-            { mountpoint: '/srv', minSize: 2 },
+            { mountpoint: '/var/srv', minSize: 1 },
+            { mountpoint: '/var/lib/data', minSize: 1 },
+            { mountpoint: '/var/lib/data', minSize: 2 },
           ],
           files: [{ path: '/opt/x', data: '' }],
           directories: [{ path: '/etc/x', mode: 'rwx' }],
@@ -60,10 +61,31 @@ describe('disk customizations', () => {
     );
     expect(errors.map((e) => e.message)).toEqual([
       'filesystem 1: "/var/../etc" is not a clean absolute path (like /var/data)',
-      'filesystem 2: /usr/local belongs to the bootc image and cannot be a partition',
-      'filesystem 4: /srv is listed twice',
+      'filesystem 2: /usr/local cannot be a partition: the builder takes / and /boot (sizes) and new partitions under /var/ only',
+      'filesystem 3: /var/srv cannot be a partition: /var/srv is a symlink on a bootc system',
+      'filesystem 5: /var/lib/data is listed twice',
       'directory 1: mode "rwx" is not octal like 0644',
       'file 1: /opt/x is not under /etc, /var or /root, the only places a bootc system keeps',
     ]);
+  });
+
+  it('take / and /boot only with a btrfs root, and never /var itself', () => {
+    const fs = (mountpoint: string) => ({ mountpoint, minSize: 1 });
+    const errors = collectBuildRequestErrors(
+      buildInput({
+        type: 'qcow2',
+        rootfs: 'btrfs',
+        customizations: { users: [], fips: false, filesystems: [fs('/'), fs('/boot'), fs('/var/data')] },
+      }),
+      policy,
+    );
+    expect(errors.map((e) => e.message)).toEqual([
+      'filesystem 3: /var/data: with a btrfs root only / and /boot can be sized; use customizations.disk for more partitions',
+    ]);
+    const plain = collectBuildRequestErrors(
+      buildInput({ type: 'qcow2', customizations: { users: [], fips: false, filesystems: [fs('/var')] } }),
+      policy,
+    );
+    expect(plain[0]?.message).toContain('/var cannot be a partition');
   });
 });

@@ -31,9 +31,9 @@ describe('validateBuildRequest: shape problems become friendly messages', () => 
   });
 
   it('refuses unknown fields by name, with the field path', () => {
-    const error = refusal({ ...buildInput(), customizations: { users: [], disk: { minsize: '1 TiB' } } });
-    expect(error.field).toBe('customizations.disk');
-    expect(error.message).toBe('customizations: unknown field "disk"; remove it');
+    const error = refusal({ ...buildInput(), customizations: { users: [], sshd: { x: 1 } } });
+    expect(error.field).toBe('customizations.sshd');
+    expect(error.message).toBe('customizations: unknown field "sshd"; remove it');
   });
 
   it('refuses an unknown ISO type and lists the three choices', () => {

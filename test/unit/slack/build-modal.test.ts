@@ -58,10 +58,12 @@ describe('buildModalView', () => {
     );
   });
 
-  it('defaults the image types to iso alone, offers every type, and the architecture to the first one offered', () => {
+  it("ticks no image type (the preset's or iso then apply), offers every type, and the architecture to the first one offered", () => {
     const view = buildModalView(base);
-    const boxes = inputBlock(view, BLOCKS.type).element as types.Checkboxes;
-    expect(boxes.initial_options?.map((o) => o.value)).toEqual(['iso']);
+    const block = inputBlock(view, BLOCKS.type);
+    const boxes = block.element as types.Checkboxes;
+    expect(boxes.initial_options).toBeUndefined();
+    expect(block.hint?.text).toContain("None ticked: the preset's types");
     expect(boxes.options.map((o) => o.value)).toEqual([
       'iso',
       'anaconda-iso',
@@ -179,5 +181,23 @@ describe('the build form on RHEL presets', () => {
     const view = createModalViewCache({ presets: base.presets, defaultBuilder: base.defaultBuilder });
     const ctx = { arches: base.arches, channelId: CHANNEL_ID };
     expect(view({ ...ctx, entitledArches: [] })).not.toBe(view({ ...ctx, entitledArches: ['x86_64'] }));
+  });
+
+  it("shows a preset's types and derived image next to its name", () => {
+    const view = buildModalView({
+      ...base,
+      presets: {
+        disks: {
+          image: 'quay.io/org/os:1',
+          builder: 'b',
+          description: 'Disk images',
+          types: ['qcow2', 'raw'],
+          packages: ['tmux'],
+        },
+      },
+    });
+    expect(presetSelect(view).options?.[0]?.description?.text).toBe(
+      'Disk images · qcow2, raw · derived image',
+    );
   });
 });

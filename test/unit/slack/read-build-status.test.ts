@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BuildProgress } from '../../../src/queue/build-job.ts';
 import type { BuildQueues } from '../../../src/queue/build-producer.ts';
-import { readBuildStatus } from '../../../src/slack/notify/read-build-status.ts';
-import { request } from './slack-fixtures.ts';
+import { readBuildStatus, withFreshLinks } from '../../../src/slack/notify/read-build-status.ts';
+import { request, result } from './slack-fixtures.ts';
 
 /** Just the queue reads readBuildStatus makes, over one job in a given state. */
 function queuesWith(state: string, progress: BuildProgress): BuildQueues {
@@ -63,5 +63,40 @@ describe('readBuildStatus', () => {
       cancelledBy: 'U1',
     });
     expect(cancelled).toMatchObject({ state: 'cancelled', cancelledBy: 'U1' });
+  });
+
+  it('gives every artifact its fresh link by key, and drops the old link of one that was not signed again', () => {
+    const artifact = (type: 'qcow2' | 'raw' | 'checksums', key: string) => ({
+      role: type === 'checksums' ? ('checksums' as const) : ('image' as const),
+      type,
+      key,
+      filename: `f-${type}`,
+      size: 1,
+      sha256: 'cd'.repeat(32),
+      url: `https://old.example/${key}`,
+    });
+    const built = result({
+      artifacts: [
+        artifact('qcow2', 'builds/b1/attempts/t1/qcow2/disk.qcow2'),
+        artifact('raw', 'builds/b0/attempts/t0/raw/disk.raw'),
+        artifact('checksums', 'builds/b1/SHA256SUMS'),
+      ],
+    });
+    const fresh = withFreshLinks(built, {
+      url: 'https://new.example/q',
+      expiresAt: '2030-01-01T00:00:00.000Z',
+      urls: {
+        'builds/b1/attempts/t1/qcow2/disk.qcow2': 'https://new.example/q',
+        'builds/b1/SHA256SUMS': 'https://new.example/s',
+      },
+    });
+    expect(fresh.link).toEqual({ url: 'https://new.example/q', expiresAt: '2030-01-01T00:00:00.000Z' });
+    expect(fresh.artifacts?.map((a) => a.url)).toEqual([
+      'https://new.example/q',
+      undefined,
+      'https://new.example/s',
+    ]);
+    // The job's own result is left as it was.
+    expect(built.artifacts?.[1]?.url).toBe('https://old.example/builds/b0/attempts/t0/raw/disk.raw');
   });
 });

@@ -211,10 +211,92 @@ describe('readBuildSubmission', () => {
     expect(input.containerfile).toBe('FROM quay.io/centos-bootc/centos-bootc:stream9\n');
   });
 
-  it('refuses a form with no ISO type or architecture selected', () => {
+  it('refuses a form with no architecture selected, and builds an ISO when no type is ticked', () => {
     const errors = errorsOf(submission({ preset: 'centos-stream9', type: null, arch: 'sparc' }));
-    expect(errors[BLOCKS.type]).toBe('Choose at least one image type');
+    expect(errors[BLOCKS.type]).toBeUndefined();
     expect(errors[BLOCKS.arch]).toBe('Choose an architecture');
+    const { input } = inputOf(submission({ ...defaults, type: null }));
+    expect(input.type).toBe('iso');
+    expect(input.types).toBeUndefined();
+  });
+
+  describe('with a preset that has types and a derived image', () => {
+    const presets = {
+      ...config.presets,
+      disks: {
+        image: 'quay.io/centos-bootc/centos-bootc:stream9',
+        builder: 'centos',
+        description: 'disks',
+        types: ['qcow2', 'raw'] as ('qcow2' | 'raw')[],
+        packages: ['tmux', 'vim-enhanced'],
+      },
+      recipe: {
+        image: 'quay.io/centos-bootc/centos-bootc:stream9',
+        builder: 'centos',
+        description: 'from a file',
+        containerfile: '/etc/bootc-iso/recipe.Containerfile',
+      },
+    };
+    const withPresets = { ...ctx, config: { ...config, presets } };
+
+    it('applies its types when none is ticked and its packages as a derived image', () => {
+      const out = readBuildSubmission(
+        submission({ preset: 'disks', type: null, arch: 'x86_64' }),
+        withPresets,
+      );
+      if (!out.ok) throw new Error(JSON.stringify(out.errors));
+      expect(out.input).toMatchObject({ preset: 'disks', type: 'qcow2', types: ['qcow2', 'raw'] });
+      expect(out.input.containerfile).toBe(
+        'FROM quay.io/centos-bootc/centos-bootc:stream9\nRUN dnf install -y tmux vim-enhanced && dnf clean all\n',
+      );
+    });
+
+    it("keeps the ticked types and a pasted Containerfile over the preset's", () => {
+      const own = 'FROM quay.io/centos-bootc/centos-bootc:stream9\nRUN true\n';
+      const out = readBuildSubmission(
+        submission({ preset: 'disks', type: 'vmdk', arch: 'x86_64', containerfile: own }),
+        withPresets,
+      );
+      if (!out.ok) throw new Error(JSON.stringify(out.errors));
+      expect(out.input.type).toBe('vmdk');
+      expect(out.input.types).toBeUndefined();
+      expect(out.input.containerfile).toBe(own);
+    });
+
+    it('applies nothing of the preset to a typed image', () => {
+      const out = readBuildSubmission(
+        submission({ preset: 'disks', type: null, arch: 'x86_64', image: 'quay.io/org/app:1.0' }),
+        withPresets,
+      );
+      if (!out.ok) throw new Error(JSON.stringify(out.errors));
+      expect(out.input.type).toBe('iso');
+      expect(out.input.containerfile).toBeUndefined();
+    });
+
+    it('uses the Containerfile read at start, and says so next to the preset when it could not be read', () => {
+      const text = 'FROM quay.io/centos-bootc/centos-bootc:stream9\nRUN touch /etc/recipe\n';
+      const read = readBuildSubmission(submission({ preset: 'recipe', type: null, arch: 'x86_64' }), {
+        ...withPresets,
+        presetContainerfiles: { recipe: { text } },
+      });
+      if (!read.ok) throw new Error(JSON.stringify(read.errors));
+      expect(read.input.containerfile).toBe(text);
+      const missing = readBuildSubmission(submission({ preset: 'recipe', type: null, arch: 'x86_64' }), {
+        ...withPresets,
+        presetContainerfiles: { recipe: { problem: '/etc/bootc-iso/recipe.Containerfile: ENOENT' } },
+      });
+      expect(missing.ok).toBe(false);
+      if (!missing.ok) expect(missing.errors[BLOCKS.preset]).toContain('recipe.Containerfile: ENOENT');
+      const bad = readBuildSubmission(submission({ preset: 'recipe', type: null, arch: 'x86_64' }), {
+        ...withPresets,
+        presetContainerfiles: { recipe: { text: 'FROM docker.io/library/alpine:3\n' } },
+      });
+      expect(bad.ok).toBe(false);
+      if (!bad.ok) {
+        expect(bad.errors[BLOCKS.preset]).toContain('FROM must be the source image');
+        expect(bad.errors[BLOCKS.containerfile]).toBeUndefined();
+      }
+    });
   });
 
   it('keeps every message short, joining several problems on one block', () => {
