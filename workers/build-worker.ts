@@ -31,6 +31,7 @@ import { setUpImagePrune } from './image-prune.ts';
 import { createPodman } from './podman.ts';
 import { createBuildJobProcessor, SHUTDOWN_REASON } from './process-build-job.ts';
 import { createImageWarmer } from './warm-images.ts';
+import { requireConfiguredSigningKey } from '../src/signing/publish-trust-files.ts';
 
 /** How long a host that found itself unfit to build (low disk...) stops taking builds before it looks again. */
 const UNFIT_PAUSE_MS = 60_000;
@@ -46,6 +47,8 @@ export async function startBuildWorker(
 ) {
   // The builder's caches are on unless the config names other directories.
   const config = withBuilderCaches(given);
+  const signingKey = await requireConfiguredSigningKey(config.signing);
+  if (signingKey) logger.info({ keyId: signingKey.keyId }, 'builds are signed with this key');
   const store = options.store ?? (config.s3 ? createS3Store(config.s3) : undefined);
   if (!store) {
     throw new AppError(

@@ -13,8 +13,8 @@ import { makeTempDir } from './util.ts';
  * machines without KVM.
  */
 
-const ISOLINUX_BIN = '/usr/lib/ISOLINUX/isolinux.bin';
-const LDLINUX_C32 = '/usr/lib/syslinux/modules/bios/ldlinux.c32';
+export const ISOLINUX_BIN = '/usr/lib/ISOLINUX/isolinux.bin';
+export const LDLINUX_C32 = '/usr/lib/syslinux/modules/bios/ldlinux.c32';
 /** The MBR that makes an isolinux ISO boot from a hard disk too (xorriso's -isohybrid-mbr). */
 const ISOHYBRID_MBR = '/usr/lib/ISOLINUX/isohdpfx.bin';
 const KERNEL_META_PACKAGE = 'linux-image-amd64';

@@ -1,7 +1,9 @@
-import { readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   busyboxInitramfs,
+  ISOLINUX_BIN,
+  LDLINUX_C32,
   debianKernel,
   packIsolinuxIso,
   requireBootIsoTools,
@@ -63,18 +65,18 @@ function installerInit(outcome: InstallerOutcome, modules: string[]): string[] {
   ];
 }
 
-/** Builds the installer ISO in a fresh temp dir and returns its path. */
-export async function makeInstallerIso(outcome: InstallerOutcome = 'installs'): Promise<string> {
-  requireBootIsoTools();
-  const dir = await makeTempDir('install-iso');
-  const system = join(dir, 'installed.img');
+/** The installer's initramfs for `outcome`; `scratch` holds the installed system's image while it is made. */
+export async function installerInitramfs(outcome: InstallerOutcome, scratch: string): Promise<Buffer> {
+  const modules = await virtioDiskModules(await debianKernel());
+  const names = modules.map((m) => m.name);
+  if (outcome === 'hangs') return busyboxInitramfs(installerInit(outcome, names));
+  const system = join(scratch, 'installed.img');
   await packIsolinuxIso({
     iso: system,
     initramfs: await busyboxInitramfs(installedInit()),
     volumeId: 'INSTALLED',
     hybrid: true,
   });
-  const modules = await virtioDiskModules(await debianKernel());
   const extra = [
     { name: 'lib', mode: 0o040755 },
     { name: 'lib/modules', mode: 0o040755 },
@@ -82,11 +84,29 @@ export async function makeInstallerIso(outcome: InstallerOutcome = 'installs'): 
     { name: 'disk.img', mode: 0o100644, data: await readFile(system) },
   ];
   await rm(system);
+  return busyboxInitramfs(installerInit(outcome, names), extra);
+}
+
+/** Builds the installer ISO in a fresh temp dir and returns its path. */
+export async function makeInstallerIso(outcome: InstallerOutcome = 'installs'): Promise<string> {
+  requireBootIsoTools();
+  const dir = await makeTempDir('install-iso');
   const iso = join(dir, 'install.iso');
-  const init = installerInit(
-    outcome,
-    modules.map((m) => m.name),
-  );
-  await packIsolinuxIso({ iso, initramfs: await busyboxInitramfs(init, extra), volumeId: 'INSTALLER' });
+  await packIsolinuxIso({ iso, initramfs: await installerInitramfs(outcome, dir), volumeId: 'INSTALLER' });
   return iso;
+}
+
+/**
+ * The files the stand-in builder needs to make bootable installer ISOs (its /usr/lib/bib-standin/boot): isolinux,
+ * the kernel, and one installer initramfs per outcome (`initrd-<outcome>.img`). Returns `dir`.
+ */
+export async function writeStandinBootKit(dir: string): Promise<string> {
+  requireBootIsoTools();
+  await mkdir(dir, { recursive: true });
+  await copyFile(ISOLINUX_BIN, join(dir, 'isolinux.bin'));
+  await copyFile(LDLINUX_C32, join(dir, 'ldlinux.c32'));
+  await copyFile(await debianKernel(), join(dir, 'vmlinuz'));
+  for (const outcome of ['installs', 'unbootable-disk', 'hangs'] as const)
+    await writeFile(join(dir, `initrd-${outcome}.img`), await installerInitramfs(outcome, dir));
+  return dir;
 }
