@@ -12,6 +12,7 @@ import { createRedis } from '../src/queue/connection.ts';
 import { createIdenticalBuildClaims, wakeWaitingBuilds } from '../src/queue/identical-build-claims.ts';
 import { buildQueueName, QUEUE_PREFIX, routesServedBy } from '../src/queue/names.ts';
 import { BUILD_WORKER_SETTINGS } from '../src/queue/retry-backoff.ts';
+import { requireConfiguredSigningKey } from '../src/signing/publish-trust-files.ts';
 import type { ArtifactStore } from '../src/storage/artifact-store.ts';
 import { createS3Store } from '../src/storage/s3-store.ts';
 import { BuildConsumers } from './build-consumers.ts';
@@ -31,7 +32,6 @@ import { setUpImagePrune } from './image-prune.ts';
 import { createPodman } from './podman.ts';
 import { createBuildJobProcessor, SHUTDOWN_REASON } from './process-build-job.ts';
 import { createImageWarmer } from './warm-images.ts';
-import { requireConfiguredSigningKey } from '../src/signing/publish-trust-files.ts';
 
 /** How long a host that found itself unfit to build (low disk...) stops taking builds before it looks again. */
 const UNFIT_PAUSE_MS = 60_000;

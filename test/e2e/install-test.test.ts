@@ -92,14 +92,18 @@ describe('the install test of a build whose kickstart powers off', () => {
     expect(await store.getObjectText(`builds/${out.buildId}/boot-test-install.log`)).toContain(
       'stand-in installer: installation complete, powering off',
     );
-    expect(await store.getObjectText(`builds/${out.buildId}/boot-test.log`)).toContain('standin-installed login:');
+    expect(await store.getObjectText(`builds/${out.buildId}/boot-test.log`)).toContain(
+      'standin-installed login:',
+    );
   });
 
   it('fails with BOOT_TEST_FAILED saying the installed disk does not boot, keeping both consoles', async () => {
     const { run, out } = await buildWith('unbootable', '# bib-standin: unbootable-disk\ntext\nshutdown\n');
     expect(run.exitCode).toBe(1);
     expect(out.error.code).toBe('BOOT_TEST_FAILED');
-    expect(out.error.message).toMatch(/install test: the installation finished but the installed disk does not boot/);
+    expect(out.error.message).toMatch(
+      /install test: the installation finished but the installed disk does not boot/,
+    );
     const store = createS3Store({ ...tb.s3, forcePathStyle: true });
     const stored: string[] = [];
     for await (const key of store.listKeys(`builds/${out.buildId}/`)) stored.push(key);

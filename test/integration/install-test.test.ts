@@ -20,6 +20,7 @@ import { makeTempDir } from '../testbed/util.ts';
 let installs: string;
 let unbootable: string;
 let hangs: string;
+let panics: string;
 const dirs: string[] = [];
 const figures: string[] = [];
 
@@ -41,14 +42,19 @@ const workDir = async () => {
 
 beforeAll(async () => {
   requireBootIsoTools();
-  if (!findTool('qemu-img')) throw new Error('the install test needs qemu-img: apt-get install -y qemu-utils');
+  if (!findTool('qemu-img'))
+    throw new Error('the install test needs qemu-img: apt-get install -y qemu-utils');
   installs = await makeInstallerIso('installs');
   unbootable = await makeInstallerIso('unbootable-disk');
   hangs = await makeInstallerIso('hangs');
+  panics = await makeInstallerIso('panics');
 });
 
 afterAll(async () => {
-  for (const dir of [...dirs, ...[installs, unbootable, hangs].filter(Boolean).map((iso) => join(iso, '..'))])
+  for (const dir of [
+    ...dirs,
+    ...[installs, unbootable, hangs, panics].filter(Boolean).map((iso) => join(iso, '..')),
+  ])
     await rm(dir, { recursive: true, force: true });
   await removeDebianKernel();
   process.stdout.write(`install test outcomes under emulation: ${figures.join(', ')}\n`);
@@ -57,7 +63,12 @@ afterAll(async () => {
 describe('install test in QEMU', () => {
   it('passes when the installer powers off and the installed disk boots to a login prompt', async () => {
     const dir = await workDir();
-    const { result, failure } = await bootTestForBuild({ iso: installs, workDir: dir, settings: settings(), mode: 'install' });
+    const { result, failure } = await bootTestForBuild({
+      iso: installs,
+      workDir: dir,
+      settings: settings(),
+      mode: 'install',
+    });
     expect(failure).toBeUndefined();
     expect(result).toMatchObject({ mode: 'install', passed: true, reason: 'login', accel: 'tcg' });
     expect(result.logs).toEqual([join(dir, BOOT_TEST_INSTALL_LOG), join(dir, BOOT_TEST_LOG)]);
@@ -69,7 +80,9 @@ describe('install test in QEMU', () => {
     expect(diskLog).toContain('ISOLINUX');
     expect(diskLog).not.toContain('stand-in installer');
     expect(diskLog).toContain(`${INSTALLED_HOSTNAME} login:`);
-    expect(describeBootTest(result)).toMatch(/^install test passed in [\d.]+ s: installed, and the installed disk/);
+    expect(describeBootTest(result)).toMatch(
+      /^install test passed in [\d.]+ s: installed, and the installed disk/,
+    );
     // The scratch disk is gone; the logs stay for publishing.
     expect(existsSync(join(dir, SCRATCH_DISK))).toBe(false);
     expect((await readdir(dir)).sort()).toEqual([BOOT_TEST_INSTALL_LOG, BOOT_TEST_LOG]);
@@ -116,6 +129,28 @@ describe('install test in QEMU', () => {
     expect(existsSync(join(dir, 'disk.log'))).toBe(false);
     expect(existsSync(join(dir, SCRATCH_DISK))).toBe(false);
     figures.push(`install timeout in ${r.seconds} s`);
+  });
+
+  it('fails with install-failed when the installer panics and restarts instead of powering off, without booting the disk', async () => {
+    const dir = await workDir();
+    const { result, failure } = await bootTestForBuild({
+      iso: panics,
+      workDir: dir,
+      settings: settings(),
+      mode: 'install',
+    });
+    expect(result).toMatchObject({
+      passed: false,
+      reason: 'install-failed',
+      logs: [join(dir, BOOT_TEST_INSTALL_LOG)],
+    });
+    expect(await readFile(join(dir, BOOT_TEST_INSTALL_LOG), 'utf8')).toContain('Kernel panic - not syncing');
+    expect(failure?.message).toMatch(
+      /installation did not finish: the install machine restarted or its kernel panicked/,
+    );
+    expect(existsSync(join(dir, BOOT_TEST_LOG))).toBe(false);
+    expect(existsSync(join(dir, SCRATCH_DISK))).toBe(false);
+    figures.push(`installer panic in ${result.seconds} s`);
   });
 
   it('fails with qemu-failed, naming the problem, when the scratch disk cannot be made', async () => {

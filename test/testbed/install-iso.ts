@@ -2,9 +2,9 @@ import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   busyboxInitramfs,
+  debianKernel,
   ISOLINUX_BIN,
   LDLINUX_C32,
-  debianKernel,
   packIsolinuxIso,
   requireBootIsoTools,
   virtioDiskModules,
@@ -24,7 +24,9 @@ export type InstallerOutcome =
   /** Writes the system, then wipes its boot sector, and powers off: the firmware finds nothing to boot. */
   | 'unbootable-disk'
   /** Writes nothing and never powers off, as an installer stuck on an error screen. */
-  | 'hangs';
+  | 'hangs'
+  /** Its /init exits at once: the kernel panics and restarts (an exit under QEMU's -no-reboot). */
+  | 'panics';
 
 /** The hostname the installed system's prompt shows: `<hostname> login:`. */
 export const INSTALLED_HOSTNAME = 'standin-installed';
@@ -48,6 +50,7 @@ function installerInit(outcome: InstallerOutcome, modules: string[]): string[] {
   const say = (text: string) => `echo 'stand-in installer: ${text}' > /dev/ttyS0`;
   const lines = ['#!/bin/busybox sh', `${B} mount -t devtmpfs dev /dev`, say('started')];
   if (outcome === 'hangs') return [...lines, say('waiting'), `while :; do ${B} sleep 60; done`];
+  if (outcome === 'panics') return [...lines, say('giving up'), 'exit 1'];
   return [
     ...lines,
     ...modules.map((m) => `${B} insmod /lib/modules/${m}.ko`),
@@ -69,7 +72,7 @@ function installerInit(outcome: InstallerOutcome, modules: string[]): string[] {
 export async function installerInitramfs(outcome: InstallerOutcome, scratch: string): Promise<Buffer> {
   const modules = await virtioDiskModules(await debianKernel());
   const names = modules.map((m) => m.name);
-  if (outcome === 'hangs') return busyboxInitramfs(installerInit(outcome, names));
+  if (outcome === 'hangs' || outcome === 'panics') return busyboxInitramfs(installerInit(outcome, names));
   const system = join(scratch, 'installed.img');
   await packIsolinuxIso({
     iso: system,

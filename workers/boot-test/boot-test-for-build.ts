@@ -69,6 +69,8 @@ export function describeBootTest(r: BootTestResult): string {
       return `boot test failed: timed out after ${r.seconds} s (${how})`;
     case 'install-timeout':
       return `install test failed: the installation did not finish in time (${r.seconds} s, ${how})`;
+    case 'install-failed':
+      return `install test failed: the install machine restarted or panicked instead of powering off (${how})`;
     case 'no-login':
     case 'login-timeout':
       return `install test failed: installed, but the installed disk did not boot to a login prompt (${how})`;

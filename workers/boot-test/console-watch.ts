@@ -47,10 +47,14 @@ export class ConsoleWatch {
     return this.offset === 0;
   }
 
+  /** The last lines of the console. */
   tail(): string {
-    // Serial consoles end lines with CRLF and may carry escape sequences; keep printable text only.
-    const clean = this.last.replace(/\r/g, '').replace(/[^\t\n -~]/g, '');
-    return clean.trimEnd().split('\n').slice(-TAIL_LINES).join('\n');
+    return this.recent().trimEnd().split('\n').slice(-TAIL_LINES).join('\n');
+  }
+
+  /** The last 16 KiB of the console, printable text only. */
+  recent(): string {
+    // Serial consoles end lines with CRLF and may carry escape sequences.
+    return this.last.replace(/\r/g, '').replace(/[^\t\n -~]/g, '');
   }
 }
-

@@ -37,9 +37,7 @@ export interface BootMedia {
  * monitor, and -no-reboot so a guest that reboots or panics (panic=N) ends QEMU instead of booting again.
  * QEMU splits option strings on ",", so commas in paths are doubled.
  */
-export function qemuArgs(
-  o: BootMedia & { serialLog: string; accel: 'kvm' | 'tcg' } & BootMachine,
-): string[] {
+export function qemuArgs(o: BootMedia & { serialLog: string; accel: 'kvm' | 'tcg' } & BootMachine): string[] {
   if (o.iso === undefined && o.disk === undefined) throw new Error('qemuArgs: nothing to boot');
   const quoteCommas = (path: string) => path.replace(/,/g, ',,');
   return [

@@ -32,6 +32,8 @@ export interface QemuRunOutcome {
   qemuOutput: string;
   /** Last lines of the console. */
   tail: string;
+  /** The console's last 16 KiB (a kernel panic's first line is followed by dozens of lines of dump). */
+  recent: string;
   /** Nothing reached the console. */
   consoleEmpty: boolean;
 }
@@ -67,6 +69,7 @@ export async function runQemu(o: QemuRunOptions): Promise<QemuRunOutcome> {
     qemuSaid,
     qemuOutput,
     tail: watch.tail(),
+    recent: watch.recent(),
     consoleEmpty: watch.empty(),
   });
   try {

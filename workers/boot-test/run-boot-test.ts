@@ -24,7 +24,7 @@ export interface BootTestOptions extends BootMachine {
 /**
  * boot mode: marker: seen; no-marker: the machine stopped without printing it; timeout: still running without it.
  * install mode: login: the installed disk showed its prompt; install-timeout: the install machine was still running
- * at the install limit; no-login / login-timeout: the installed disk's machine stopped without the prompt, or did
+ * at the install limit; install-failed: its console shows it restarted or panicked instead of powering off; no-login / login-timeout: the installed disk's machine stopped without the prompt, or did
  * not show it in time; qemu-failed: QEMU or qemu-img itself failed.
  */
 export type BootTestReason =
@@ -33,6 +33,7 @@ export type BootTestReason =
   | 'timeout'
   | 'login'
   | 'install-timeout'
+  | 'install-failed'
   | 'no-login'
   | 'login-timeout'
   | 'qemu-failed';
@@ -70,7 +71,11 @@ export async function runBootTest(o: BootTestOptions): Promise<BootTestResult> {
 }
 
 /** KVM was picked by `auto` and QEMU failed before the console showed anything: worth a software boot. */
-export function kvmCouldNotRun(wanted: BootMachine['accel'], used: 'kvm' | 'tcg', run: QemuRunOutcome): boolean {
+export function kvmCouldNotRun(
+  wanted: BootMachine['accel'],
+  used: 'kvm' | 'tcg',
+  run: QemuRunOutcome,
+): boolean {
   return wanted === 'auto' && used === 'kvm' && run.qemuFailed && run.consoleEmpty;
 }
 
@@ -118,7 +123,9 @@ export function bootTestFailureText(reason: BootTestReason, marker: string): str
     case 'no-marker':
       return `the machine stopped without printing "${marker}" on the serial console`;
     case 'install-timeout':
-      return "the installation did not finish: the install machine had not powered off within the install time limit";
+      return 'the installation did not finish: the install machine had not powered off within the install time limit';
+    case 'install-failed':
+      return 'the installation did not finish: the install machine restarted or its kernel panicked instead of powering off';
     case 'no-login':
       return `the installation finished but the installed disk does not boot: its machine stopped without printing "${marker}"`;
     case 'login-timeout':
@@ -134,9 +141,13 @@ export function bootTestFailureText(reason: BootTestReason, marker: string): str
 /** The build-failing error for a boot test that did not pass, carrying the console's last lines. */
 export function bootTestError(r: BootTestResult, marker: string): AppError {
   const what = r.mode === 'install' ? 'the install test' : 'the boot test';
-  return new AppError('BOOT_TEST_FAILED', `the ISO did not pass ${what}: ${bootTestFailureText(r.reason, marker)}`, {
-    logTail: r.tail.split('\n').slice(-TAIL_LINES),
-  });
+  return new AppError(
+    'BOOT_TEST_FAILED',
+    `the ISO did not pass ${what}: ${bootTestFailureText(r.reason, marker)}`,
+    {
+      logTail: r.tail.split('\n').slice(-TAIL_LINES),
+    },
+  );
 }
 
 /** A build gets a boot test when its request asks for one, or else when its preset has `bootTest: true`. */

@@ -38,7 +38,8 @@ export const SCRATCH_DISK = 'boot-test-disk.qcow2';
  * The install test, for an ISO whose kickstart installs unattended and powers off: boot it with an empty scratch
  * disk and wait for the machine to power off by itself (the installation finished) within the install limit, then
  * boot the scratch disk alone and wait for the login marker on its serial console within the login limit. The disk
- * is removed afterwards, whatever happened.
+ * is removed afterwards, whatever happened. An install machine whose console shows it restarted or panicked rather
+ * than powered off is `install-failed`, and its disk is not booted.
  */
 export async function runInstallTest(o: InstallTestOptions): Promise<BootTestResult> {
   const disk = join(o.workDir, SCRATCH_DISK);
@@ -74,7 +75,14 @@ export async function runInstallTest(o: InstallTestOptions): Promise<BootTestRes
     if (created) return result('qemu-failed', accel, 0, undefined, created);
     const installDeadline = Date.now() + o.installTimeoutSeconds * 1000;
     const installOn = (a: 'kvm' | 'tcg') =>
-      runQemu({ ...machine, accel: a, iso: o.iso, disk, logPath: o.installLogPath, deadline: installDeadline });
+      runQemu({
+        ...machine,
+        accel: a,
+        iso: o.iso,
+        disk,
+        logPath: o.installLogPath,
+        deadline: installDeadline,
+      });
     let install = await installOn(accel);
     let note: string | undefined;
     if (kvmCouldNotRun(o.accel, accel, install)) {
@@ -85,6 +93,7 @@ export async function runInstallTest(o: InstallTestOptions): Promise<BootTestRes
     const noted = (r: BootTestResult) => (note ? { ...r, note } : r);
     if (install.ended === 'timeout') return noted(result('install-timeout', accel, 1, install));
     if (install.qemuFailed) return noted(result('qemu-failed', accel, 1, install));
+    if (endedWithoutPoweroff(install.recent)) return noted(result('install-failed', accel, 1, install));
     const boot = await runQemu({
       ...machine,
       accel,
@@ -105,6 +114,15 @@ export async function runInstallTest(o: InstallTestOptions): Promise<BootTestRes
   } finally {
     await rm(disk, { force: true });
   }
+}
+
+/**
+ * QEMU runs with -no-reboot, so an installer that restarts (or whose kernel panics, then restarts) ends the machine
+ * as a power-off does. When the console shows the kernel saying so, the installation did not complete. A console
+ * that does not show the kernel (no console=ttyS0) cannot tell: the installed disk's boot then decides.
+ */
+export function endedWithoutPoweroff(console: string): boolean {
+  return /Kernel panic - not syncing|reboot: Restarting system/.test(console);
 }
 
 /** Makes the empty scratch disk; returns qemu-img's complaint when it could not. */

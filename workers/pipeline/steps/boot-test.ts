@@ -1,6 +1,6 @@
+import { basename } from 'node:path';
 import { imageTypeSpec } from '../../../src/domain/image-types.ts';
 import { buildObjectKey } from '../../../src/signing/bundle-sources.ts';
-import { basename } from 'node:path';
 import { bootTestForBuild, describeBootTest } from '../../boot-test/boot-test-for-build.ts';
 import { bootTestMode } from '../../boot-test/boot-test-mode.ts';
 import { wantsBootTest } from '../../boot-test/run-boot-test.ts';
@@ -72,9 +72,7 @@ export const bootTest: Step<BootTestContext> = {
         .uploadFile(buildObjectKey(ctx.buildId, basename(log)), log, {
           contentType: 'text/plain; charset=utf-8',
         })
-        .catch((error: unknown) =>
-          ctx.logger.warn({ error: String(error) }, `${basename(log)} not kept`),
-        );
+        .catch((error: unknown) => ctx.logger.warn({ error: String(error) }, `${basename(log)} not kept`));
     }
     throw failure;
   },

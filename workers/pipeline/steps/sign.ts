@@ -67,7 +67,9 @@ export const sign: Step<SignContext> = {
         startedOn: new Date(ctx.state.startedAt ?? Date.now()),
         finishedOn: new Date(),
         internal: {
-          ...(boot ? { bootTest: { mode: boot.mode, passed: boot.passed, accel: boot.accel, seconds: boot.seconds } } : {}),
+          ...(boot
+            ? { bootTest: { mode: boot.mode, passed: boot.passed, accel: boot.accel, seconds: boot.seconds } }
+            : {}),
           ...(ctx.state.reused ? { reusedFrom: ctx.state.reused.buildId } : {}),
         },
       },

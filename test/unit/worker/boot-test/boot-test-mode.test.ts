@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bootTestMode, kickstartCompletion } from '../../../../workers/boot-test/boot-test-mode.ts';
+import { endedWithoutPoweroff } from '../../../../workers/boot-test/run-install-test.ts';
 
 describe("the kickstart's completion command", () => {
   it.each([
@@ -42,5 +43,14 @@ describe('which boot test a build gets', () => {
     [{ customizations: { kickstart: 'text\nshutdown' } }, 'install'],
   ] as const)('%j → %s', (request, expected) => {
     expect(bootTestMode(request)).toBe(expected);
+  });
+});
+
+describe('how the install machine ended', () => {
+  it('a kernel that panicked or restarted did not complete the installation; a power-off or a silent console may have', () => {
+    expect(endedWithoutPoweroff('[ 3.1] Kernel panic - not syncing: Attempted to kill init!')).toBe(true);
+    expect(endedWithoutPoweroff('[ 9.9] reboot: Restarting system')).toBe(true);
+    expect(endedWithoutPoweroff('[ 3.9] reboot: Power down')).toBe(false);
+    expect(endedWithoutPoweroff('')).toBe(false);
   });
 });

@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chooseAccel, qemuArgs } from '../../../../workers/boot-test/qemu-args.ts';
 import { describeBootTest } from '../../../../workers/boot-test/boot-test-for-build.ts';
+import { chooseAccel, qemuArgs } from '../../../../workers/boot-test/qemu-args.ts';
 import {
   type BootTestReason,
   type BootTestResult,
@@ -74,14 +74,22 @@ describe('QEMU arguments', () => {
   });
 
   it('installed disk: the scratch disk alone, booted as a hard disk, no network', () => {
-    const args = qemuArgs({ disk: '/w/d.qcow2', serialLog: '/w/s.log', accel: 'tcg', memoryMiB: 512, cpus: 1 });
+    const args = qemuArgs({
+      disk: '/w/d.qcow2',
+      serialLog: '/w/s.log',
+      accel: 'tcg',
+      memoryMiB: 512,
+      cpus: 1,
+    });
     expect(args.filter((a) => a.includes('cdrom'))).toEqual([]);
     expect(args.slice(6, 10)).toEqual(['-drive', 'file=/w/d.qcow2,if=virtio,format=qcow2', '-boot', 'c']);
     expect(args.join(' ')).toContain('-nic none');
   });
 
   it('refuse to build a machine with nothing to boot', () => {
-    expect(() => qemuArgs({ serialLog: '/s', accel: 'tcg', memoryMiB: 512, cpus: 1 })).toThrow(/nothing to boot/);
+    expect(() => qemuArgs({ serialLog: '/s', accel: 'tcg', memoryMiB: 512, cpus: 1 })).toThrow(
+      /nothing to boot/,
+    );
   });
 
   it('use the host CPU under KVM', () => {
@@ -138,26 +146,42 @@ describe('the boot test failure', () => {
   });
 
   it('says which part of the install test failed, each in its own words', () => {
-    const messages = (['install-timeout', 'no-login', 'login-timeout', 'qemu-failed'] as const).map(
-      (reason) => bootTestError(failed('install', reason), 'login:').message,
-    );
+    const messages = (
+      ['install-timeout', 'no-login', 'login-timeout', 'qemu-failed', 'install-failed'] as const
+    ).map((reason) => bootTestError(failed('install', reason), 'login:').message);
     expect(messages[0]).toBe(
       'the ISO did not pass the install test: the installation did not finish: the install machine had not powered off within the install time limit',
     );
-    expect(messages[1]).toMatch(/installation finished but the installed disk does not boot: .*stopped without printing "login:"/);
-    expect(messages[2]).toMatch(/installation finished but the installed disk does not boot: "login:" did not appear/);
+    expect(messages[1]).toMatch(
+      /installation finished but the installed disk does not boot: .*stopped without printing "login:"/,
+    );
+    expect(messages[2]).toMatch(
+      /installation finished but the installed disk does not boot: "login:" did not appear/,
+    );
     expect(messages[3]).toMatch(/install test: QEMU failed/);
-    expect(new Set(messages).size).toBe(4);
+    expect(messages[4]).toMatch(
+      /installation did not finish: the install machine restarted or its kernel panicked/,
+    );
+    expect(new Set(messages).size).toBe(5);
   });
 
   it('is described in one line for Slack and the CLI', () => {
     expect(describeBootTest({ ...failed('install', 'login'), passed: true })).toBe(
       'install test passed in 9 s: installed, and the installed disk booted to a login prompt (software emulation)',
     );
-    expect(describeBootTest(failed('install', 'install-timeout'))).toMatch(/installation did not finish in time/);
+    expect(describeBootTest(failed('install', 'install-timeout'))).toMatch(
+      /installation did not finish in time/,
+    );
     expect(describeBootTest(failed('install', 'login-timeout'))).toMatch(/did not boot to a login prompt/);
     expect(describeBootTest(failed('install', 'no-login'))).toMatch(/did not boot to a login prompt/);
-    expect(describeBootTest(failed('install', 'qemu-failed'))).toBe('install test failed: QEMU failed (software emulation)');
-    expect(describeBootTest({ ...failed('boot', 'marker'), passed: true, accel: 'kvm' })).toBe('boot test passed in 9 s (KVM)');
+    expect(describeBootTest(failed('install', 'install-failed'))).toMatch(
+      /restarted or panicked instead of powering off/,
+    );
+    expect(describeBootTest(failed('install', 'qemu-failed'))).toBe(
+      'install test failed: QEMU failed (software emulation)',
+    );
+    expect(describeBootTest({ ...failed('boot', 'marker'), passed: true, accel: 'kvm' })).toBe(
+      'boot test passed in 9 s (KVM)',
+    );
   });
 });
