@@ -30,6 +30,9 @@ export const sign: Step<SignContext> = {
     const boot = ctx.state.bootTest;
     for (const log of boot?.logs ?? []) {
       const name = basename(log);
+      const filename = `${ctx.buildId}-${name}`;
+      // A step run again (a retried attempt) lists each console log once.
+      ctx.state.artifacts = ctx.state.artifacts.filter((a) => a.filename !== filename);
       const key = buildObjectKey(ctx.buildId, name);
       const uploaded = await withUploadRetries(ctx, key, () =>
         ctx.store.uploadFile(key, log, {
@@ -40,7 +43,7 @@ export const sign: Step<SignContext> = {
       ctx.state.artifacts.push({
         role: 'log',
         type: 'log',
-        filename: `${ctx.buildId}-${name}`,
+        filename,
         ...uploaded,
       });
     }
