@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type BootTestSettings, defaultBootTestSettings } from '../../src/config/file-schema.ts';
+import { type BootTestSettings, defaultBootTestSettings } from '../../src/config/boot-test-schema.ts';
 import type { AppError } from '../../src/domain/errors.ts';
 import type { BootTestMode } from './boot-test-mode.ts';
 import { type BootTestResult, bootTestError, runBootTest } from './run-boot-test.ts';

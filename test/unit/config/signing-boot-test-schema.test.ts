@@ -52,7 +52,10 @@ describe('signing and bootTest config sections', () => {
     ['bootTest:\n  accel: hvf', /bootTest\.accel/],
     ['bootTest:\n  memoryMiB: 64', /bootTest\.memoryMiB/],
     ['bootTest:\n  qemu: "qemu; rm -rf /"', /bootTest\.qemu: is not an executable name or absolute path/],
-    ['bootTest:\n  qemuImg: "qemu-img --help"', /bootTest\.qemuImg: is not an executable name or absolute path/],
+    [
+      'bootTest:\n  qemuImg: "qemu-img --help"',
+      /bootTest\.qemuImg: is not an executable name or absolute path/,
+    ],
     ['bootTest:\n  installTimeoutSeconds: 1', /bootTest\.installTimeoutSeconds/],
     ['bootTest:\n  diskGiB: 0', /bootTest\.diskGiB/],
     ['bootTest:\n  loginMarker: ""', /bootTest\.loginMarker/],
