@@ -153,6 +153,21 @@ describe('install test in QEMU', () => {
     figures.push(`installer panic in ${result.seconds} s`);
   });
 
+  it('stops QEMU, removes the scratch disk and throws CANCELLED when the build is cancelled', async () => {
+    const dir = await workDir();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 1500);
+    const running = bootTestForBuild({
+      iso: hangs,
+      workDir: dir,
+      settings: settings(),
+      mode: 'install',
+      signal: controller.signal,
+    });
+    await expect(running).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(existsSync(join(dir, SCRATCH_DISK))).toBe(false);
+  });
+
   it('fails with qemu-failed, naming the problem, when the scratch disk cannot be made', async () => {
     const dir = await workDir();
     const { result, failure } = await bootTestForBuild({
