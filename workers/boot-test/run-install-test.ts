@@ -121,8 +121,8 @@ export async function runInstallTest(o: InstallTestOptions): Promise<BootTestRes
  * as a power-off does. When the console shows the kernel saying so, the installation did not complete. A console
  * that does not show the kernel (no console=ttyS0) cannot tell: the installed disk's boot then decides.
  */
-export function endedWithoutPoweroff(console: string): boolean {
-  return /Kernel panic - not syncing|reboot: Restarting system/.test(console);
+export function endedWithoutPoweroff(consoleText: string): boolean {
+  return /Kernel panic - not syncing|reboot: Restarting system/.test(consoleText);
 }
 
 /** Makes the empty scratch disk; returns qemu-img's complaint when it could not. */
