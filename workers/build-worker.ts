@@ -12,6 +12,7 @@ import { createRedis } from '../src/queue/connection.ts';
 import { createIdenticalBuildClaims, wakeWaitingBuilds } from '../src/queue/identical-build-claims.ts';
 import { buildQueueName, QUEUE_PREFIX, routesServedBy } from '../src/queue/names.ts';
 import { BUILD_WORKER_SETTINGS } from '../src/queue/retry-backoff.ts';
+import { requireConfiguredSigningKey } from '../src/signing/publish-trust-files.ts';
 import type { ArtifactStore } from '../src/storage/artifact-store.ts';
 import { createS3Store } from '../src/storage/s3-store.ts';
 import { BuildConsumers } from './build-consumers.ts';
@@ -46,6 +47,8 @@ export async function startBuildWorker(
 ) {
   // The builder's caches are on unless the config names other directories.
   const config = withBuilderCaches(given);
+  const signingKey = await requireConfiguredSigningKey(config.signing);
+  if (signingKey) logger.info({ keyId: signingKey.keyId }, 'builds are signed with this key');
   const store = options.store ?? (config.s3 ? createS3Store(config.s3) : undefined);
   if (!store) {
     throw new AppError(

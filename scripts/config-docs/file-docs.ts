@@ -134,4 +134,14 @@ export const FILE_DOCS: Record<string, string> = {
   'bootTest.marker':
     "Text on the first serial port that means the ISO booted; the default appears once the installer's kernel has started (the boot entry must send the console to `ttyS0`).",
   'bootTest.qemu': 'The QEMU executable: a name looked up on `PATH`, or an absolute path.',
+  'bootTest.installTimeoutSeconds':
+    'Install test (the kickstart ends with `poweroff` or `shutdown`): the installer must power the machine off within this time, or the build fails with `BOOT_TEST_FAILED` (reason `install-timeout`).',
+  'bootTest.loginTimeoutSeconds':
+    'Install test: the installed disk, booted on its own, must show `loginMarker` on its serial console within this time (else reason `login-timeout`, or `no-login` when the machine stops first).',
+  'bootTest.loginMarker':
+    "Install test: text on the installed system's first serial port that means it booted; the system must run a getty there (`console=ttyS0` among its kernel arguments).",
+  'bootTest.diskGiB':
+    "Install test: size of the empty qcow2 disk the installer installs to (made in the build's work directory, removed afterwards; only written blocks take space).",
+  'bootTest.qemuImg':
+    "The qemu-img executable that makes the install test's disk: a name looked up on `PATH`, or an absolute path.",
 };

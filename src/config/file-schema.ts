@@ -3,6 +3,7 @@ import { ImageTypeName } from '../domain/build-request.ts';
 import { Capability } from '../domain/capabilities.ts';
 import { IMAGE_TYPE_NAMES } from '../domain/image-types.ts';
 import { ACCESS_KNOWN_KEYS, Access } from './access-schema.ts';
+import { BootTestObject } from './boot-test-schema.ts';
 import { checkConfigImageRef, registryHostProblem } from './check-image-ref.ts';
 import {
   DEFAULT_ALLOWED_REGISTRIES,
@@ -234,26 +235,6 @@ const SigningObject = z.strictObject({
   publicKeyFile: MountPath.optional(),
 });
 
-/** The QEMU machine of the boot test on build hosts (which builds get one: presets.*.bootTest, the request). */
-const BootTestObject = z.strictObject({
-  /** kvm needs a usable /dev/kvm; tcg is software emulation; auto picks kvm when it can. */
-  accel: z.enum(['auto', 'kvm', 'tcg']).default('auto'),
-  memoryMiB: wholeNumber(256, 65_536).default(2048),
-  cpus: wholeNumber(1, 64).default(2),
-  timeoutSeconds: wholeNumber(5, 86_400).default(600),
-  /** Text on the serial console that means the boot worked; by default the installer's kernel has started. */
-  marker: z.string().min(1).max(200).default('Linux version'),
-  /** The QEMU executable: a name looked up on PATH, or an absolute path. */
-  qemu: z
-    .string()
-    .regex(/^(?:[A-Za-z0-9._-]+|\/[A-Za-z0-9._/-]+)$/, 'is not an executable name or absolute path')
-    .default('qemu-system-x86_64'),
-});
-
-export type BootTestSettings = z.infer<typeof BootTestObject>;
-/** The boot test machine when the config has no bootTest section. */
-export const defaultBootTestSettings = (): BootTestSettings => BootTestObject.parse({});
-
 /** What the Slack bot tells people beyond the status message. */
 const NotificationsObject = z.strictObject({
   /** DM the requester when their build ends (ready, failed or cancelled). */
@@ -290,3 +271,5 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   notifications: Object.keys(NotificationsObject.shape),
   ...ACCESS_KNOWN_KEYS,
 };
+
+export { type BootTestSettings, defaultBootTestSettings } from './boot-test-schema.ts';

@@ -1,3 +1,4 @@
+import { AppError } from '../domain/errors.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
 import type { SigningKey } from './artifact-key.ts';
 import { loadSigningKey } from './artifact-key.ts';
@@ -28,6 +29,27 @@ export async function loadConfiguredSigningKey(
   signing: { privateKeyFile?: string | undefined } | undefined,
 ): Promise<SigningKey | undefined> {
   return signing?.privateKeyFile ? loadSigningKey(signing.privateKeyFile) : undefined;
+}
+
+/**
+ * Worker start: the configured private key must load, since a worker whose key does not would take builds only to
+ * fail every one of them when it signs. Throws CONFIG_INVALID naming the setting, the file and what is wrong (never
+ * the key's contents).
+ */
+export async function requireConfiguredSigningKey(
+  signing: { privateKeyFile?: string | undefined } | undefined,
+): Promise<SigningKey | undefined> {
+  try {
+    return await loadConfiguredSigningKey(signing);
+  } catch (error) {
+    const why = error instanceof AppError ? error.message : String(error);
+    throw new AppError(
+      'CONFIG_INVALID',
+      `signing.privateKeyFile: ${why}. The worker takes no builds with a signing key it cannot use: fix the key, ` +
+        'or remove signing.privateKeyFile to publish unsigned checksums',
+      { cause: error },
+    );
+  }
 }
 
 /**

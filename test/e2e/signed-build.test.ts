@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -94,6 +94,27 @@ describe('a signed build', () => {
     const bad = await cli(['verify', id]);
     expect(bad.exitCode).toBe(1);
     expect(bad.stderr).toMatch(new RegExp(`FAILED {2}${id}-install\\.iso: has sha256`));
+  });
+
+  it('a worker whose signing key is unusable refuses to start, naming the setting and the file, without a stack trace', async () => {
+    const bad = join(dir, 'bad-key');
+    await mkdir(bad);
+    const keyFile = join(bad, 'signing.key');
+    await writeFile(keyFile, 'this is not a key: KEY-CONTENTS\n', { mode: 0o600 });
+    const { env: badEnv } = await writeE2eConfig(
+      tb,
+      bad,
+      { username: 'signer', password: 'e2e-Sign1ng-Pa55' },
+      { extraYaml: ['signing:', `  privateKeyFile: "${keyFile}"`].join('\n') },
+    );
+    const run = await startTsx('workers/main.ts', { ...badEnv, METRICS_PORT: 'off' });
+    expect(run.exitCode).toBe(1);
+    expect(run.all).toContain(
+      `bootc-iso worker: signing.privateKeyFile: ${keyFile} is not an unencrypted PEM private key. The worker takes no builds`,
+    );
+    expect(run.all).not.toContain('worker ready');
+    expect(run.all).not.toContain('KEY-CONTENTS');
+    expect(run.all).not.toMatch(/\n\s+at /);
   });
 
   it('fails a --boot-test build whose ISO does not boot with BOOT_TEST_FAILED, publishing no ISO but its console log', async () => {

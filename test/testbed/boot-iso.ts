@@ -13,8 +13,10 @@ import { makeTempDir } from './util.ts';
  * machines without KVM.
  */
 
-const ISOLINUX_BIN = '/usr/lib/ISOLINUX/isolinux.bin';
-const LDLINUX_C32 = '/usr/lib/syslinux/modules/bios/ldlinux.c32';
+export const ISOLINUX_BIN = '/usr/lib/ISOLINUX/isolinux.bin';
+export const LDLINUX_C32 = '/usr/lib/syslinux/modules/bios/ldlinux.c32';
+/** The MBR that makes an isolinux ISO boot from a hard disk too (xorriso's -isohybrid-mbr). */
+const ISOHYBRID_MBR = '/usr/lib/ISOLINUX/isohdpfx.bin';
 const KERNEL_META_PACKAGE = 'linux-image-amd64';
 
 /** Debian packages the boot stand-in needs, for the error message when something is missing. */
@@ -31,7 +33,7 @@ export function requireBootIsoTools(): void {
     'dpkg-deb',
     'tar',
   ].filter((tool) => findTool(tool) === undefined);
-  for (const file of [ISOLINUX_BIN, LDLINUX_C32]) if (!existsSync(file)) missing.push(file);
+  for (const file of [ISOLINUX_BIN, LDLINUX_C32, ISOHYBRID_MBR]) if (!existsSync(file)) missing.push(file);
   if (missing.length > 0) {
     throw new Error(
       `boot test stand-in needs: ${missing.join(', ')} — install with: apt-get install -y ${BOOT_ISO_PACKAGES}`,
@@ -70,10 +72,15 @@ async function fetchKernel(): Promise<string> {
   await execa('apt-get', ['download', '-qq', '-o', 'APT::Sandbox::User=root', versioned], { cwd: dir });
   const deb = (await readdir(dir)).find((name) => name.endsWith('.deb'));
   if (!deb) throw new Error(`apt-get download ${versioned} left no .deb in ${dir}`);
-  // Only the kernel leaves the package: the modules would be hundreds of MB.
+  // Only the kernel and the virtio disk driver leave the package: all the modules would be hundreds of MB.
   await execa('dpkg-deb', ['--fsys-tarfile', join(dir, deb)], { cwd: dir, buffer: false }).pipe(
     'tar',
-    ['-x', '--wildcards', './boot/vmlinuz-*'],
+    [
+      '-x',
+      '--wildcards',
+      './boot/vmlinuz-*',
+      ...VIRTIO_DISK_MODULES.map((m) => `./lib/modules/*/kernel/drivers/*/${m}.ko`),
+    ],
     { cwd: dir },
   );
   await rm(join(dir, deb));
@@ -82,7 +89,39 @@ async function fetchKernel(): Promise<string> {
   return join(dir, 'boot', vmlinuz);
 }
 
-interface CpioEntry {
+/** The modules the stand-in installer loads to see a virtio disk, in load order (the kernel has them as modules). */
+export const VIRTIO_DISK_MODULES = [
+  'virtio_ring',
+  'virtio',
+  'virtio_pci_legacy_dev',
+  'virtio_pci_modern_dev',
+  'virtio_pci',
+  'virtio_blk',
+];
+
+/** The module files next to the kernel debianKernel() returned, in load order. */
+export async function virtioDiskModules(kernel: string): Promise<{ name: string; data: Buffer }[]> {
+  const root = join(kernel, '..', '..', 'lib', 'modules');
+  const [version] = await readdir(root);
+  if (!version) throw new Error(`no modules next to ${kernel}`);
+  const found = new Map<string, string>();
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) await walk(join(dir, entry.name));
+      else found.set(entry.name.replace(/\.ko$/, ''), join(dir, entry.name));
+    }
+  };
+  await walk(join(root, version));
+  return Promise.all(
+    VIRTIO_DISK_MODULES.map(async (name) => {
+      const path = found.get(name);
+      if (!path) throw new Error(`the kernel package has no ${name}.ko`);
+      return { name, data: await readFile(path) };
+    }),
+  );
+}
+
+export interface CpioEntry {
   name: string;
   mode: number;
   data?: Buffer;
@@ -127,20 +166,20 @@ export interface BootIsoOptions {
 /** Builds a bootable ISO in a fresh temp dir and returns its path. */
 export async function makeBootIso(options: BootIsoOptions = {}): Promise<string> {
   requireBootIsoTools();
-  const kernel = await debianKernel();
-  const dir = await makeTempDir('boot-iso');
-  const tree = join(dir, 'tree');
-  await mkdir(join(tree, 'isolinux'), { recursive: true });
-  await mkdir(join(tree, 'boot'));
-  await copyFile(ISOLINUX_BIN, join(tree, 'isolinux', 'isolinux.bin'));
-  await copyFile(LDLINUX_C32, join(tree, 'isolinux', 'ldlinux.c32'));
-  await copyFile(kernel, join(tree, 'boot', 'vmlinuz'));
   const lines = [
     '#!/bin/busybox sh',
     '/bin/busybox mount -t devtmpfs dev /dev',
     ...(options.prints === undefined ? [] : [`echo '${options.prints.replace(/'/g, '')}' > /dev/ttyS0`]),
     options.afterwards === 'hang' ? 'while :; do /bin/busybox sleep 60; done' : '/bin/busybox poweroff -f',
   ];
+  const dir = await makeTempDir('boot-iso');
+  const iso = join(dir, 'boot.iso');
+  await packIsolinuxIso({ iso, initramfs: await busyboxInitramfs(lines), volumeId: 'BOOTTEST' });
+  return iso;
+}
+
+/** A gzipped initramfs: busybox, /dev/console, the given /init lines and any extra files. */
+export async function busyboxInitramfs(initLines: string[], extra: CpioEntry[] = []): Promise<Buffer> {
   const initramfs = newcCpio([
     { name: '.', mode: 0o040755 },
     { name: 'bin', mode: 0o040755 },
@@ -148,9 +187,30 @@ export async function makeBootIso(options: BootIsoOptions = {}): Promise<string>
     { name: 'dev', mode: 0o040755 },
     // The kernel opens /dev/console for /init before anything is mounted.
     { name: 'dev/console', mode: 0o020600, rdev: [5, 1] },
-    { name: 'init', mode: 0o100755, data: Buffer.from(`${lines.join('\n')}\n`) },
+    { name: 'init', mode: 0o100755, data: Buffer.from(`${initLines.join('\n')}\n`) },
+    ...extra,
   ]);
-  await writeFile(join(tree, 'boot', 'initrd.img'), gzipSync(initramfs, { level: 1 }));
+  return gzipSync(initramfs, { level: 1 });
+}
+
+/**
+ * Packs the Debian kernel and `initramfs` with isolinux into `iso`, the kernel's console on the first serial port.
+ * `hybrid` adds the isohybrid MBR, so the same image written raw to a hard disk boots from it.
+ */
+export async function packIsolinuxIso(o: {
+  iso: string;
+  initramfs: Buffer;
+  volumeId: string;
+  hybrid?: boolean;
+}): Promise<void> {
+  const kernel = await debianKernel();
+  const tree = `${o.iso}.tree`;
+  await mkdir(join(tree, 'isolinux'), { recursive: true });
+  await mkdir(join(tree, 'boot'));
+  await copyFile(ISOLINUX_BIN, join(tree, 'isolinux', 'isolinux.bin'));
+  await copyFile(LDLINUX_C32, join(tree, 'isolinux', 'ldlinux.c32'));
+  await copyFile(kernel, join(tree, 'boot', 'vmlinuz'));
+  await writeFile(join(tree, 'boot', 'initrd.img'), o.initramfs);
   // panic=-1 turns a kernel panic into an immediate reboot, which QEMU's -no-reboot turns into an exit.
   const config = [
     'SERIAL 0 115200',
@@ -162,15 +222,15 @@ export async function makeBootIso(options: BootIsoOptions = {}): Promise<string>
     '  APPEND initrd=/boot/initrd.img console=ttyS0,115200 panic=-1 mitigations=off',
   ];
   await writeFile(join(tree, 'isolinux', 'isolinux.cfg'), `${config.join('\n')}\n`);
-  const iso = join(dir, 'boot.iso');
   await execa('xorriso', [
     '-as',
     'mkisofs',
     '-quiet',
     '-o',
-    iso,
+    o.iso,
     '-V',
-    'BOOTTEST',
+    o.volumeId,
+    ...(o.hybrid ? ['-isohybrid-mbr', ISOHYBRID_MBR] : []),
     '-b',
     'isolinux/isolinux.bin',
     '-c',
@@ -182,5 +242,4 @@ export async function makeBootIso(options: BootIsoOptions = {}): Promise<string>
     tree,
   ]);
   await rm(tree, { recursive: true });
-  return iso;
 }

@@ -1,4 +1,4 @@
-import { chmod, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type PodmanEnv, podman } from './podman.ts';
@@ -12,6 +12,8 @@ export const STANDIN_SCRIPT = fileURLToPath(new URL('./standin/bootc-image-build
 const STANDIN_LIB = fileURLToPath(new URL('./standin/config-rules.sh', import.meta.url));
 /** Its disk image writer, sourced from /usr/lib/bib-standin for disk types. */
 const STANDIN_DISKS = fileURLToPath(new URL('./standin/disk-images.sh', import.meta.url));
+/** What makes its ISOs bootable, sourced when the image has a boot kit. */
+const STANDIN_INSTALLER_BOOT = fileURLToPath(new URL('./standin/installer-boot.sh', import.meta.url));
 
 /** What a stand-in image can do beyond the shipped baseline (the config's `builders.<name>.features`). */
 export const STANDIN_FEATURES = ['iso-customizations', 'bootc-installer', 'yescrypt'] as const;
@@ -47,12 +49,13 @@ async function importRootfs(
 /**
  * The bootc-image-builder stand-in: busybox + xorriso (with its libraries) + test/testbed/standin/*.sh as
  * /usr/bin/bootc-image-builder, ENTRYPOINT and WORKDIR /output like the real image. `features` is baked into the
- * image (BIB_STANDIN_FEATURES), so one tag can play an older builder and another a newer one.
+ * image (BIB_STANDIN_FEATURES), so one tag can play an older builder and another a newer one. `bootKit` (a folder
+ * from writeStandinBootKit) makes its ISOs bootable installers that follow the kickstart.
  */
 export async function buildStandInBuilder(
   penv: PodmanEnv,
   ref: string,
-  opts: { features?: readonly StandInFeature[] } = {},
+  opts: { features?: readonly StandInFeature[]; bootKit?: string } = {},
 ): Promise<void> {
   const xorriso = findTool('xorriso');
   if (xorriso === undefined) throw new Error('testbed: xorriso is not installed (apt-get install xorriso)');
@@ -68,6 +71,8 @@ export async function buildStandInBuilder(
       await mkdir(join(rootfs, 'usr/lib/bib-standin'), { recursive: true });
       await copyFile(STANDIN_LIB, join(rootfs, 'usr/lib/bib-standin/config-rules.sh'));
       await copyFile(STANDIN_DISKS, join(rootfs, 'usr/lib/bib-standin/disk-images.sh'));
+      await copyFile(STANDIN_INSTALLER_BOOT, join(rootfs, 'usr/lib/bib-standin/installer-boot.sh'));
+      if (opts.bootKit) await cp(opts.bootKit, join(rootfs, 'usr/lib/bib-standin/boot'), { recursive: true });
       for (const d of ['output', 'store', 'rpmmd']) await mkdir(join(rootfs, d), { recursive: true });
     },
     [

@@ -13,6 +13,8 @@ const PACKAGE_OF: Record<string, string> = {
   file: 'file',
   tar: 'tar',
   umount: 'mount',
+  'qemu-system-x86_64': 'qemu-system-x86',
+  'qemu-img': 'qemu-utils',
 };
 
 /** Absolute path of `name` on PATH (plus the sbin directories, where runc lives), or undefined. */

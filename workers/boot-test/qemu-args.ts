@@ -25,14 +25,20 @@ export async function chooseAccel(
   }
 }
 
+/** What the machine boots: the ISO as a CD-ROM, a scratch disk, or both (then the CD-ROM first). */
+export interface BootMedia {
+  iso?: string;
+  /** A qcow2 image, attached as the first virtio disk. */
+  disk?: string;
+}
+
 /**
- * The QEMU argument vector: the ISO as the boot CD-ROM, no display, the first serial port written to `serialLog`,
- * no monitor, and -no-reboot so a guest that reboots or panics (panic=N) ends QEMU instead of booting again.
+ * The QEMU argument vector: the media, no display, no network, the first serial port written to `serialLog`, no
+ * monitor, and -no-reboot so a guest that reboots or panics (panic=N) ends QEMU instead of booting again.
  * QEMU splits option strings on ",", so commas in paths are doubled.
  */
-export function qemuArgs(
-  o: { iso: string; serialLog: string; accel: 'kvm' | 'tcg' } & BootMachine,
-): string[] {
+export function qemuArgs(o: BootMedia & { serialLog: string; accel: 'kvm' | 'tcg' } & BootMachine): string[] {
+  if (o.iso === undefined && o.disk === undefined) throw new Error('qemuArgs: nothing to boot');
   const quoteCommas = (path: string) => path.replace(/,/g, ',,');
   return [
     '-accel',
@@ -42,11 +48,13 @@ export function qemuArgs(
     String(o.memoryMiB),
     '-smp',
     String(o.cpus),
-    '-drive',
-    `file=${quoteCommas(o.iso)},media=cdrom,readonly=on`,
+    ...(o.iso === undefined ? [] : ['-drive', `file=${quoteCommas(o.iso)},media=cdrom,readonly=on`]),
+    ...(o.disk === undefined ? [] : ['-drive', `file=${quoteCommas(o.disk)},if=virtio,format=qcow2`]),
     '-boot',
-    'd',
+    o.iso === undefined ? 'c' : 'd',
     '-display',
+    'none',
+    '-nic',
     'none',
     '-chardev',
     `file,id=serial0,path=${quoteCommas(o.serialLog)}`,

@@ -1,8 +1,8 @@
-import { open } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { execa } from 'execa';
 import { AppError } from '../../src/domain/errors.ts';
-import { type BootMachine, chooseAccel, qemuArgs } from './qemu-args.ts';
+import type { BootTestMode } from './boot-test-mode.ts';
+import { TAIL_LINES } from './console-watch.ts';
+import { type BootMachine, chooseAccel } from './qemu-args.ts';
+import { type QemuRunOutcome, runQemu } from './qemu-run.ts';
 
 /** What the kernel prints first on the console: the installer's kernel has started. */
 export const DEFAULT_BOOT_MARKER = 'Linux version';
@@ -21,70 +21,37 @@ export interface BootTestOptions extends BootMachine {
   pollMs?: number;
 }
 
-export type BootTestReason = 'marker' | 'no-marker' | 'timeout';
+/**
+ * boot mode: marker: seen; no-marker: the machine stopped without printing it; timeout: still running without it.
+ * install mode: login: the installed disk showed its prompt; install-timeout: the install machine was still running
+ * at the install limit; install-failed: its console shows it restarted or panicked instead of powering off; no-login / login-timeout: the installed disk's machine stopped without the prompt, or did
+ * not show it in time; qemu-failed: QEMU or qemu-img itself failed.
+ */
+export type BootTestReason =
+  | 'marker'
+  | 'no-marker'
+  | 'timeout'
+  | 'login'
+  | 'install-timeout'
+  | 'install-failed'
+  | 'no-login'
+  | 'login-timeout'
+  | 'qemu-failed';
 
 export interface BootTestResult {
+  mode: BootTestMode;
   passed: boolean;
-  /** marker: seen; no-marker: the machine stopped without printing it; timeout: still running without it. */
   reason: BootTestReason;
+  /** The console of the last machine run (boot mode: the ISO's; install mode: the installed disk's). */
   logPath: string;
+  /** Every console log written, in run order (install mode: the installer's, then the disk's). */
+  logs: string[];
   /** Last lines of the console (and QEMU's own error when it could not start). */
   tail: string;
   accel: 'kvm' | 'tcg';
   seconds: number;
   /** Set when the boot did not run as configured (KVM unusable, so software emulation was used). */
   note?: string;
-}
-
-const TAIL_LINES = 30;
-const TAIL_BYTES = 16_384;
-
-/** Follows a growing file; remembers enough of the previous read that a marker split across reads is still found. */
-class ConsoleWatch {
-  private offset = 0;
-  private carry = '';
-  private last = '';
-
-  private readonly path: string;
-  private readonly marker: string;
-
-  constructor(path: string, marker: string) {
-    this.path = path;
-    this.marker = marker;
-  }
-
-  async seen(): Promise<boolean> {
-    let handle: Awaited<ReturnType<typeof open>>;
-    try {
-      handle = await open(this.path, 'r');
-    } catch {
-      return false;
-    }
-    try {
-      const buffer = Buffer.alloc(65_536);
-      for (;;) {
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, this.offset);
-        if (bytesRead === 0) return false;
-        this.offset += bytesRead;
-        const text = this.carry + buffer.subarray(0, bytesRead).toString('latin1');
-        this.last = (this.last + text).slice(-TAIL_BYTES);
-        if (text.includes(this.marker)) return true;
-        this.carry = text.slice(-Math.max(0, this.marker.length - 1));
-      }
-    } finally {
-      await handle.close();
-    }
-  }
-
-  empty(): boolean {
-    return this.offset === 0;
-  }
-
-  tail(): string {
-    // Serial consoles end lines with CRLF and may carry escape sequences; keep printable text only.
-    const clean = this.last.replace(/\r/g, '').replace(/[^\t\n -~]/g, '');
-    return clean.trimEnd().split('\n').slice(-TAIL_LINES).join('\n');
-  }
 }
 
 /**
@@ -98,80 +65,89 @@ export async function runBootTest(o: BootTestOptions): Promise<BootTestResult> {
   const accel = await chooseAccel(o.accel);
   const started = Date.now();
   const first = await bootOnce(o, accel, started);
-  if (o.accel !== 'auto' || accel !== 'kvm' || !first.failedBeforeConsole) return first.result;
-  const why = first.qemuSaid.split('\n').find((line) => line.trim() !== '') ?? 'no reason given';
+  if (!kvmCouldNotRun(o.accel, accel, first)) return toResult(o, accel, started, first);
   const second = await bootOnce(o, 'tcg', started);
-  return {
-    ...second.result,
-    note: `KVM could not run the machine (${why.slice(0, 200)}); used software emulation`,
-  };
+  return { ...toResult(o, 'tcg', started, second), note: kvmNote(first) };
 }
 
-async function bootOnce(
+/** KVM was picked by `auto` and QEMU failed before the console showed anything: worth a software boot. */
+export function kvmCouldNotRun(
+  wanted: BootMachine['accel'],
+  used: 'kvm' | 'tcg',
+  run: QemuRunOutcome,
+): boolean {
+  return wanted === 'auto' && used === 'kvm' && run.qemuFailed && run.consoleEmpty;
+}
+
+export function kvmNote(run: QemuRunOutcome): string {
+  const why = run.qemuOutput.split('\n').find((line) => line.trim() !== '') ?? 'no reason given';
+  return `KVM could not run the machine (${why.slice(0, 200)}); used software emulation`;
+}
+
+function bootOnce(o: BootTestOptions, accel: 'kvm' | 'tcg', started: number): Promise<QemuRunOutcome> {
+  return runQemu({
+    ...o,
+    accel,
+    deadline: started + o.timeoutSeconds * 1000,
+    during: 'the boot test',
+  });
+}
+
+function toResult(
   o: BootTestOptions,
   accel: 'kvm' | 'tcg',
   started: number,
-): Promise<{ result: BootTestResult; failedBeforeConsole: boolean; qemuSaid: string }> {
-  const watch = new ConsoleWatch(o.logPath, o.marker);
-  const child = execa(o.qemu, qemuArgs({ ...o, iso: o.iso, serialLog: o.logPath, accel }), {
-    stdin: 'ignore',
-    reject: false,
-    cleanup: true,
-    all: true,
-    // QEMU needs nothing from the worker's environment; credentials must not reach it.
-    env: { PATH: '/usr/local/bin:/usr/bin:/bin' },
-    extendEnv: false,
-  });
-  let exited = false;
-  const ended = child.then((r) => {
-    exited = true;
-    return r;
-  });
-  const deadline = started + o.timeoutSeconds * 1000;
-  const result = (reason: BootTestReason, extra = ''): BootTestResult => ({
+  run: QemuRunOutcome,
+): BootTestResult {
+  const reason: BootTestReason =
+    run.ended === 'marker' ? 'marker' : run.ended === 'timeout' ? 'timeout' : 'no-marker';
+  return {
+    mode: 'boot',
     passed: reason === 'marker',
     reason,
     logPath: o.logPath,
-    tail: [watch.tail(), extra].filter(Boolean).join('\n'),
+    logs: [o.logPath],
+    tail: [run.tail, run.qemuSaid].filter(Boolean).join('\n'),
     accel,
-    seconds: Math.round((Date.now() - started) / 100) / 10,
-  });
-  try {
-    for (;;) {
-      if (o.signal?.aborted) throw new AppError('CANCELLED', 'the build was cancelled during the boot test');
-      // Read after checking `exited`, so the last output of a machine that printed and stopped is not missed.
-      const stopped = exited;
-      if (await watch.seen()) return { result: result('marker'), failedBeforeConsole: false, qemuSaid: '' };
-      if (stopped) {
-        const r = await ended;
-        const qemuSaid = r.failed ? `${r.shortMessage}\n${String(r.all ?? '').trim()}` : '';
-        return {
-          result: result('no-marker', qemuSaid.slice(-2000)),
-          failedBeforeConsole: r.failed && watch.empty(),
-          qemuSaid: String(r.all ?? ''),
-        };
-      }
-      if (Date.now() >= deadline)
-        return { result: result('timeout'), failedBeforeConsole: false, qemuSaid: '' };
-      await Promise.race([sleep(o.pollMs ?? 250), ended]);
-    }
-  } finally {
-    if (!exited) {
-      child.kill('SIGKILL');
-      await ended;
-    }
+    seconds: secondsSince(started),
+  };
+}
+
+export const secondsSince = (started: number) => Math.round((Date.now() - started) / 100) / 10;
+
+/** Why a boot test did not pass, in words (`marker`: the boot marker, or in install mode the login marker). */
+export function bootTestFailureText(reason: BootTestReason, marker: string): string {
+  switch (reason) {
+    case 'timeout':
+      return `"${marker}" did not appear on the serial console within the boot test's time limit`;
+    case 'no-marker':
+      return `the machine stopped without printing "${marker}" on the serial console`;
+    case 'install-timeout':
+      return 'the installation did not finish: the install machine had not powered off within the install time limit';
+    case 'install-failed':
+      return 'the installation did not finish: the install machine restarted or its kernel panicked instead of powering off';
+    case 'no-login':
+      return `the installation finished but the installed disk does not boot: its machine stopped without printing "${marker}"`;
+    case 'login-timeout':
+      return `the installation finished but the installed disk does not boot: "${marker}" did not appear on its serial console within the time limit`;
+    case 'qemu-failed':
+      return 'QEMU failed (see the last lines for its message)';
+    case 'marker':
+    case 'login':
+      return 'passed';
   }
 }
 
 /** The build-failing error for a boot test that did not pass, carrying the console's last lines. */
 export function bootTestError(r: BootTestResult, marker: string): AppError {
-  const why =
-    r.reason === 'timeout'
-      ? `"${marker}" did not appear on the serial console within the boot test's time limit`
-      : `the machine stopped without printing "${marker}" on the serial console`;
-  return new AppError('BOOT_TEST_FAILED', `the ISO did not pass the boot test: ${why}`, {
-    logTail: r.tail.split('\n').slice(-TAIL_LINES),
-  });
+  const what = r.mode === 'install' ? 'the install test' : 'the boot test';
+  return new AppError(
+    'BOOT_TEST_FAILED',
+    `the ISO did not pass ${what}: ${bootTestFailureText(r.reason, marker)}`,
+    {
+      logTail: r.tail.split('\n').slice(-TAIL_LINES),
+    },
+  );
 }
 
 /** A build gets a boot test when its request asks for one, or else when its preset has `bootTest: true`. */

@@ -3,6 +3,7 @@ import { presetNeedsEntitlement } from '../../src/domain/capabilities.ts';
 import { asAppError } from '../../src/domain/errors.ts';
 import { registryOf } from '../../src/domain/image-ref.ts';
 import { hostCapabilities } from '../host-capabilities.ts';
+import { checkSigningKey } from './check-signing-key.ts';
 import {
   type CheckResult,
   checkBuilderPull,
@@ -18,7 +19,8 @@ import {
 } from './checks.ts';
 import type { DoctorProbes } from './probes.ts';
 
-export type DoctorConfig = Pick<Config, 'worker' | 'registries' | 'builders' | 'presets' | 'access'>;
+export type DoctorConfig = Pick<Config, 'worker' | 'registries' | 'builders' | 'presets' | 'access'> &
+  Partial<Pick<Config, 'signing'>>;
 
 /**
  * Every check, in the order an operator fixes things: the host, then its disks and devices, then what it reaches
@@ -28,6 +30,7 @@ export async function runDoctor(config: DoctorConfig, probes: DoctorProbes): Pro
   const { worker } = config;
   const results: CheckResult[] = [checkRoot(probes.uid())];
   results.push(checkPodman(await probes.podmanVersion()));
+  results.push(await checkSigningKey(config.signing));
   const selinux = await probes.selinux();
   results.push(checkSelinux(selinux.mode, selinux.osbuildSelinux));
   const rhelWanted =

@@ -8,7 +8,8 @@
 # It refuses what BIB refuses (rootless, storage not mounted, untagged or unpulled source, a source without the
 # containers.bootc=1 label or of another architecture, unknown config keys, a bad volume id, ISO and disk config
 # rules, ISO/disk mixes), prints verbose-style osbuild progress and writes /output/manifest-<types>.json and either a
-# real ISO 9660 at /output/bootiso/install.iso or the disk images of the run (disk-images.sh: each with its format's
+# real ISO 9660 at /output/bootiso/install.iso (bootable, with an installer that follows the kickstart, when the image
+# has the test bed's boot kit: installer-boot.sh) or the disk images of the run (disk-images.sh: each with its format's
 # magic). Both hold SOURCE, ARGS, CONFIG, MOUNTS, TYPE, MANIFEST, OS-RELEASE and FILES (the files of the image's top
 # layer, where a derived image's own files are); the ISO also the kickstart the installer would run (osbuild.ks,
 # osbuild-base.ks: password hashes as they would be installed).
@@ -636,6 +637,11 @@ stage bootiso
 TREE=$(mktemp -d /tmp/bootiso-tree.XXXXXX)
 record_inputs "$TREE"
 write_kickstart "$TREE"
+BOOT_ARGS=''
+if [ -d "${BIB_STANDIN_LIB:-/usr/lib/bib-standin}/boot" ]; then
+  . "${BIB_STANDIN_LIB:-/usr/lib/bib-standin}/installer-boot.sh"
+  BOOT_ARGS=$(make_iso_bootable "$TREE")
+fi
 if [ "$MODE" = big ]; then
   log_info "bib-standin: padding the ISO with $PAD_MB MiB of random data"
   dd if=/dev/urandom of="$TREE/PADDING" bs=1048576 count="$PAD_MB" 2>/dev/null
@@ -645,7 +651,8 @@ mkdir -p "$OUTPUT/bootiso"
 ISO_TMP=$OUTPUT/bootiso/.install.iso.partial
 step org.osbuild.xorrisofs "\"filename\":\"install.iso\",\"volid\":\"$LABEL\",\"sysid\":\"LINUX\""
 XORRISO_LOG=$TREE.log
-if ! xorriso -as mkisofs -R -V "$LABEL" -o "$ISO_TMP" "$TREE" >"$XORRISO_LOG" 2>&1; then
+# shellcheck disable=SC2086 # BOOT_ARGS is a list of arguments
+if ! xorriso -as mkisofs -R -V "$LABEL" -o "$ISO_TMP" $BOOT_ARGS "$TREE" >"$XORRISO_LOG" 2>&1; then
   cat "$XORRISO_LOG" >&2
   die "xorriso failed"
 fi

@@ -18,6 +18,7 @@ describe('signing and bootTest config sections', () => {
         'bootTest:',
         '  cpus: "4"',
         '  timeoutSeconds: 120',
+        '  installTimeoutSeconds: 1800',
         'presets:',
         '  demo: { image: "quay.io/a/b:1", builder: centos, bootTest: "true" }',
         'builders:',
@@ -36,6 +37,11 @@ describe('signing and bootTest config sections', () => {
       timeoutSeconds: 120,
       marker: 'Linux version',
       qemu: 'qemu-system-x86_64',
+      installTimeoutSeconds: 1800,
+      loginTimeoutSeconds: 600,
+      loginMarker: 'login:',
+      diskGiB: 20,
+      qemuImg: 'qemu-img',
     });
     expect(config.presets.demo?.bootTest).toBe(true);
   });
@@ -46,6 +52,13 @@ describe('signing and bootTest config sections', () => {
     ['bootTest:\n  accel: hvf', /bootTest\.accel/],
     ['bootTest:\n  memoryMiB: 64', /bootTest\.memoryMiB/],
     ['bootTest:\n  qemu: "qemu; rm -rf /"', /bootTest\.qemu: is not an executable name or absolute path/],
+    [
+      'bootTest:\n  qemuImg: "qemu-img --help"',
+      /bootTest\.qemuImg: is not an executable name or absolute path/,
+    ],
+    ['bootTest:\n  installTimeoutSeconds: 1', /bootTest\.installTimeoutSeconds/],
+    ['bootTest:\n  diskGiB: 0', /bootTest\.diskGiB/],
+    ['bootTest:\n  loginMarker: ""', /bootTest\.loginMarker/],
   ])('refuses %j', (yaml, message) => {
     expect(yamlProblems(yaml).join('\n')).toMatch(message);
   });

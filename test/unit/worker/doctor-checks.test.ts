@@ -204,6 +204,7 @@ describe('runDoctor', () => {
     expect(results.map((r) => [r.name, r.status])).toEqual([
       ['root', 'ok'],
       ['podman', 'ok'],
+      ['signing key', 'ok'],
       ['selinux', 'ok'],
       ['entitlement', 'ok'],
       ['disk workDir', 'ok'],

@@ -1,8 +1,8 @@
+import { basename } from 'node:path';
 import { isTrustRole } from '../../../src/queue/build-job.ts';
 import { buildObjectKey } from '../../../src/signing/bundle-sources.ts';
 import type { ResolvedImage } from '../../../src/signing/provenance.ts';
 import { loadConfiguredSigningKey, publishTrustFiles } from '../../../src/signing/publish-trust-files.ts';
-import { BOOT_TEST_LOG } from '../../boot-test/boot-test-for-build.ts';
 import { type BuildContext, required } from '../build-context.ts';
 import type { Step } from '../step.ts';
 import { withUploadRetries } from '../upload-retries.ts';
@@ -16,7 +16,7 @@ export type SignContext = Pick<BuildContext, 'buildId' | 'request' | 'store' | '
 };
 
 /**
- * After the uploads, before the link: the boot test's console log joins the artifacts, then SHA256SUMS over all of
+ * After the uploads, before the link: the boot test's console logs join the artifacts, then SHA256SUMS over all of
  * them and, with a key, its signature and the signed provenance, which then join the artifacts too. The digests are the uploads' own (computed while
  * the bytes streamed), so nothing is read twice.
  */
@@ -28,10 +28,14 @@ export const sign: Step<SignContext> = {
   timeoutMs: () => 300_000,
   async run(ctx) {
     const boot = ctx.state.bootTest;
-    if (boot) {
-      const key = buildObjectKey(ctx.buildId, BOOT_TEST_LOG);
+    for (const log of boot?.logs ?? []) {
+      const name = basename(log);
+      const filename = `${ctx.buildId}-${name}`;
+      // A step run again (a retried attempt) lists each console log once.
+      ctx.state.artifacts = ctx.state.artifacts.filter((a) => a.filename !== filename);
+      const key = buildObjectKey(ctx.buildId, name);
       const uploaded = await withUploadRetries(ctx, key, () =>
-        ctx.store.uploadFile(key, boot.logPath, {
+        ctx.store.uploadFile(key, log, {
           contentType: 'text/plain; charset=utf-8',
           signal: ctx.signal,
         }),
@@ -39,7 +43,7 @@ export const sign: Step<SignContext> = {
       ctx.state.artifacts.push({
         role: 'log',
         type: 'log',
-        filename: `${ctx.buildId}-${BOOT_TEST_LOG}`,
+        filename,
         ...uploaded,
       });
     }
@@ -66,7 +70,9 @@ export const sign: Step<SignContext> = {
         startedOn: new Date(ctx.state.startedAt ?? Date.now()),
         finishedOn: new Date(),
         internal: {
-          ...(boot ? { bootTest: { passed: boot.passed, accel: boot.accel, seconds: boot.seconds } } : {}),
+          ...(boot
+            ? { bootTest: { mode: boot.mode, passed: boot.passed, accel: boot.accel, seconds: boot.seconds } }
+            : {}),
           ...(ctx.state.reused ? { reusedFrom: ctx.state.reused.buildId } : {}),
         },
       },

@@ -74,6 +74,7 @@ export function manifestOf(ctx: WriteManifestContext, finishedAt: string): Recor
     ...(state.bootTest
       ? {
           bootTest: {
+            mode: state.bootTest.mode,
             passed: state.bootTest.passed,
             reason: state.bootTest.reason,
             accel: state.bootTest.accel,

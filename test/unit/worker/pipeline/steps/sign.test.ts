@@ -93,6 +93,44 @@ describe('sign step', () => {
   });
 });
 
+describe('sign step after an install test', () => {
+  it("publishes and checksums both consoles, once each when run again, and the provenance names the test's mode", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'boot-test-install.log'), 'installer console\n');
+    await writeFile(join(dir, 'boot-test.log'), 'host login:\n');
+    await writeFile(join(dir, 'k.key'), newKeyPair().privatePem, { mode: 0o600 });
+    const ctx = await context({ privateKeyFile: join(dir, 'k.key') });
+    ctx.state.bootTest = {
+      mode: 'install',
+      passed: true,
+      reason: 'login',
+      logPath: join(dir, 'boot-test.log'),
+      logs: [join(dir, 'boot-test-install.log'), join(dir, 'boot-test.log')],
+      tail: '',
+      accel: 'tcg',
+      seconds: 30,
+    };
+    await sign.run(ctx, { defer: () => undefined });
+    await sign.run(ctx, { defer: () => undefined });
+    expect(ctx.state.artifacts.filter((a) => a.role === 'log').map((a) => a.filename)).toEqual([
+      'bsg000001-build.log',
+      'bsg000001-boot-test-install.log',
+      'bsg000001-boot-test.log',
+    ]);
+    const sums = await ctx.store.getObjectText('builds/bsg000001/SHA256SUMS');
+    expect(sums).toContain(`${sha256Of('installer console\n')}  bsg000001-boot-test-install.log`);
+    expect(sums).toContain(`${sha256Of('host login:\n')}  bsg000001-boot-test.log`);
+    const envelope = JSON.parse(await ctx.store.getObjectText('builds/bsg000001/provenance.intoto.json'));
+    const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
+    expect(statement.predicate.buildDefinition.internalParameters.bootTest).toEqual({
+      mode: 'install',
+      passed: true,
+      accel: 'tcg',
+      seconds: 30,
+    });
+  });
+});
+
 describe('boot-test step plan', () => {
   const planned = (req: Parameters<typeof request>[0], presets = {}) =>
     bootTest.planned?.({ request: request(req), settings: { presets } } as never);
@@ -103,5 +141,21 @@ describe('boot-test step plan', () => {
       planned({ preset: 'p' }, { p: { image: 'x', builder: 'b', description: '', bootTest: true } }),
     ).toBe(true);
     expect(bootTest.skip?.({ state: { reused: {} } } as never, undefined)).toMatch(/identical build/);
+  });
+
+  it('installs then boots the disk when the kickstart powers off, with the install and login limits', () => {
+    const ctx = (kickstart?: string) =>
+      ({
+        request: request({ customizations: { users: [], fips: false, ...(kickstart ? { kickstart } : {}) } }),
+        settings: {
+          bootTest: { timeoutSeconds: 100, installTimeoutSeconds: 1000, loginTimeoutSeconds: 200 },
+        },
+      }) as never;
+    expect(bootTest.describe(ctx('text\npoweroff'))).toBe(
+      'installing from the ISO in QEMU, then booting the installed disk',
+    );
+    expect(bootTest.timeoutMs?.(ctx('text\npoweroff'))).toBe((1000 * 2 + 200 + 60) * 1000);
+    expect(bootTest.describe(ctx('text\nreboot'))).toBe('booting the ISO in QEMU');
+    expect(bootTest.timeoutMs?.(ctx())).toBe((100 * 2 + 60) * 1000);
   });
 });
