@@ -29,6 +29,7 @@ import { startHeartbeat, trackRunningBuilds } from './heartbeat.ts';
 import { hostCapabilities, readEntitlementFacts } from './host-capabilities.ts';
 import { setUpImagePrune } from './image-prune.ts';
 import { createPodman } from './podman.ts';
+import { withHostPreference } from './prefer-host.ts';
 import { createBuildJobProcessor, SHUTDOWN_REASON } from './process-build-job.ts';
 import { createImageWarmer } from './warm-images.ts';
 
@@ -127,10 +128,19 @@ export async function startBuildWorker(
       setTimeout(() => worker.resume(), UNFIT_PAUSE_MS).unref();
     },
   });
+  // The heartbeat is written again as soon as a build starts or ends (it exists once the consumers are ready).
+  let beatNow = () => {};
   const builds = trackRunningBuilds(
     options.metrics ? withBuildMetrics(processor, options.metrics) : processor,
+    () => beatNow(),
   );
-  const worker = new BuildConsumers(routes, builds.processor, {
+  // Outermost: a build handed back to the host that holds its image is neither counted as run nor measured.
+  const preferring = withHostPreference(builds.processor, {
+    redis: connection,
+    host: config.workerName,
+    logger,
+  });
+  const worker = new BuildConsumers(routes, preferring, {
     connection,
     concurrency: config.worker.concurrency,
     // Builds run for many minutes; a longer lock only delays detection of a dead host.
@@ -169,6 +179,7 @@ export async function startBuildWorker(
     },
     logger,
   );
+  beatNow = () => void heartbeat.beat();
   imagePrune.start();
   warmer.start();
   const stopCachePrune = startBuilderCachePrune(

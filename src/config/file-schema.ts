@@ -254,6 +254,14 @@ export type BootTestSettings = z.infer<typeof BootTestObject>;
 /** The boot test machine when the config has no bootTest section. */
 export const defaultBootTestSettings = (): BootTestSettings => BootTestObject.parse({});
 
+/** Where the bot and the CLI send builds among the live hosts of an architecture (src/queue/host-preference.ts). */
+const RoutingObject = z.strictObject({
+  /** Prefer a host that already holds the build's source image (its heartbeat says so) and has a free slot. */
+  preferWarmHosts: z.boolean().default(true),
+  /** Longest a build waits for the preferred host before any host of its queue takes it. */
+  preferSeconds: wholeNumber(1, 120).default(10),
+});
+
 /** What the Slack bot tells people beyond the status message. */
 const NotificationsObject = z.strictObject({
   /** DM the requester when their build ends (ready, failed or cancelled). */
@@ -271,6 +279,7 @@ export const ConfigFile = z.strictObject({
   signing: SigningObject.optional(),
   bootTest: BootTestObject.optional(),
   notifications: NotificationsObject.optional(),
+  routing: RoutingObject.prefault({}),
 });
 export type ConfigFile = z.infer<typeof ConfigFile>;
 
@@ -288,5 +297,6 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   'worker.derive': Object.keys(DeriveObject.shape),
   'worker.warm': Object.keys(WarmObject.shape),
   notifications: Object.keys(NotificationsObject.shape),
+  routing: Object.keys(RoutingObject.shape),
   ...ACCESS_KNOWN_KEYS,
 };
