@@ -1,9 +1,10 @@
-import { DelayedError, type Job, type Processor } from 'bullmq';
+import type { Job, Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../src/logger.ts';
 import { cancelRequestedBy } from '../src/queue/cancel-requests.ts';
 import { readPreference } from '../src/queue/host-preference.ts';
 import { readWorkerInfo } from '../src/queue/worker-registry.ts';
+import { YieldToOtherHost } from './build-consumers.ts';
 
 /**
  * How long a build handed back to its preferred host stays delayed. Short: the preferred host is idle (its heartbeat
@@ -11,6 +12,11 @@ import { readWorkerInfo } from '../src/queue/worker-registry.ts';
  * turns out busy loses little each time until its window ends.
  */
 export const HAND_BACK_MS = 300;
+/**
+ * How long the host that handed a build back takes nothing more from that queue: past HAND_BACK_MS, time for the
+ * preferred host to take the build when it comes due.
+ */
+export const YIELD_MS = 1000;
 
 export interface HostPreferenceDeps {
   redis: Redis;
@@ -48,7 +54,9 @@ export async function yieldTo(
 /**
  * Wraps the build processor: a build that prefers another host (src/queue/host-preference.ts) goes back to its
  * queue for HAND_BACK_MS, or until its window ends if sooner, without using an attempt, showing progress or
- * starting a step. It stays in its queue throughout, so lookups, cancels and Slack messages see a queued build.
+ * starting a step, and this host's worker of the queue takes nothing for YIELD_MS (BuildConsumers), so the
+ * preferred host is the one that takes it. It stays in its queue throughout, so lookups, cancels and Slack messages
+ * see a queued build.
  */
 export function withHostPreference<T extends Processor>(processor: T, deps: HostPreferenceDeps): T {
   return (async (job, token, signal) => {
@@ -61,6 +69,6 @@ export function withHostPreference<T extends Processor>(processor: T, deps: Host
       'handing the build back to the host that holds its image',
     );
     await job.moveToDelayed(at, token);
-    throw new DelayedError();
+    throw new YieldToOtherHost(YIELD_MS);
   }) as T;
 }
