@@ -4,7 +4,8 @@
 // sequence of builds is queued through enqueueBuild, paced; each worker is wired as startBuildWorker wires one
 // (BuildConsumers, the hand-back wrapper, a heartbeat with its real podman image list, written when a build starts or
 // ends), and its build is the real pull step into its own storage followed by a pause standing in for the builder.
-// Bytes pulled: growth of the worker's podman storage (`du -sb`) around the pull step.
+// Bytes pulled: what the registry sent, counted by a TCP proxy in front of it that every pull goes through (the
+// hosts' first pulls, which leave them holding their image, are not counted).
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Processor } from 'bullmq';
@@ -25,6 +26,7 @@ import { BuildConsumers } from '../../workers/build-consumers.ts';
 import { startHeartbeat, trackRunningBuilds } from '../../workers/heartbeat.ts';
 import { createPodman } from '../../workers/podman.ts';
 import { withHostPreference } from '../../workers/prefer-host.ts';
+import { type CountProxy, startCountProxy } from '../lib/count-proxy.ts';
 import { MIB, median } from '../lib/stats.ts';
 import { AUTH, pullStep, randomImage } from '../warm/warm-bench.ts';
 
@@ -36,9 +38,8 @@ type Preset = (typeof PRESETS)[number];
 export interface RoutingBuild {
   preset: Preset;
   host: string;
-  /** Whether the host held the preset's image when the build was queued (worker-1 holds a, worker-2 b at start). */
+  /** Whether the host held the preset's image when the build started (worker-1 holds a, worker-2 b at first). */
   holder: boolean;
-  pulledBytes: number;
   /** Queued → pull step started. */
   waitMs: number;
 }
@@ -81,6 +82,7 @@ interface Setup {
   dir: string;
   redisUrl: string;
   registryHost: string;
+  proxy: CountProxy;
   images: Record<Preset, string>;
   builder: string;
   buildMs: number;
@@ -96,10 +98,10 @@ async function startHost(name: string, penv: PodmanEnv, setup: Setup, record: (b
       const preset = job.data.preset as Preset;
       const holder = held.has(setup.images[preset]);
       const waitMs = Date.now() - job.timestamp;
-      const pulled = await pullStep(penv, setup.dir, setup.images[preset], setup.builder, setup.registryHost);
+      await pullStep(penv, setup.dir, setup.images[preset], setup.builder, setup.registryHost);
       held.add(setup.images[preset]);
       await sleep(setup.buildMs);
-      record({ preset, host: name, holder, pulledBytes: Math.max(0, pulled.growth), waitMs });
+      record({ preset, host: name, holder, waitMs });
       return { workerHost: name };
     },
     () => beatNow(),
@@ -158,6 +160,7 @@ async function runMode(
       const env = envs[i] as PodmanEnv;
       await pullStep(env, setup.dir, setup.images[preset], setup.builder, setup.registryHost);
     }
+    setup.proxy.reset();
     for (const [i, env] of envs.entries())
       hosts.push(await startHost(`worker-${i + 1}`, env, setup, (b) => builds.push(b)));
     const policy = {
@@ -191,7 +194,7 @@ async function runMode(
     const mode: RoutingMode = {
       preferWarmHosts,
       builds,
-      pulledBytes: builds.reduce((n, b) => n + b.pulledBytes, 0),
+      pulledBytes: setup.proxy.bytes(),
       handBacks: hosts.reduce((n, h) => n + h.handBacks(), 0),
       waitMsMedian: Math.round(median(waits)),
       waitMsMax: Math.max(...waits),
@@ -220,33 +223,36 @@ export async function runRoutingBench(o: {
   log: (line: string) => void;
 }): Promise<RoutingResult> {
   const [redis, registry] = await Promise.all([startRedis(), startRegistry(AUTH)]);
+  const [registryHost = '', registryPort = ''] = registry.host.split(':');
+  const proxy = await startCountProxy(registryHost, Number(registryPort));
   const seed = await createPodmanEnv();
   try {
-    const images = {
-      a: `${registry.host}/bench/routing-a:1`,
-      b: `${registry.host}/bench/routing-b:1`,
-    };
-    const builder = `${registry.host}/bench/routing-builder:1`;
+    // Pushed to the registry itself, pulled through the proxy (the same repositories).
+    const path = { a: 'bench/routing-a:1', b: 'bench/routing-b:1', builder: 'bench/routing-builder:1' };
+    const images = { a: `${proxy.host}/${path.a}`, b: `${proxy.host}/${path.b}` };
+    const builder = `${proxy.host}/${path.builder}`;
     o.log(`routing: generating two ${Math.round(o.imageBytes / MIB)} MiB random images and pushing them`);
     for (const preset of PRESETS) {
       await randomImage(seed, join(o.dir, `gen-${preset}`), `localhost/routing-${preset}:1`, o.imageBytes);
-      await pushImage(seed, `localhost/routing-${preset}:1`, images[preset], AUTH);
+      await pushImage(seed, `localhost/routing-${preset}:1`, `${registry.host}/${path[preset]}`, AUTH);
     }
     await buildSourceImage(seed, 'localhost/routing-builder:1');
-    await pushImage(seed, 'localhost/routing-builder:1', builder, AUTH);
+    await pushImage(seed, 'localhost/routing-builder:1', `${registry.host}/${path.builder}`, AUTH);
     await seed.cleanup();
     const work = join(o.dir, 'work');
     await mkdir(work, { recursive: true });
     const setup: Setup = {
       dir: work,
       redisUrl: redis.url,
-      registryHost: registry.host,
+      registryHost: proxy.host,
+      proxy,
       images,
       builder,
       buildMs: 1500,
     };
     const sequence = sequenceOf(o.builds);
-    const pacing = { sequence, gapMs: 1200, preferSeconds: 10, log: o.log };
+    // A build arrives every 2.5 s and takes about 2 s: hosts are often idle, as build hosts mostly are.
+    const pacing = { sequence, gapMs: 2500, preferSeconds: 10, log: o.log };
     const off = await runMode(setup, false, pacing);
     const on = await runMode(setup, true, pacing);
     return {
@@ -262,6 +268,6 @@ export async function runRoutingBench(o: {
     };
   } finally {
     await seed.cleanup().catch(() => {});
-    await Promise.all([registry.stop(), redis.stop()]);
+    await Promise.all([registry.stop(), redis.stop(), proxy.stop()]);
   }
 }

@@ -21,7 +21,7 @@ export function reportRouting({ r, rows, details }: ReportContext): void {
   details.push(
     `### Warmth-aware routing\n\nTwo workers (concurrency 1), fresh podman storages per mode: worker-1 holds preset a's ${Math.round(x.imageBytes / MIB)} MiB random source image, worker-2 preset b's. ` +
       `The same sequence \`${x.sequence}\` is queued through \`enqueueBuild\`, one build every ${x.gapMs} ms; a build is the real pull step then ${x.buildMs} ms standing in for the builder. ` +
-      `Bytes pulled: \`du -sb\` growth of the worker's storage around the pull step. Window: ${x.preferSeconds} s.\n\n` +
+      `Bytes pulled: what the registry sent through a counting TCP proxy in front of it (manifests included), after the hosts' first pulls. Window: ${x.preferSeconds} s.\n\n` +
       markdownTable(
         [
           'routing',
