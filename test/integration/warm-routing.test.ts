@@ -6,8 +6,10 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Worker as WorkerSettings } from '../../src/config/file-schema.ts';
+import { newBuildId } from '../../src/domain/build-id.ts';
 import type { BuildRequestInput } from '../../src/domain/build-request.ts';
 import { BuildQueues, enqueueBuild } from '../../src/queue/build-producer.ts';
+import { cancelMarkKey, cancelRequestedBy } from '../../src/queue/cancel-requests.ts';
 import { findBuild } from '../../src/queue/find-build.ts';
 import { preferenceKey } from '../../src/queue/host-preference.ts';
 import { routesServedBy } from '../../src/queue/names.ts';
@@ -101,11 +103,18 @@ async function startHost(name: string, holds: string[], o: { buildMs?: number } 
     }),
   };
   const store = createS3Store({ ...s3, forcePathStyle: true });
-  let beatNow = () => {};
-  const builds = trackRunningBuilds(createBuildJobProcessor({ config, podman, store, logger }), () =>
-    beatNow(),
-  );
   const workerConnection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  let beatNow = () => {};
+  const builds = trackRunningBuilds(
+    createBuildJobProcessor({
+      config,
+      podman,
+      store,
+      logger,
+      cancelledBy: (id) => cancelRequestedBy(workerConnection, id),
+    }),
+    () => beatNow(),
+  );
   const preferring = withHostPreference(builds.processor, { redis: workerConnection, host: name, logger });
   // Activations less builds run: the builds this host handed back.
   let activations = 0;
@@ -165,6 +174,7 @@ async function startHost(name: string, holds: string[], o: { buildMs?: number } 
     },
     /** A host that stopped taking builds while its heartbeat still says it is live and idle (a hung or dying host). */
     hang: close,
+    drain: () => heartbeat.drain(),
   };
 }
 
@@ -192,6 +202,9 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
   for (const queue of queues.all()) await queue.obliterate({ force: true });
   await connection.del(WORKERS_INDEX_KEY);
+  // Preferences outlive their builds for at most the window; the next test must not see them.
+  const left = await connection.keys(preferenceKey('*'));
+  if (left.length) await connection.del(...left);
 });
 
 afterAll(async () => {
@@ -202,17 +215,19 @@ afterAll(async () => {
 });
 
 describe('warmth-aware routing between two hosts', () => {
-  /** Runs `sequence` paced (each host idle when the next build of its image comes); counts where builds ran. */
+  /**
+   * Runs `sequence` one build at a time, each queued once both hosts' heartbeats say they are idle (on a loaded
+   * machine a fixed pace would sometimes find the holder still busy, and a busy holder is rightly not waited for).
+   */
   async function runSequence(sequence: string, settings: typeof routing) {
     const where: Record<keyof typeof presets, Record<string, number>> = { a: {}, b: {} };
-    const ids: [keyof typeof presets, string][] = [];
     for (const preset of sequence.split('') as (keyof typeof presets)[]) {
+      await waitUntil('both hosts idle', async () => {
+        const live = await listLiveWorkers(connection);
+        return live.length === 2 && live.every((w) => w.running.length === 0) ? true : undefined;
+      });
       const { buildId } = await enqueueBuild(queues, request(preset), policy, retry, { routing: settings });
-      ids.push([preset, buildId]);
-      await sleep(250);
-    }
-    for (const [preset, id] of ids) {
-      const host = await hostOf(id);
+      const host = await hostOf(buildId);
       where[preset][host] = (where[preset][host] ?? 0) + 1;
     }
     return where;
@@ -268,6 +283,43 @@ describe('warmth-aware routing between two hosts', () => {
     expect(ms).toBeLessThan(WINDOW_S * 1000 + 2000);
     const job = await finished(buildId);
     expect(job.attemptsMade).toBe(1);
+  });
+
+  it('never holds a build back for a draining host, nor one that someone cancelled', async () => {
+    const one = await startHost('host-a', [IMAGE.a]);
+    await startHost('host-b', [IMAGE.b]);
+    await one.hang();
+    // Cancelled before any host took it: the preference is written, the build fails as cancelled at once.
+    const cancelled = newBuildId();
+    await connection.set(cancelMarkKey(cancelled), 'tester');
+    const t0 = Date.now();
+    const { preferred } = await enqueueBuild(queues, request('a'), policy, retry, {
+      routing,
+      buildId: cancelled,
+    });
+    expect(preferred?.host).toBe('host-a');
+    const job = await finished(cancelled);
+    expect(await job.getState()).toBe('failed');
+    expect(job.failedReason).toContain('cancelled by tester');
+    const cancelMs = Date.now() - t0;
+
+    // A preference for a host that has begun draining since (the producer would not choose it) is not waited for.
+    await one.drain();
+    const t1 = Date.now();
+    const { buildId } = await enqueueBuild(queues, request('a'), policy, retry);
+    await connection.set(
+      preferenceKey(buildId),
+      JSON.stringify({ host: 'host-a', until: Date.now() + WINDOW_S * 1000 }),
+      'PX',
+      WINDOW_S * 1000,
+    );
+    expect(await hostOf(buildId)).toBe('host-b');
+    const drainMs = Date.now() - t1;
+    console.log(
+      `warm routing: cancelled build ended after ${cancelMs} ms, build for a draining host ran after ${drainMs} ms`,
+    );
+    expect(cancelMs).toBeLessThan(WINDOW_S * 1000);
+    expect(drainMs).toBeLessThan(WINDOW_S * 1000);
   });
 
   it('ignores warmth with the switch off: builds go to whichever host is free first', async () => {
