@@ -97,6 +97,9 @@ export async function startBuildWorker(
       await podman.removeContainer(name);
     }
   };
+  // The heartbeat is written again as soon as a build starts or ends, or the host pauses (it exists once the
+  // consumers are ready).
+  let beatNow = () => {};
   const processor = createBuildJobProcessor({
     config,
     podman,
@@ -125,11 +128,14 @@ export async function startBuildWorker(
       if (worker.isPaused()) return;
       logger.warn({ reason, pauseSeconds: UNFIT_PAUSE_MS / 1000 }, 'not taking builds for a while');
       void worker.pause();
-      setTimeout(() => worker.resume(), UNFIT_PAUSE_MS).unref();
+      // Said at once in the heartbeat, so producers stop sending builds here.
+      beatNow();
+      setTimeout(() => {
+        worker.resume();
+        beatNow();
+      }, UNFIT_PAUSE_MS).unref();
     },
   });
-  // The heartbeat is written again as soon as a build starts or ends (it exists once the consumers are ready).
-  let beatNow = () => {};
   const builds = trackRunningBuilds(
     options.metrics ? withBuildMetrics(processor, options.metrics) : processor,
     () => beatNow(),
@@ -175,6 +181,7 @@ export async function startBuildWorker(
       running: builds.running,
       ended: builds.ended,
       capabilities: host.capabilities,
+      paused: () => worker.isPaused(),
       warmImages: warmer.warm,
     },
     logger,

@@ -40,6 +40,8 @@ export interface HeartbeatSource {
   ended?: () => number;
   /** What the host offers (detected or declared), advertised so producers and people know where builds can run. */
   capabilities?: readonly string[];
+  /** True while the host takes no builds because it found itself unfit (low disk, podman broken). */
+  paused?: () => boolean;
   /** Images this host keeps pulled for its presets, advertised so builds can be sent where their image is. */
   warmImages?: () => { ref: string; digest: string }[];
 }
@@ -129,6 +131,7 @@ export async function startHeartbeat(
       pid: process.pid,
       capabilities: [...(source.capabilities ?? [])],
       ...(draining ? { draining } : {}),
+      ...(source.paused?.() ? { paused: true } : {}),
       warmImages: source.warmImages?.() ?? [],
       localImages: podman.localImages,
     };

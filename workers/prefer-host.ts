@@ -28,7 +28,7 @@ export interface HostPreferenceDeps {
 
 /**
  * Why this host should not run `job` now, or undefined when it should: the build prefers another host that is
- * live, not draining and has a free slot, and its window is still open. Any doubt (Redis unreadable, a cancel
+ * live, neither draining nor paused, and has a free slot, and its window is still open. Any doubt (Redis unreadable, a cancel
  * remembered for the build) means run it: a preference must never keep a build from running or from ending.
  */
 export async function yieldTo(

@@ -6,7 +6,7 @@ import { listLiveWorkers, type WorkerInfo } from './worker-registry.ts';
 /**
  * Warmth-aware routing. A build stays in its shared queue (every reader of builds knows only those); the producer
  * names, beside it, the live host that holds the build's source image and has a free slot, until a deadline. A host
- * that activates the build before then while the named one is live, not draining and not full hands it back for a
+ * that activates the build before then while the named one is live, not draining or paused and not full hands it back for a
  * moment (workers/prefer-host.ts); after the deadline, or when the named host is gone, any host runs it. The extra
  * wait is at most the window, so no build starves behind a busy or dead host.
  *
@@ -57,7 +57,11 @@ export function chooseHost(
   build: { arch: Arch; requires: readonly string[]; source: string },
 ): string | undefined {
   const serving = workers.filter(
-    (w) => w.arch === build.arch && !w.draining && build.requires.every((c) => w.capabilities.includes(c)),
+    (w) =>
+      w.arch === build.arch &&
+      !w.draining &&
+      !w.paused &&
+      build.requires.every((c) => w.capabilities.includes(c)),
   );
   const holders = serving.filter((w) => holdsImage(w, build.source));
   if (holders.length === 0 || holders.length === serving.length) return undefined;

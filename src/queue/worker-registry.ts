@@ -42,6 +42,8 @@ export const WorkerInfo = z.object({
   capabilities: z.array(z.string()).default([]),
   /** Stopping: takes no new builds, beats on until its running builds are finished or handed back. */
   draining: z.boolean().optional(),
+  /** Not taking builds for a while: the host found itself unfit to build (low disk, podman broken). */
+  paused: z.boolean().optional(),
   /** Preset images the host keeps pulled (reference and the digest it holds), so their pulls are digest checks. */
   warmImages: z.array(z.object({ ref: z.string(), digest: z.string() })).default([]),
   /**

@@ -43,10 +43,11 @@ describe('chooseHost', () => {
     expect(chooseHost([worker('cold'), worker('warm', { localImages: [A] })], build)).toBe('warm');
   });
 
-  it('prefers nobody when the holder is busy, draining, of another arch or lacks a capability the build needs', () => {
+  it('prefers nobody when the holder is busy, draining, paused, of another arch or lacks a capability the build needs', () => {
     const cold = worker('cold');
     expect(chooseHost([cold, worker('warm', { localImages: [A], running: ['b1'] })], build)).toBeUndefined();
     expect(chooseHost([cold, worker('warm', { localImages: [A], draining: true })], build)).toBeUndefined();
+    expect(chooseHost([cold, worker('warm', { localImages: [A], paused: true })], build)).toBeUndefined();
     expect(chooseHost([cold, worker('warm', { localImages: [A], arch: 'aarch64' })], build)).toBeUndefined();
     const entitled = { ...build, requires: ['rhel-entitlement'] };
     expect(
