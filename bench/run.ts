@@ -14,6 +14,7 @@ import { GIB } from './lib/stats.ts';
 import { parseArgs, type Section, type SectionMeta } from './options.ts';
 import { renderResults } from './report/render-results.ts';
 import type { BenchResults } from './report/report-types.ts';
+import { runRoutingBench } from './routing/routing-bench.ts';
 import { profileUnavailable, runProfileBench } from './slack/profile-build.ts';
 import { runSlackBudgetBench } from './slack/slack-budget.ts';
 import { runUploads } from './upload/run-uploads.ts';
@@ -95,6 +96,9 @@ async function main() {
     );
     results.warm = await section('warm', (dir) =>
       runWarmBench({ dir, imageBytes: opts.warmSize, rounds: opts.warmRounds, log }),
+    );
+    results.routing = await section('routing', (dir) =>
+      runRoutingBench({ dir, imageBytes: opts.routingSize, builds: opts.routingBuilds, log }),
     );
   } finally {
     if (!opts.keep) await rm(work, { recursive: true, force: true });

@@ -5,6 +5,20 @@ import { buildQueueName, QUEUE_PREFIX, type QueueRoute } from '../src/queue/name
 const NO_SLOT_DELAY_MS = 5000;
 
 /**
+ * Thrown by a processor that handed its build back (already delayed) so that another host takes it: this host's
+ * worker of that queue takes nothing for `yieldMs`, so the other host, idle and waiting for the build to come due,
+ * is the only one fetching then. BullMQ cannot filter what a worker fetches; not fetching for a moment can.
+ */
+export class YieldToOtherHost extends DelayedError {
+  readonly yieldMs: number;
+
+  constructor(yieldMs: number) {
+    super('handed back to another host');
+    this.yieldMs = yieldMs;
+  }
+}
+
+/**
  * The BullMQ workers of one build host: one per queue it serves (its arch's, and the one of builds that need an
  * entitled host when it has that capability). `worker.concurrency` is a limit for the host, not per queue: a shared
  * count of slots. When it is full, a worker running none of the builds pauses, and one running some fetches no
@@ -16,6 +30,8 @@ export class BuildConsumers {
   readonly workers: Worker[];
   readonly queueNames: string[];
   readonly #running: number[];
+  /** Until when (epoch ms) each worker takes nothing more, having handed a build back to another host. */
+  readonly #yieldUntil: number[];
   #unfit = false;
   readonly #limit: number;
 
@@ -27,6 +43,7 @@ export class BuildConsumers {
     this.#limit = options.concurrency;
     this.queueNames = routes.map((r) => buildQueueName(r.arch, r.requires));
     this.#running = this.queueNames.map(() => 0);
+    this.#yieldUntil = this.queueNames.map(() => 0);
     const gated =
       (index: number): Processor =>
       async (job: Job, token?: string, signal?: AbortSignal) => {
@@ -38,6 +55,9 @@ export class BuildConsumers {
         this.#apply();
         try {
           return await processor(job, token, signal);
+        } catch (error) {
+          if (error instanceof YieldToOtherHost) this.#yield(index, error.yieldMs);
+          throw error;
         } finally {
           this.#running[index] = (this.#running[index] ?? 1) - 1;
           this.#apply();
@@ -53,13 +73,20 @@ export class BuildConsumers {
     return this.#running.reduce((sum, n) => sum + n, 0);
   }
 
-  /** Fits each worker's fetching to the free slots (and to an unfit host: none). */
+  #yield(index: number, ms: number): void {
+    this.#yieldUntil[index] = Date.now() + ms;
+    setTimeout(() => this.#apply(), ms + 1).unref();
+  }
+
+  /** Fits each worker's fetching to the free slots (and to an unfit host: none; to a yielding worker: none more). */
   #apply(): void {
     const full = this.#total() >= this.#limit;
+    const now = Date.now();
     this.workers.forEach((worker, index) => {
       const running = this.#running[index] ?? 0;
-      const stop = this.#unfit || (full && running === 0);
-      worker.concurrency = full && running > 0 ? running : this.#limit;
+      const hold = full || (this.#yieldUntil[index] ?? 0) > now;
+      const stop = this.#unfit || (hold && running === 0);
+      worker.concurrency = hold && running > 0 ? running : this.#limit;
       if (stop && !worker.isPaused()) void worker.pause(true);
       else if (!stop && worker.isPaused() && !worker.closing) void worker.resume();
     });

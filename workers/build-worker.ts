@@ -30,6 +30,7 @@ import { startHeartbeat, trackRunningBuilds } from './heartbeat.ts';
 import { hostCapabilities, readEntitlementFacts } from './host-capabilities.ts';
 import { setUpImagePrune } from './image-prune.ts';
 import { createPodman } from './podman.ts';
+import { withHostPreference } from './prefer-host.ts';
 import { createBuildJobProcessor, SHUTDOWN_REASON } from './process-build-job.ts';
 import { createImageWarmer } from './warm-images.ts';
 
@@ -99,6 +100,9 @@ export async function startBuildWorker(
       await podman.removeContainer(name);
     }
   };
+  // The heartbeat is written again as soon as a build starts or ends, or the host pauses (it exists once the
+  // consumers are ready).
+  let beatNow = () => {};
   const processor = createBuildJobProcessor({
     config,
     podman,
@@ -127,13 +131,25 @@ export async function startBuildWorker(
       if (worker.isPaused()) return;
       logger.warn({ reason, pauseSeconds: UNFIT_PAUSE_MS / 1000 }, 'not taking builds for a while');
       void worker.pause();
-      setTimeout(() => worker.resume(), UNFIT_PAUSE_MS).unref();
+      // Said at once in the heartbeat, so producers stop sending builds here.
+      beatNow();
+      setTimeout(() => {
+        worker.resume();
+        beatNow();
+      }, UNFIT_PAUSE_MS).unref();
     },
   });
   const builds = trackRunningBuilds(
     options.metrics ? withBuildMetrics(processor, options.metrics) : processor,
+    () => beatNow(),
   );
-  const worker = new BuildConsumers(routes, builds.processor, {
+  // Outermost: a build handed back to the host that holds its image is neither counted as run nor measured.
+  const preferring = withHostPreference(builds.processor, {
+    redis: connection,
+    host: config.workerName,
+    logger,
+  });
+  const worker = new BuildConsumers(routes, preferring, {
     connection,
     concurrency: config.worker.concurrency,
     // Builds run for many minutes; a longer lock only delays detection of a dead host.
@@ -168,10 +184,12 @@ export async function startBuildWorker(
       running: builds.running,
       ended: builds.ended,
       capabilities: host.capabilities,
+      paused: () => worker.isPaused(),
       warmImages: warmer.warm,
     },
     logger,
   );
+  beatNow = () => void heartbeat.beat();
   imagePrune.start();
   warmer.start();
   const stopCachePrune = startBuilderCachePrune(

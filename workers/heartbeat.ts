@@ -19,6 +19,8 @@ const PODMAN_FACTS_EVERY_MS = 60_000;
 /** A stop must not hang on a Redis outage (the worker connection waits outages out). */
 const STOP_WAIT_MS = 2000;
 const GIB = 1024 ** 3;
+/** A bound on the heartbeat's size: a host with more images than this lists the most recently built ones. */
+export const MAX_LOCAL_IMAGES = 500;
 
 export interface HeartbeatOptions {
   ttlMs?: number;
@@ -38,6 +40,8 @@ export interface HeartbeatSource {
   ended?: () => number;
   /** What the host offers (detected or declared), advertised so producers and people know where builds can run. */
   capabilities?: readonly string[];
+  /** True while the host takes no builds because it found itself unfit (low disk, podman broken). */
+  paused?: () => boolean;
   /** Images this host keeps pulled for its presets, advertised so builds can be sent where their image is. */
   warmImages?: () => { ref: string; digest: string }[];
 }
@@ -66,7 +70,15 @@ export async function startHeartbeat(
   const now = options.now ?? (() => new Date());
   const startedAt = now().toISOString();
   const version = appVersion();
-  let facts: { podmanVersion: string | null; builderImages: string[]; at: number; ended: number } | undefined;
+  let facts:
+    | {
+        podmanVersion: string | null;
+        builderImages: string[];
+        localImages: string[];
+        at: number;
+        ended: number;
+      }
+    | undefined;
   let stopped = false;
   let draining = false;
   let timer: NodeJS.Timeout | undefined;
@@ -89,6 +101,7 @@ export async function startHeartbeat(
             Object.values(source.config.builders).map((b) => b.image),
           )
         : (facts?.builderImages ?? []),
+      localImages: images ? localImagesOf(images) : (facts?.localImages ?? []),
       at,
       ended,
     };
@@ -118,7 +131,9 @@ export async function startHeartbeat(
       pid: process.pid,
       capabilities: [...(source.capabilities ?? [])],
       ...(draining ? { draining } : {}),
+      ...(source.paused?.() ? { paused: true } : {}),
       warmImages: source.warmImages?.() ?? [],
+      localImages: podman.localImages,
     };
     if (stopped) return;
     await writeWorkerInfo(redis, info, ttlMs, now().getTime());
@@ -162,20 +177,27 @@ export async function startHeartbeat(
   };
 }
 
-/** Wraps a processor to keep the set of build ids it is running, and a count of ended builds, for the heartbeat. */
+/**
+ * Wraps a processor to keep the set of build ids it is running, and a count of ended builds, for the heartbeat.
+ * `onChange` runs when a build starts or ends: the worker beats at once, so producers choosing a host see its free
+ * slots as they are, not as they were up to a beat ago.
+ */
 export function trackRunningBuilds<T extends Processor>(
   processor: T,
+  onChange?: () => void,
 ): { processor: T; running: () => string[]; ended: () => number } {
   const ids = new Set<string>();
   let ended = 0;
   const wrapped = (async (job, token, signal) => {
     const id = job.id ?? '';
     ids.add(id);
+    onChange?.();
     try {
       return await processor(job, token, signal);
     } finally {
       ids.delete(id);
       ended += 1;
+      onChange?.();
     }
   }) as T;
   return { processor: wrapped, running: () => [...ids], ended: () => ended };
@@ -198,6 +220,19 @@ export function builderImagesOf(images: LocalImage[], builderRefs: string[]): st
     for (const name of names) if (repositories.has(repositoryOf(name))) out.add(name);
   }
   return [...out].sort();
+}
+
+/** Names and digest references of every local image, newest first, at most MAX_LOCAL_IMAGES. */
+export function localImagesOf(images: LocalImage[]): string[] {
+  const sorted = [...images].sort((a, b) => b.createdMs - a.createdMs);
+  const out = new Set<string>();
+  for (const image of sorted) {
+    for (const ref of [...image.names, ...image.digests]) {
+      if (out.size >= MAX_LOCAL_IMAGES) return [...out];
+      out.add(ref);
+    }
+  }
+  return [...out];
 }
 
 async function freeGiB(path: string): Promise<number | null> {

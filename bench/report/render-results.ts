@@ -2,6 +2,7 @@
 import { reportDownloads } from '../downloads/downloads-report.ts';
 import { markdownTable, summaryTable } from '../lib/report.ts';
 import type { Options, SectionMeta } from '../options.ts';
+import { reportRouting } from '../routing/routing-report.ts';
 import { reportWarm } from '../warm/warm-report.ts';
 import { reportAck, reportUploads } from './ack-upload-report.ts';
 import {
@@ -31,6 +32,7 @@ export function renderResults(
     reportProfile,
     reportDownloads,
     reportWarm,
+    reportRouting,
   ])
     report(context);
   const sectionRows = Object.entries(meta).map(([name, m]) => [

@@ -4,6 +4,7 @@ import type { DispatchResult } from '../dispatch/dispatch-bench.ts';
 import type { DownloadResults } from '../downloads/download-bench.ts';
 import type { SummaryRow } from '../lib/report.ts';
 import type { Options } from '../options.ts';
+import type { RoutingResult } from '../routing/routing-bench.ts';
 import type { ProfileResult } from '../slack/profile-build.ts';
 import type { SlackBudgetResult } from '../slack/slack-budget.ts';
 import type { UploadResults } from '../upload/run-uploads.ts';
@@ -17,6 +18,7 @@ export interface BenchResults {
   profile?: ProfileResult;
   downloads?: DownloadResults;
   warm?: WarmResult;
+  routing?: RoutingResult;
 }
 
 /** What a section report reads (results, options, run environment) and adds to (summary rows, detail sections). */

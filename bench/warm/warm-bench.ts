@@ -25,7 +25,7 @@ import { createPodman } from '../../workers/podman.ts';
 import { createImageWarmer } from '../../workers/warm-images.ts';
 import { MIB, median } from '../lib/stats.ts';
 
-const AUTH = { username: 'bench', password: 'bench-warm-secret' };
+export const AUTH = { username: 'bench', password: 'bench-warm-secret' };
 const logger = pino({ level: 'warn' }, pino.destination(2));
 
 export interface WarmRound {
@@ -44,12 +44,12 @@ export interface WarmResult {
   ratios: number[];
 }
 
-async function duBytes(path: string): Promise<number> {
+export async function duBytes(path: string): Promise<number> {
   const { stdout } = await execa('du', ['-sb', path], { reject: false });
   return Number(stdout.split('\t')[0] ?? 0) || 0;
 }
 
-async function randomImage(penv: PodmanEnv, dir: string, ref: string, bytes: number): Promise<void> {
+export async function randomImage(penv: PodmanEnv, dir: string, ref: string, bytes: number): Promise<void> {
   const rootfs = join(dir, 'rootfs');
   await mkdir(rootfs, { recursive: true });
   const chunks = Math.ceil(bytes / MIB);
@@ -67,7 +67,13 @@ async function randomImage(penv: PodmanEnv, dir: string, ref: string, bytes: num
 }
 
 /** Runs the pull step, as a build does, into `penv`'s storage; returns its wall time. */
-async function pullStep(penv: PodmanEnv, dir: string, source: string, builder: string, registryHost: string) {
+export async function pullStep(
+  penv: PodmanEnv,
+  dir: string,
+  source: string,
+  builder: string,
+  registryHost: string,
+) {
   const real = createPodman('podman', logger, { env: { PATH: process.env.PATH ?? '', ...penv.env } });
   const root = await mkdtemp(join(dir, 'attempt-'));
   const authFile = join(root, 'auth.json');

@@ -121,6 +121,10 @@ export const FILE_DOCS: Record<string, string> = {
     "A JSON-lines file receiving every access decision; a build's decisions are also stored next to its artifacts.",
   'notifications.dmOnFinish':
     'Send the requester a direct message from the app when their build ends (ready, failed or cancelled), besides the channel message.',
+  'routing.preferWarmHosts':
+    "Bot and CLI: send a build to a live host of its queue that already holds its source image (any image in the host's podman storage, as its heartbeat lists them) and has a free slot, so the pull is a digest check instead of a download. Other hosts hand such a build back for at most `preferSeconds`; when the holder is busy, draining or gone, any host takes it. `false`: every build goes to whichever host is free first.",
+  'routing.preferSeconds':
+    'Longest a build waits for the host it was sent to before any host of its queue takes it (the extra wait is bounded by this).',
   'signing.privateKeyFile':
     'Build workers: absolute path of the private key (unencrypted PKCS#8 or SEC1 PEM, mode 0600). Its contents never appear in messages or logs.',
   'signing.publicKeyFile':

@@ -191,7 +191,10 @@ export async function runBuildCommand(
     });
     const chosen = newBuildId();
     await deps.audit?.({ action: 'build', buildId: chosen, target: input.preset ?? input.source });
-    const { buildId, ahead } = await enqueueBuild(deps.queues, input, policy, retry, { buildId: chosen });
+    const { buildId, ahead } = await enqueueBuild(deps.queues, input, policy, retry, {
+      buildId: chosen,
+      routing: deps.config.routing,
+    });
     if (!opts.json) deps.out.write(`queued build ${buildId} (${ahead} ahead of it)\n`);
     if (opts.detach) {
       if (opts.json) deps.out.write(`${JSON.stringify({ buildId, ahead })}\n`);

@@ -99,7 +99,10 @@ export async function runRetryCommand(argv: string[], deps: RetryCommandDeps): P
     const target = input.preset ?? input.source;
     await deps.audit?.({ action: 'retry', buildId: opts.buildId, target: chosen });
     await deps.audit?.({ action: 'build', buildId: chosen, target, reason: `retry of ${opts.buildId}` });
-    const { buildId, ahead } = await enqueueBuild(deps.queues, input, policy, retry, { buildId: chosen });
+    const { buildId, ahead } = await enqueueBuild(deps.queues, input, policy, retry, {
+      buildId: chosen,
+      routing: deps.config.routing,
+    });
     if (!opts.json) deps.out.write(`retrying build ${opts.buildId} as ${buildId} (${ahead} ahead of it)\n`);
     if (opts.detach) {
       if (opts.json) deps.out.write(`${JSON.stringify({ buildId, retryOf: opts.buildId, ahead })}\n`);

@@ -1,11 +1,5 @@
 import { z } from 'zod';
-
-/** Numbers may arrive as strings after `${VAR}` substitution, so accept their string forms. */
-const wholeNumber = (min: number, max: number) =>
-  z.preprocess(
-    (v: unknown) => (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v),
-    z.number().int().min(min).max(max),
-  );
+import { wholeNumber } from './schema-values.ts';
 
 const Executable = z
   .string()

@@ -14,6 +14,8 @@ import {
   DEFAULT_WORKER,
   DEFAULT_WORKER_WARM,
 } from './defaults.ts';
+import { RoutingObject } from './routing-schema.ts';
+import { fromBooleanString, fromNumericString, wholeNumber } from './schema-values.ts';
 
 /**
  * The YAML config file. Objects are strict so a misspelt field is an error, not a silently ignored setting.
@@ -21,20 +23,12 @@ import {
  * their own "what is wrong; how to fix it" text.
  */
 
-/** Numbers and booleans may arrive as strings after `${VAR}` substitution, so accept their string forms. */
-const fromNumericString = (v: unknown) =>
-  typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v;
-const fromBooleanString = (v: unknown) => (v === 'true' ? true : v === 'false' ? false : v);
-
 export const LIMITS = {
   concurrency: 32,
   attempts: 20,
   backoffSeconds: 86_400,
   timeoutSeconds: 604_800,
 } as const;
-
-const wholeNumber = (min: number, max: number) =>
-  z.preprocess(fromNumericString, z.number().int().min(min).max(max));
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const NAME_RULE = 'use up to 63 lowercase letters, digits, ".", "_" and "-", starting with a letter or digit';
@@ -252,6 +246,7 @@ export const ConfigFile = z.strictObject({
   signing: SigningObject.optional(),
   bootTest: BootTestObject.optional(),
   notifications: NotificationsObject.optional(),
+  routing: RoutingObject.prefault({}),
 });
 export type ConfigFile = z.infer<typeof ConfigFile>;
 
@@ -269,6 +264,7 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   'worker.derive': Object.keys(DeriveObject.shape),
   'worker.warm': Object.keys(WarmObject.shape),
   notifications: Object.keys(NotificationsObject.shape),
+  routing: Object.keys(RoutingObject.shape),
   ...ACCESS_KNOWN_KEYS,
 };
 

@@ -4,6 +4,7 @@ import { newBuildId } from '../domain/build-id.ts';
 import type { Arch, BuildRequest, BuildRequestInput } from '../domain/build-request.ts';
 import { type Capability, type RoutePolicy, requiredCapabilities } from '../domain/capabilities.ts';
 import { type BuildPolicy, validateBuildRequest } from '../domain/validate-build-request.ts';
+import { type HostPreference, preferHostFor, type RoutingSettings } from './host-preference.ts';
 import { buildQueueName, QUEUE_PREFIX, QUEUE_ROUTES } from './names.ts';
 import { RETRY_BACKOFF_TYPE } from './retry-backoff.ts';
 
@@ -63,6 +64,8 @@ export interface EnqueuedBuild {
   requires: Capability[];
   /** Builds ahead of this one in its queue (waiting + running), for "position in queue" messages. */
   ahead: number;
+  /** The host the build was sent to (it holds the source image), if warmth-aware routing chose one. */
+  preferred?: HostPreference;
 }
 
 /**
@@ -75,8 +78,11 @@ export async function enqueueBuild(
   input: BuildRequestInput,
   policy: BuildPolicy & Partial<RoutePolicy>,
   retry: RetryPolicy,
-  /** A build id chosen before (Slack posts the status message first), and a queue position already counted. */
-  known: { buildId?: string; ahead?: number } = {},
+  /**
+   * A build id chosen before (Slack posts the status message first), a queue position already counted, and
+   * the routing settings (without them, no host is preferred).
+   */
+  known: { buildId?: string; ahead?: number; routing?: RoutingSettings } = {},
 ): Promise<EnqueuedBuild> {
   const request = validateBuildRequest(input, policy);
   const requires = requiredCapabilities(request, policy);
@@ -89,6 +95,15 @@ export async function enqueueBuild(
       (sum, n) => sum + n,
       0,
     );
+  // Written before the job exists, so no host can take the build before its preference is known.
+  const preferred = known.routing
+    ? await preferHostFor(
+        queues.connection,
+        buildId,
+        { arch: request.arch, requires, source: request.source },
+        known.routing,
+      )
+    : undefined;
   await queue.add('build', request, {
     jobId: buildId,
     attempts: retry.attempts,
@@ -98,5 +113,5 @@ export async function enqueueBuild(
     removeOnComplete: { age: 30 * 24 * 3600, count: 5000 },
     removeOnFail: { age: 30 * 24 * 3600, count: 5000 },
   });
-  return { buildId, request, requires, ahead };
+  return { buildId, request, requires, ahead, ...(preferred ? { preferred } : {}) };
 }

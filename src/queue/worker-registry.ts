@@ -42,8 +42,15 @@ export const WorkerInfo = z.object({
   capabilities: z.array(z.string()).default([]),
   /** Stopping: takes no new builds, beats on until its running builds are finished or handed back. */
   draining: z.boolean().optional(),
+  /** Not taking builds for a while: the host found itself unfit to build (low disk, podman broken). */
+  paused: z.boolean().optional(),
   /** Preset images the host keeps pulled (reference and the digest it holds), so their pulls are digest checks. */
   warmImages: z.array(z.object({ ref: z.string(), digest: z.string() })).default([]),
+  /**
+   * Every image in the host's podman storage (names and digest references, from the list the heartbeat reads
+   * anyway), so a build of an image pulled by an earlier build, not only a warm one, can be sent where it is.
+   */
+  localImages: z.array(z.string()).default([]),
 });
 export type WorkerInfo = z.infer<typeof WorkerInfo>;
 
@@ -61,6 +68,14 @@ export async function listLiveWorkers(redis: Redis, now: number = Date.now()): P
   return workers.sort(
     (a, b) => ARCHES.indexOf(a.arch) - ARCHES.indexOf(b.arch) || a.name.localeCompare(b.name),
   );
+}
+
+/** The heartbeat of one worker, or undefined when it has none (stopped, dead or unreadable). */
+export async function readWorkerInfo(redis: Redis, name: string): Promise<WorkerInfo | undefined> {
+  const raw = await redis.get(workerKey(name));
+  if (raw === null) return undefined;
+  const parsed = WorkerInfo.safeParse(safeJson(raw));
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** Architectures with at least one live worker offering every one of `requires`, in ARCHES order. */

@@ -57,7 +57,11 @@ export async function submitBuild(
       ...(retryOf ? { reason: `retry of ${retryOf}` } : {}),
     });
     // The position was counted for the status message: no second count on this per-submission path.
-    await enqueueBuild(deps.queues, input, policy, retryPolicy(deps.config), { buildId, ahead });
+    await enqueueBuild(deps.queues, input, policy, retryPolicy(deps.config), {
+      buildId,
+      ahead,
+      routing: deps.config.routing,
+    });
     // Both at once: neither depends on the other, and each is a round trip.
     const [, live] = await Promise.all([
       trackOpenBuild(deps.publisher, { userId, channelId }, request.arch, buildId, reservation),

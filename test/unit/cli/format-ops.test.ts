@@ -192,6 +192,7 @@ describe('operator text output', () => {
       version: '0.1.0',
       capabilities: ['rhel-entitlement'],
       warmImages: [{ ref: 'quay.io/centos-bootc/centos-bootc:stream9', digest: 'sha256:abc' }],
+      localImages: [],
     };
     const text = formatWorkers([worker], NOW);
     expect(text).toMatch(/^WORKER\s+ARCH\s+BUILDS/);

@@ -24,6 +24,7 @@ function worker(overrides: Partial<WorkerInfo> = {}): WorkerInfo {
     version: '0.1.0',
     capabilities: [],
     warmImages: [],
+    localImages: [],
     ...overrides,
   };
 }

@@ -1,5 +1,12 @@
+import type { Job, Processor } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import { builderImagesOf, repositoryOf, trackRunningBuilds } from '../../../workers/heartbeat.ts';
+import {
+  builderImagesOf,
+  localImagesOf,
+  MAX_LOCAL_IMAGES,
+  repositoryOf,
+  trackRunningBuilds,
+} from '../../../workers/heartbeat.ts';
 import { parseImageList } from '../../../workers/podman.ts';
 
 describe('heartbeat helpers', () => {
@@ -44,6 +51,40 @@ describe('heartbeat helpers', () => {
       'quay.io/bib/bib:2',
       `registry.redhat.io/rhel9/bib@sha256:${'f'.repeat(64)}`,
     ]);
+  });
+
+  it('lists every local image by name and digest, newest first, and never more than the bound', () => {
+    const image = (id: string, createdMs: number, names: string[], digests: string[] = []) => ({
+      id,
+      names,
+      digests,
+      containers: 0,
+      createdMs,
+    });
+    expect(
+      localImagesOf([
+        image('old', 1, ['quay.io/os/old:1']),
+        image('new', 2, ['quay.io/os/new:1'], [`quay.io/os/new@sha256:${'b'.repeat(64)}`]),
+      ]),
+    ).toEqual(['quay.io/os/new:1', `quay.io/os/new@sha256:${'b'.repeat(64)}`, 'quay.io/os/old:1']);
+    const many = Array.from({ length: MAX_LOCAL_IMAGES + 10 }, (_, i) => image(`${i}`, i, [`q.io/x/${i}:1`]));
+    const listed = localImagesOf(many);
+    expect(listed).toHaveLength(MAX_LOCAL_IMAGES);
+    expect(listed[0]).toBe(`q.io/x/${MAX_LOCAL_IMAGES + 9}:1`);
+  });
+
+  it('tells the caller when a build starts and when it ends', async () => {
+    const seen: string[][] = [];
+    let running: () => string[] = () => [];
+    const tracked = trackRunningBuilds<Processor>(
+      async () => {
+        seen.push(running());
+      },
+      () => seen.push(running()),
+    );
+    running = tracked.running;
+    await tracked.processor({ id: 'b1' } as Job);
+    expect(seen).toEqual([['b1'], ['b1'], []]);
   });
 
   it('reads an empty image list', () => {
