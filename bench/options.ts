@@ -57,6 +57,8 @@ export function parseArgs(argv: string[]) {
     routingBuilds: num('routing-builds', 20, 20),
     /** Ack cases to run (caseKey names, e.g. modal,build,command@100/s); all when unset. */
     ackCases: flags.get('ack-cases')?.split(','),
+    /** CPU profiles of the bot and the bare app in the ack section, summarised per request in the report. */
+    ackProfile: flags.has('ack-profile'),
   };
 }
 

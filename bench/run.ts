@@ -70,6 +70,7 @@ async function main() {
         warmup: Math.min(200, opts.ackRequests),
         concurrency: 50,
         cases: ackCases().filter((c) => !opts.ackCases || opts.ackCases.includes(caseKey(c))),
+        profile: opts.ackProfile,
         log,
       }),
     );

@@ -20,6 +20,7 @@ import { type FakeSlackProcess, startFakeSlackProcess } from '../lib/fake-slack.
 import { type LoadRequest, type LoadResult, loadAgent, runLoad } from '../lib/load.ts';
 import { type Started, startTsx, until, waitHttp } from '../lib/proc.ts';
 import { median, type Percentiles, percentiles } from '../lib/stats.ts';
+import { type CpuCategory, summarizeProfileDir } from './cpu-profile.ts';
 
 const TOKEN = 'xoxb-bench-bot-token-7c1e';
 const SECRET = 'bench-signing-secret-41aa';
@@ -51,6 +52,8 @@ export interface AckRun {
 }
 
 export interface AckResult {
+  /** With --ack-profile: CPU ms per request of each side, by part (bench/ack/cpu-profile.ts). */
+  profile?: { requestsPerSide: number; bare: Record<CpuCategory, number>; bot: Record<CpuCategory, number> };
   requests: number;
   concurrency: number;
   warmup: number;
@@ -130,8 +133,14 @@ export async function runAckBench(opts: {
   warmup: number;
   concurrency: number;
   cases: AckCase[];
+  /** CPU profiles of both sides (node --cpu-prof), summarised per request into the result. */
+  profile?: boolean;
   log: (line: string) => void;
 }): Promise<AckResult> {
+  const profileDir = (side: 'bare' | 'bot') => join(opts.dir, 'cpu-profiles', side);
+  const profileArgs = (side: 'bare' | 'bot') =>
+    opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(side)}`] : [];
+  let handled = 0;
   const redis = await startRedis();
   const admin = new Redis(redis.url);
   const fake = await startFakeSlackProcess(TOKEN, opts.dir);
@@ -149,6 +158,7 @@ export async function runAckBench(opts: {
     new URL('./bare-bolt.ts', import.meta.url).pathname,
     { ...slackEnv, PORT: String(barePort) },
     join(opts.dir, 'bare-bolt.log'),
+    { nodeArgs: profileArgs('bare') },
   );
   let bot: Started | undefined;
   const botPort = await freePort();
@@ -167,7 +177,12 @@ export async function runAckBench(opts: {
       },
       join(opts.dir, 'bot.log'),
       // e.g. BENCH_BOT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to see where the bot spends its time.
-      { nodeArgs: process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? [] },
+      {
+        nodeArgs: [
+          ...profileArgs('bot'),
+          ...(process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+        ],
+      },
     );
     await waitHttp(`http://127.0.0.1:${botPort}/healthz`, 60_000, bot.exited);
   };
@@ -279,6 +294,8 @@ export async function runAckBench(opts: {
           const startedAt = Date.now();
           const { res, sentAt } = await load(port, count, 'm', agent);
           agent.destroy();
+          // Both sides answer the same requests: counted once, on the bare side.
+          if (which === 'bare') handled += opts.warmup + count;
           if (process.env.BENCH_DUMP) {
             writeFileSync(
               join(opts.dir, `lat-${key.replace('/', '')}-${which}-${run}.json`),
@@ -354,6 +371,19 @@ export async function runAckBench(opts: {
     await buildQueue.close();
     admin.disconnect();
     await redis.stop();
+  }
+  if (opts.profile) {
+    // Written by each process as it exits (the bot once per run, the bare app once): all stopped above.
+    const [bare, bot] = await Promise.all([
+      summarizeProfileDir(profileDir('bare')),
+      summarizeProfileDir(profileDir('bot')),
+    ]);
+    const perRequest = (totals: Record<CpuCategory, number>) =>
+      Object.fromEntries(Object.entries(totals).map(([k, ms]) => [k, handled ? ms / handled : 0])) as Record<
+        CpuCategory,
+        number
+      >;
+    result.profile = { requestsPerSide: handled, bare: perRequest(bare), bot: perRequest(bot) };
   }
   return result;
 }

@@ -1,5 +1,6 @@
 // Report sections for targets 1 (ack latency) and 2–3 (uploads).
 import { SCENARIO_LABEL } from '../ack/ack-bench.ts';
+import { CPU_CATEGORIES, type CpuCategory } from '../ack/cpu-profile.ts';
 import { markdownTable } from '../lib/report.ts';
 import { fmt, median, sizeLabel } from '../lib/stats.ts';
 import type { UploadSample } from '../upload/upload-bench.ts';
@@ -72,6 +73,31 @@ export function reportAck({ r, opts, rows, details }: ReportContext): void {
           ackRows,
         ),
     );
+    const prof = r.ack.profile;
+    if (prof) {
+      const total = (side: Record<CpuCategory, number>) =>
+        CPU_CATEGORIES.reduce((sum, c) => sum + side[c], 0);
+      details.push(
+        `#### Where the CPU goes (--ack-profile)\n\nCPU ms per request from \`node --cpu-prof\` of both sides over the same ${prof.requestsPerSide} requests each (warm-ups included, idle left out; start-up is shown but not in the total: the bot starts once per run, the bare app once); a sample counts for the nearest package or project frame on its stack. What the bot spends beyond the bare app is its own work for the request, before and after the ack.\n\n` +
+          markdownTable(
+            ['part', 'bot (ms / request)', 'bare (ms / request)', 'bot − bare'],
+            [
+              ...CPU_CATEGORIES.map((c) => [
+                c,
+                fmt(prof.bot[c], 3),
+                fmt(prof.bare[c], 3),
+                fmt(prof.bot[c] - prof.bare[c], 3),
+              ]),
+              [
+                'total',
+                fmt(total(prof.bot), 3),
+                fmt(total(prof.bare), 3),
+                fmt(total(prof.bot) - total(prof.bare), 3),
+              ],
+            ],
+          ),
+      );
+    }
   }
 }
 
