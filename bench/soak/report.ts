@@ -34,7 +34,8 @@ export function soakSection(r: SoakResult): string {
     ['Set-up', `${o.workers} workers (concurrency 1, lock ${o.lockSeconds} s), 1 bot, fake Slack, test bed`],
     [
       'Builds',
-      `${f.builds} submitted from Slack: ${f.completed} completed, ${f.failed} failed, ${f.lost} lost`,
+      `${f.builds} submitted from Slack: ${f.completed} completed, ${f.failed} failed, ` +
+        `${f.notQueued} not queued (refused at submission, said so in Slack), ${f.lost} lost`,
     ],
     ['Builder ran more than once', `${f.rerun} builds (a retry after a fault)`],
     [
@@ -57,13 +58,14 @@ export function soakSection(r: SoakResult): string {
     HEADING,
     '',
     'Written by `npm run soak` (`bench/soak/`) on each run; replace by running it again. The CI test',
-    '`test/e2e/soak-short.test.ts` runs the same code for about 3 minutes and fails on any problem.',
+    '`test/soak/soak-short.test.ts` (in `npm test`; alone: `npm run soak:short`) runs the same code for about 3',
+    'minutes and fails on any problem.',
     '',
     ...table(['Figure', 'Value'], rows),
     '',
   ];
   if (r.failedReasons.length) {
-    lines.push('Failed builds (a final state; each reason as the job recorded it):', '');
+    lines.push('Failed and not queued builds (a final state; each reason as recorded):', '');
     lines.push(...r.failedReasons.slice(0, 20).map((p) => `- ${p.replaceAll('\n', ' ').slice(0, 300)}`), '');
   }
   if (r.problems.length) {

@@ -6,6 +6,7 @@ import { validateBuildRequest } from '../../domain/validate-build-request.ts';
 import { enqueueBuild } from '../../queue/build-producer.ts';
 import { type OpenBuildReservation, trackOpenBuild } from '../access/build-limits.ts';
 import { notInChannelReply } from '../messages/command-replies.ts';
+import { notQueuedMessage } from '../messages/not-queued-message.ts';
 import { statusMessage } from '../messages/status-message.ts';
 import { noWorkerNote } from '../messages/workers-reply.ts';
 import { buildPolicy, retryPolicy } from '../slack-deps.ts';
@@ -44,8 +45,9 @@ export async function submitBuild(
   if (posted.via === 'dm') {
     await deps.poster.reply(posted.channel, posted.ts, notInChannelReply(channelId, true));
   }
-  await deps.records.create(buildId, { channel: posted.channel, ts: posted.ts, requester: userId });
   try {
+    // Inside the try: a Redis restart here must not leave the message saying "queued" for a build with no job.
+    await deps.records.create(buildId, { channel: posted.channel, ts: posted.ts, requester: userId });
     // On record before it can run: a build that could not be audited is not queued.
     await deps.audit({
       who: userId,
@@ -72,14 +74,16 @@ export async function submitBuild(
     return { buildId, queued: true };
   } catch (error) {
     deps.logger.error({ buildId, error: String(error) }, 'could not queue a build');
-    const failed = statusMessage({
-      buildId,
-      request,
-      state: 'failed',
-      error: summariseError(error),
-      updatedAt: new Date(),
-    });
-    await deps.poster.update(posted.channel, posted.ts, failed);
+    // Not "failed": no job exists, so a Retry button would find nothing. Marked final, so that no later sync
+    // shows it as a build removed from the queue.
+    await deps.poster.update(
+      posted.channel,
+      posted.ts,
+      notQueuedMessage(buildId, request.source, summariseError(error)),
+    );
+    await deps.records
+      .update(buildId, (r) => ({ ...r, final: true, lastRender: 'not-queued', lastUpdateAt: Date.now() }))
+      .catch(() => undefined);
     return { buildId, queued: false };
   }
 }

@@ -23,7 +23,11 @@ function workerLine(w: WorkerInfo, now: Date): string {
   const free = Math.min(w.disk.workDirFreeGiB ?? Infinity, w.disk.containerStorageFreeGiB ?? Infinity);
   const up = humanDuration(now.getTime() - Date.parse(w.startedAt));
   // A stopping host still beats (it may hold builds) but takes no new ones: said first, so nobody waits on it.
-  const icon = w.draining ? ':double_vertical_bar:' : busy > 0 ? ':large_blue_circle:' : ':large_green_circle:';
+  const icon = w.draining
+    ? ':double_vertical_bar:'
+    : busy > 0
+      ? ':large_blue_circle:'
+      : ':large_green_circle:';
   const parts = [
     `${icon} ${inlineCode(w.name, 80)} · *${mrkdwn(w.arch, 20)}*`,
     ...(w.draining ? ['*draining* (takes no new builds, stops once its builds end)'] : []),
