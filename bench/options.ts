@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './lib/proc.ts';
 import { GIB, parseSize } from './lib/stats.ts';
 
-export const SECTIONS = ['ack', 'upload', 'dispatch', 'slack', 'profile', 'downloads', 'warm'] as const;
+export const SECTIONS = [
+  'ack',
+  'upload',
+  'dispatch',
+  'slack',
+  'profile',
+  'downloads',
+  'warm',
+  'identical',
+] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export function parseArgs(argv: string[]) {
@@ -43,6 +52,9 @@ export function parseArgs(argv: string[]) {
     /** The warm section's random source image (at least 300 MiB in both modes) and its rounds. */
     warmSize: parseSize(flags.get('warm-size') ?? '320M'),
     warmRounds: num('warm-rounds', 3, 2),
+    /** The identical section: rounds (each design once per round) and the waiting builds per round. */
+    identicalRounds: num('identical-rounds', 3, 1),
+    identicalWaiters: num('identical-waiters', 5, 5),
     /** Ack cases to run (caseKey names, e.g. modal,build,command@100/s); all when unset. */
     ackCases: flags.get('ack-cases')?.split(','),
   };

@@ -1,5 +1,6 @@
 // latest.md: the summary table, every section's details and the load average around each section.
 import { reportDownloads } from '../downloads/downloads-report.ts';
+import { reportIdenticalWait } from '../identical/identical-report.ts';
 import { markdownTable, summaryTable } from '../lib/report.ts';
 import type { Options, SectionMeta } from '../options.ts';
 import { reportWarm } from '../warm/warm-report.ts';
@@ -31,6 +32,7 @@ export function renderResults(
     reportProfile,
     reportDownloads,
     reportWarm,
+    reportIdenticalWait,
   ])
     report(context);
   const sectionRows = Object.entries(meta).map(([name, m]) => [
