@@ -17,7 +17,7 @@ function table(head: [string, string], rows: [string, string][]): string[] {
 }
 
 /** The "## Soak" section for one run: a table of its figures and every problem it found. */
-export function soakSection(r: SoakResult): string {
+export function soakSection(r: SoakResult, commit = ''): string {
   const f = r.figures;
   const o = r.options;
   const counts = FAULT_KINDS.map((k) => `${k} ×${r.faults.filter((x) => x.kind === k).length}`).join(', ');
@@ -30,6 +30,7 @@ export function soakSection(r: SoakResult): string {
       'Run',
       `\`${o.label}\`, finished ${r.finishedAt}, ${r.seconds} s (faults for ${o.minutes} min, then drain)`,
     ],
+    ...(commit ? ([['Commit', commit]] as [string, string][]) : []),
     ['Seed', String(o.seed)],
     ['Set-up', `${o.workers} workers (concurrency 1, lock ${o.lockSeconds} s), 1 bot, fake Slack, test bed`],
     [
@@ -75,9 +76,9 @@ export function soakSection(r: SoakResult): string {
 }
 
 /** Replaces the "## Soak" section of `file` (up to the next "## " heading), or appends it. */
-export async function writeSoakReport(file: string, r: SoakResult): Promise<void> {
+export async function writeSoakReport(file: string, r: SoakResult, commit = ''): Promise<void> {
   const text = await readFile(file, 'utf8').catch(() => '');
-  const section = soakSection(r);
+  const section = soakSection(r, commit);
   const start = text.indexOf(`\n${HEADING}\n`);
   if (start === -1) {
     await writeFile(file, `${text.trimEnd()}\n\n${section}`);
