@@ -60,6 +60,19 @@ export async function submitBuild(
     });
     // The position was counted for the status message: no second count on this per-submission path.
     await enqueueBuild(deps.queues, input, policy, retryPolicy(deps.config), { buildId, ahead });
+  } catch (error) {
+    deps.logger.error({ buildId, error: String(error) }, 'could not queue a build');
+    // Not "failed": no job exists, so a Retry button would find nothing. Left open (not marked final): should the
+    // add have reached Redis after all (its answer lost to a restart), the job's first event corrects the message.
+    await deps.poster.update(
+      posted.channel,
+      posted.ts,
+      notQueuedMessage(buildId, request.source, summariseError(error)),
+    );
+    return { buildId, queued: false };
+  }
+  // Queued: nothing below may turn it into "not queued".
+  try {
     // Both at once: neither depends on the other, and each is a round trip.
     const [, live] = await Promise.all([
       trackOpenBuild(deps.publisher, { userId, channelId }, request.arch, buildId, reservation),
@@ -71,19 +84,8 @@ export async function submitBuild(
       await deps.poster
         .reply(posted.channel, posted.ts, noWorkerNote(request.arch, requires))
         .catch(() => undefined);
-    return { buildId, queued: true };
   } catch (error) {
-    deps.logger.error({ buildId, error: String(error) }, 'could not queue a build');
-    // Not "failed": no job exists, so a Retry button would find nothing. Marked final, so that no later sync
-    // shows it as a build removed from the queue.
-    await deps.poster.update(
-      posted.channel,
-      posted.ts,
-      notQueuedMessage(buildId, request.source, summariseError(error)),
-    );
-    await deps.records
-      .update(buildId, (r) => ({ ...r, final: true, lastRender: 'not-queued', lastUpdateAt: Date.now() }))
-      .catch(() => undefined);
-    return { buildId, queued: false };
+    deps.logger.warn({ buildId, error: String(error) }, 'build queued, but not counted in the build limits');
   }
+  return { buildId, queued: true };
 }
