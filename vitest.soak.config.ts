@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// The 3-minute soak (`npm run soak:short`): the same runner and checks as `npm run soak`, kept out of `npm test`
-// until the two builds it once found without a final state are explained (docs/reliability.md, "Soak").
+// The 3-minute soak alone (`npm run soak:short`): the same runner and checks as `npm run soak`. `npm test` runs it
+// too, in the "system" project of vitest.config.ts.
 export default defineConfig({
   test: {
     include: ['test/soak/**/*.test.ts'],

@@ -12,6 +12,7 @@ export const SECTIONS = [
   'downloads',
   'warm',
   'routing',
+  'identical',
 ] as const;
 export type Section = (typeof SECTIONS)[number];
 
@@ -55,6 +56,9 @@ export function parseArgs(argv: string[]) {
     /** The routing section's two random source images and its build count. */
     routingSize: parseSize(flags.get('routing-size') ?? '64M'),
     routingBuilds: num('routing-builds', 20, 20),
+    /** The identical section: rounds (each design once per round) and the waiting builds per round. */
+    identicalRounds: num('identical-rounds', 3, 1),
+    identicalWaiters: num('identical-waiters', 5, 5),
     /** Ack cases to run (caseKey names, e.g. modal,build,command@100/s); all when unset. */
     ackCases: flags.get('ack-cases')?.split(','),
     /** CPU profiles of the bot and the bare app in the ack section, summarised per request in the report. */

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=ack,upload,dispatch,slack,profile] [-- --upload-size=4G]`
+// `npm run bench [-- --quick] [-- --only=ack,upload,dispatch,slack,profile,identical] [-- --upload-size=4G]`
 // The benchmark suite. Not a test: it never runs in `npm test` or CI. Every figure is measured against a
 // baseline measured in the same run, on this machine; results go to bench/results/latest.md and latest.json.
 import { execFileSync } from 'node:child_process';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ACK_SCENARIOS, type AckCase, caseKey, runAckBench } from './ack/ack-bench.ts';
 import { runDispatchBench } from './dispatch/dispatch-bench.ts';
 import { runDownloadBench } from './downloads/download-bench.ts';
+import { runIdenticalWaitBench } from './identical/identical-bench.ts';
 import { REPO_ROOT } from './lib/proc.ts';
 import { plainTable } from './lib/report.ts';
 import { GIB } from './lib/stats.ts';
@@ -100,6 +101,15 @@ async function main() {
     );
     results.routing = await section('routing', (dir) =>
       runRoutingBench({ dir, imageBytes: opts.routingSize, builds: opts.routingBuilds, log }),
+    );
+    results.identical = await section('identical', (dir) =>
+      runIdenticalWaitBench({
+        dir,
+        rounds: opts.identicalRounds,
+        waiters: opts.identicalWaiters,
+        windowMs: 10_000,
+        log,
+      }),
     );
   } finally {
     if (!opts.keep) await rm(work, { recursive: true, force: true });

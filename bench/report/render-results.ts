@@ -1,5 +1,6 @@
 // latest.md: the summary table, every section's details and the load average around each section.
 import { reportDownloads } from '../downloads/downloads-report.ts';
+import { reportIdenticalWait } from '../identical/identical-report.ts';
 import { markdownTable, summaryTable } from '../lib/report.ts';
 import type { Options, SectionMeta } from '../options.ts';
 import { reportRouting } from '../routing/routing-report.ts';
@@ -33,6 +34,7 @@ export function renderResults(
     reportDownloads,
     reportWarm,
     reportRouting,
+    reportIdenticalWait,
   ])
     report(context);
   const sectionRows = Object.entries(meta).map(([name, m]) => [

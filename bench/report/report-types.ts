@@ -2,6 +2,7 @@
 import type { AckResult } from '../ack/ack-bench.ts';
 import type { DispatchResult } from '../dispatch/dispatch-bench.ts';
 import type { DownloadResults } from '../downloads/download-bench.ts';
+import type { IdenticalWaitResult } from '../identical/identical-bench.ts';
 import type { SummaryRow } from '../lib/report.ts';
 import type { Options } from '../options.ts';
 import type { RoutingResult } from '../routing/routing-bench.ts';
@@ -19,6 +20,7 @@ export interface BenchResults {
   downloads?: DownloadResults;
   warm?: WarmResult;
   routing?: RoutingResult;
+  identical?: IdenticalWaitResult;
 }
 
 /** What a section report reads (results, options, run environment) and adds to (summary rows, detail sections). */

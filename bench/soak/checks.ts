@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
-import type { Queue } from 'bullmq';
 import { LABELS } from '../../src/domain/bib-args.ts';
+import type { BuildQueues } from '../../src/queue/build-producer.ts';
+import { findBuild } from '../../src/queue/find-build.ts';
 import { auditKey } from '../../src/slack/access/audit-log.ts';
 import { ACTIONS } from '../../src/slack/action-ids.ts';
 import { createS3Store } from '../../src/storage/s3-store.ts';
@@ -14,6 +15,8 @@ export interface SoakFigures {
   builds: number;
   completed: number;
   failed: number;
+  /** Accepted in Slack but never queued (storage or Redis down at submission): said so in Slack, no job. */
+  notQueued: number;
   lost: number;
   /** Builds whose builder ran more than once (a retry after a fault: allowed, counted). */
   rerun: number;
@@ -27,13 +30,33 @@ export interface SoakFigures {
 
 export interface CheckInput {
   ids: string[];
-  queue: Queue;
+  queues: BuildQueues;
   fake: FakeSlack;
   channel: string;
   s3: S3Handle;
   penv: PodmanEnv;
   workDirs: string[];
   workerLines: string[];
+  botLines: string[];
+}
+
+/**
+ * A build's end as the soak sees it: its job's state in whichever queue holds it, or "not queued" when there is
+ * no job because the bot could not queue it and said so in Slack; any other missing job is "missing" (a loss).
+ */
+export async function soakStateOf(
+  queues: BuildQueues,
+  fake: FakeSlack,
+  channel: string,
+  id: string,
+  botLines: readonly string[],
+): Promise<string> {
+  const found = await findBuild(queues, id);
+  if (found) return found.state;
+  const status = fake.messages.find((m) => m.channel === channel && !m.thread_ts && buildIdOf(m) === id);
+  const shown = status && fake.message(status.channel, status.ts);
+  const refused = botLines.some((l) => l.includes(id) && l.includes('could not queue a build'));
+  return refused && shown && /\bnot queued\b/.test(shown.text) ? 'not queued' : 'missing';
 }
 
 /** The end-of-run checks: every problem found is returned with the figures, none thrown. */
@@ -45,6 +68,7 @@ export async function checkSoak(
   const allowed = new Set<string>();
   let completed = 0;
   let failed = 0;
+  let notQueued = 0;
   let lost = 0;
   let rerun = 0;
   let slackFinalsOk = 0;
@@ -55,14 +79,17 @@ export async function checkSoak(
   for (const id of input.ids) {
     // Every build submitted from Slack has its audit record next to its artifacts.
     allowed.add(auditKey(id));
-    const job = await input.queue.getJob(id);
-    const state = job ? await input.queue.getJobState(id) : 'missing';
+    const state = await soakStateOf(input.queues, input.fake, input.channel, id, input.botLines);
+    const job = (await findBuild(input.queues, id))?.job;
     const starts = input.workerLines.filter((l) => l.includes(id) && l.includes('running builder')).length;
     if (starts > 1) rerun++;
     if (state === 'completed') completed++;
     else if (state === 'failed') {
       failed++;
       failedReasons.push(`${id}: ${job?.failedReason ?? 'no reason recorded'}`);
+    } else if (state === 'not queued') {
+      notQueued++;
+      failedReasons.push(`${id}: not queued (the bot said so in Slack; no job was created)`);
     } else {
       lost++;
       problems.push(`${id}: no final state (${state})`);
@@ -77,7 +104,8 @@ export async function checkSoak(
     const slackOk =
       mine.length === 1 &&
       ((state === 'completed' && download && !retry && readyReplies === 1) ||
-        (state === 'failed' && retry && !download && readyReplies === 0));
+        (state === 'failed' && retry && !download && readyReplies === 0) ||
+        (state === 'not queued' && !retry && !download && readyReplies === 0));
     if (slackOk) slackFinalsOk++;
     else {
       problems.push(
@@ -127,6 +155,7 @@ export async function checkSoak(
       builds: input.ids.length,
       completed,
       failed,
+      notQueued,
       lost,
       rerun,
       slackFinalsOk,

@@ -17,7 +17,7 @@ function table(head: [string, string], rows: [string, string][]): string[] {
 }
 
 /** The "## Soak" section for one run: a table of its figures and every problem it found. */
-export function soakSection(r: SoakResult): string {
+export function soakSection(r: SoakResult, commit = ''): string {
   const f = r.figures;
   const o = r.options;
   const counts = FAULT_KINDS.map((k) => `${k} ×${r.faults.filter((x) => x.kind === k).length}`).join(', ');
@@ -30,11 +30,13 @@ export function soakSection(r: SoakResult): string {
       'Run',
       `\`${o.label}\`, finished ${r.finishedAt}, ${r.seconds} s (faults for ${o.minutes} min, then drain)`,
     ],
+    ...(commit ? ([['Commit', commit]] as [string, string][]) : []),
     ['Seed', String(o.seed)],
     ['Set-up', `${o.workers} workers (concurrency 1, lock ${o.lockSeconds} s), 1 bot, fake Slack, test bed`],
     [
       'Builds',
-      `${f.builds} submitted from Slack: ${f.completed} completed, ${f.failed} failed, ${f.lost} lost`,
+      `${f.builds} submitted from Slack: ${f.completed} completed, ${f.failed} failed, ` +
+        `${f.notQueued} not queued (refused at submission, said so in Slack), ${f.lost} lost`,
     ],
     ['Builder ran more than once', `${f.rerun} builds (a retry after a fault)`],
     [
@@ -57,13 +59,14 @@ export function soakSection(r: SoakResult): string {
     HEADING,
     '',
     'Written by `npm run soak` (`bench/soak/`) on each run; replace by running it again. The CI test',
-    '`test/e2e/soak-short.test.ts` runs the same code for about 3 minutes and fails on any problem.',
+    '`test/soak/soak-short.test.ts` (in `npm test`; alone: `npm run soak:short`) runs the same code for about 3',
+    'minutes and fails on any problem.',
     '',
     ...table(['Figure', 'Value'], rows),
     '',
   ];
   if (r.failedReasons.length) {
-    lines.push('Failed builds (a final state; each reason as the job recorded it):', '');
+    lines.push('Failed and not queued builds (a final state; each reason as recorded):', '');
     lines.push(...r.failedReasons.slice(0, 20).map((p) => `- ${p.replaceAll('\n', ' ').slice(0, 300)}`), '');
   }
   if (r.problems.length) {
@@ -73,9 +76,9 @@ export function soakSection(r: SoakResult): string {
 }
 
 /** Replaces the "## Soak" section of `file` (up to the next "## " heading), or appends it. */
-export async function writeSoakReport(file: string, r: SoakResult): Promise<void> {
+export async function writeSoakReport(file: string, r: SoakResult, commit = ''): Promise<void> {
   const text = await readFile(file, 'utf8').catch(() => '');
-  const section = soakSection(r);
+  const section = soakSection(r, commit);
   const start = text.indexOf(`\n${HEADING}\n`);
   if (start === -1) {
     await writeFile(file, `${text.trimEnd()}\n\n${section}`);

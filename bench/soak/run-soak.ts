@@ -1,15 +1,13 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { hostArch } from '../../src/domain/host-arch.ts';
-import { buildQueueName, QUEUE_PREFIX } from '../../src/queue/names.ts';
+import { BuildQueues } from '../../src/queue/build-producer.ts';
 import { DEFAULT_CHANNEL, startFakeSlack } from '../../test/fakes/slack-api.ts';
 import { writeE2eConfig } from '../../test/support/e2e-env.ts';
 import { freePort } from '../../test/testbed/free-port.ts';
 import { requireTools, startRedis, startTestbed, TESTBED_TOOLS } from '../../test/testbed/index.ts';
-import { checkSoak, type SoakFigures } from './checks.ts';
+import { checkSoak, type SoakFigures, soakStateOf } from './checks.ts';
 import { type FaultRecord, runFaults, seededRandom } from './faults.ts';
 import { createFleet } from './fleet.ts';
 import type { SoakOptions } from './options.ts';
@@ -77,11 +75,10 @@ export async function runSoak(opts: SoakOptions, log: (line: string) => void): P
     PORT: String(port),
   };
   const fleet = createFleet(workEnvs, botEnv, () => undefined);
-  const queue = new Queue(buildQueueName(hostArch()), {
-    connection: { url: redis.url, maxRetriesPerRequest: null },
-    prefix: QUEUE_PREFIX,
-  });
-  queue.on('error', () => undefined);
+  // Every build queue, as the bot and the CLI look builds up: a build needing a capable host sits in its own queue.
+  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  connection.on('error', () => undefined);
+  const queues = new BuildQueues(connection);
   try {
     await Promise.all([fleet.bot, ...fleet.workers].map((m) => fleet.start(m)));
     const redisMemoryBefore = await usedMemory(redis.url);
@@ -126,13 +123,17 @@ export async function runSoak(opts: SoakOptions, log: (line: string) => void): P
     // is checked, not only the ones the submitter saw.
     const everyId = () => [...new Set([...ids, ...statusMessages(fake).map(buildIdOf)])];
     const drainUntil = Date.now() + Math.max(5, opts.minutes / 2) * 60_000;
+    const ended = (s: string) => s === 'completed' || s === 'failed' || s === 'not queued';
     for (;;) {
-      const states = await Promise.all(everyId().map((id) => queue.getJobState(id).catch(() => 'unknown')));
-      if (states.every((s) => s === 'completed' || s === 'failed')) break;
+      const botLines = fleet.bot.history;
+      const states = await Promise.all(
+        everyId().map((id) =>
+          soakStateOf(queues, fake, DEFAULT_CHANNEL, id, botLines).catch(() => 'unknown'),
+        ),
+      );
+      if (states.every(ended)) break;
       if (Date.now() > drainUntil) {
-        log(
-          `soak: builds still not ended after the drain: ${states.filter((s) => s !== 'completed' && s !== 'failed').length}`,
-        );
+        log(`soak: builds still not ended after the drain: ${states.filter((s) => !ended(s)).length}`);
         break;
       }
       await new Promise((r) => setTimeout(r, 1000));
@@ -141,14 +142,23 @@ export async function runSoak(opts: SoakOptions, log: (line: string) => void): P
     await new Promise((r) => setTimeout(r, 10_000));
     const checked = await checkSoak({
       ids: everyId(),
-      queue,
+      queues,
       fake,
       channel: DEFAULT_CHANNEL,
       s3: tb.s3,
       penv: tb.podman,
       workDirs,
       workerLines: fleet.workers.flatMap((w) => w.history),
+      botLines: fleet.bot.history,
     });
+    // A problem build comes with what the bot and the workers logged about it, so a run explains itself.
+    for (const problem of checked.problems) {
+      const id = /^(b[0-9a-z]{8}):/.exec(problem)?.[1];
+      if (!id) continue;
+      for (const m of [fleet.bot, ...fleet.workers])
+        for (const line of m.history.filter((l) => l.includes(id)).slice(0, 30))
+          log(`${id} ${m.name}: ${line}`);
+    }
     const redisMemoryAfter = await usedMemory(redis.url);
     // Bounded: finished builds keep small job records; anything growing with time (events, progress, stale keys)
     // would show as a rise far beyond that.
@@ -168,7 +178,8 @@ export async function runSoak(opts: SoakOptions, log: (line: string) => void): P
       finishedAt: new Date().toISOString(),
     };
   } finally {
-    await queue.close().catch(() => undefined);
+    await queues.close().catch(() => undefined);
+    connection.disconnect();
     await fleet.stopAll();
     await fake.stop();
     await redis.stop();

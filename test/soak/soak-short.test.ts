@@ -8,6 +8,9 @@ import { runSoak } from '../../bench/soak/run-soak.ts';
 describe('soak (short)', () => {
   it('ends every build once, with matching objects, no orphans and bounded Redis, under random faults', async () => {
     const seed = Math.floor(Math.random() * 2 ** 31);
+    // Printed first, so that a failed run can be replayed (same fault schedule and submissions) with
+    // `npm run soak -- --builds 16 --minutes 3 --stop-max-seconds 6 --fault-every-seconds 14 --no-report --seed <seed>`.
+    console.log(`soak short: seed ${seed}`);
     const result = await runSoak(
       {
         ...DEFAULT_SOAK,

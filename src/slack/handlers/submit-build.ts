@@ -6,6 +6,7 @@ import { validateBuildRequest } from '../../domain/validate-build-request.ts';
 import { enqueueBuild } from '../../queue/build-producer.ts';
 import { type OpenBuildReservation, trackOpenBuild } from '../access/build-limits.ts';
 import { notInChannelReply } from '../messages/command-replies.ts';
+import { notQueuedMessage } from '../messages/not-queued-message.ts';
 import { statusMessage } from '../messages/status-message.ts';
 import { noWorkerNote } from '../messages/workers-reply.ts';
 import { buildPolicy, retryPolicy } from '../slack-deps.ts';
@@ -44,8 +45,9 @@ export async function submitBuild(
   if (posted.via === 'dm') {
     await deps.poster.reply(posted.channel, posted.ts, notInChannelReply(channelId, true));
   }
-  await deps.records.create(buildId, { channel: posted.channel, ts: posted.ts, requester: userId });
   try {
+    // Inside the try: a Redis restart here must not leave the message saying "queued" for a build with no job.
+    await deps.records.create(buildId, { channel: posted.channel, ts: posted.ts, requester: userId });
     // On record before it can run: a build that could not be audited is not queued.
     await deps.audit({
       who: userId,
@@ -62,6 +64,19 @@ export async function submitBuild(
       ahead,
       routing: deps.config.routing,
     });
+  } catch (error) {
+    deps.logger.error({ buildId, error: String(error) }, 'could not queue a build');
+    // Not "failed": no job exists, so a Retry button would find nothing. Left open (not marked final): should the
+    // add have reached Redis after all (its answer lost to a restart), the job's first event corrects the message.
+    await deps.poster.update(
+      posted.channel,
+      posted.ts,
+      notQueuedMessage(buildId, request.source, summariseError(error)),
+    );
+    return { buildId, queued: false };
+  }
+  // Queued: nothing below may turn it into "not queued".
+  try {
     // Both at once: neither depends on the other, and each is a round trip.
     const [, live] = await Promise.all([
       trackOpenBuild(deps.publisher, { userId, channelId }, request.arch, buildId, reservation),
@@ -73,17 +88,8 @@ export async function submitBuild(
       await deps.poster
         .reply(posted.channel, posted.ts, noWorkerNote(request.arch, requires))
         .catch(() => undefined);
-    return { buildId, queued: true };
   } catch (error) {
-    deps.logger.error({ buildId, error: String(error) }, 'could not queue a build');
-    const failed = statusMessage({
-      buildId,
-      request,
-      state: 'failed',
-      error: summariseError(error),
-      updatedAt: new Date(),
-    });
-    await deps.poster.update(posted.channel, posted.ts, failed);
-    return { buildId, queued: false };
+    deps.logger.warn({ buildId, error: String(error) }, 'build queued, but not counted in the build limits');
   }
+  return { buildId, queued: true };
 }

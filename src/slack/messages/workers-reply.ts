@@ -22,8 +22,15 @@ function workerLine(w: WorkerInfo, now: Date): string {
     : '';
   const free = Math.min(w.disk.workDirFreeGiB ?? Infinity, w.disk.containerStorageFreeGiB ?? Infinity);
   const up = humanDuration(now.getTime() - Date.parse(w.startedAt));
+  // A stopping host still beats (it may hold builds) but takes no new ones: said first, so nobody waits on it.
+  const icon = w.draining
+    ? ':double_vertical_bar:'
+    : busy > 0
+      ? ':large_blue_circle:'
+      : ':large_green_circle:';
   const parts = [
-    `${busy > 0 ? ':large_blue_circle:' : ':large_green_circle:'} ${inlineCode(w.name, 80)} · *${mrkdwn(w.arch, 20)}*`,
+    `${icon} ${inlineCode(w.name, 80)} · *${mrkdwn(w.arch, 20)}*`,
+    ...(w.draining ? ['*draining* (takes no new builds, stops once its builds end)'] : []),
     `${busy} of ${w.concurrency} building${running}`,
     `${Number.isFinite(free) ? gib(free) : '?'} free`,
     `podman ${mrkdwn(w.podmanVersion ?? '?', 40)}`,
@@ -55,8 +62,11 @@ export function workersReply(workers: WorkerInfo[], now: Date = new Date()): Eph
   }
   const shown = workers.slice(0, MAX_SHOWN);
   const arches = [...new Set(workers.map((w) => w.arch))].join(', ');
+  const draining = workers.filter((w) => w.draining).length;
   const blocks: Blocks = [
-    section(`*Build hosts online: ${workers.length}* (${mrkdwn(arches, 200)})`),
+    section(
+      `*Build hosts online: ${workers.length}* (${mrkdwn(arches, 200)})${draining ? `, ${draining} draining` : ''}`,
+    ),
     ...shown.map((w) => section(workerLine(w, now))),
   ];
   if (shown.length < workers.length) blocks.push(context(`…and ${workers.length - shown.length} more.`));

@@ -55,6 +55,22 @@ describe('/bootc-iso workers', () => {
     expect(text).not.toContain('warm:');
   });
 
+  it('marks a stopping host as draining, in the heading count and on its own line only', () => {
+    const reply = workersReply(
+      [worker({ name: 'stopping-1', draining: true, running: ['b7k2m9qxz'] }), worker({ name: 'build-2' })],
+      NOW,
+    );
+    expectSafeMessage(reply);
+    const [heading, stopping, live] = reply.blocks.map((b) => JSON.stringify(b));
+    expect(heading).toContain('Build hosts online: 2* (x86_64), 1 draining');
+    expect(stopping).toContain(':double_vertical_bar: `stopping-1`');
+    expect(stopping).toContain('*draining* (takes no new builds, stops once its builds end)');
+    expect(stopping).toContain('1 of 2 building (`b7k2m9qxz`)');
+    expect(live).toContain(':large_green_circle: `build-2`');
+    expect(live).not.toContain('draining');
+    expect(JSON.stringify(workersReply([worker()], NOW).blocks)).not.toContain('draining');
+  });
+
   it('lists the images a host keeps warm', () => {
     const warmImages = [{ ref: 'quay.io/centos-bootc/centos-bootc:stream9', digest: 'sha256:abc' }];
     const text = JSON.stringify(workersReply([worker({ warmImages })], NOW).blocks);
