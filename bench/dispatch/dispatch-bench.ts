@@ -52,13 +52,27 @@ export async function runDispatchBench(opts: {
   const queue = queues.get(hostArch());
   const starts = join(opts.dir, 'starts.txt');
   writeFileSync(starts, '');
+  // The worker passes its children only PATH and podman's own settings: the stand-ins find the starts file through
+  // a wrapper, and the registry size check finds a skopeo stand-in first on PATH (the bench registry does not exist).
+  const bin = join(opts.dir, 'bin');
+  await mkdir(bin, { recursive: true });
+  const podmanWrapper = join(bin, 'podman');
+  writeFileSync(podmanWrapper, `#!/bin/sh\nBENCH_STARTS='${starts}' exec '${STUB}' "$@"\n`, { mode: 0o755 });
+  writeFileSync(
+    join(bin, 'skopeo'),
+    `#!/bin/sh\necho '{"schemaVersion":2,"config":{"size":1000},"layers":[{"size":65536}]}'\n`,
+    { mode: 0o755 },
+  );
   const children: Started[] = [];
   const result: DispatchResult = { workers: opts.workers, phases: [] };
   try {
     for (let i = 0; i < opts.workers; i++) {
       const dir = join(opts.dir, `w${i}`);
       await mkdir(dir, { recursive: true });
-      const config = await writeBenchConfig(dir, [`  podman: "${STUB}"`, `  containerStorage: "${dir}"`]);
+      const config = await writeBenchConfig(dir, [
+        `  podman: "${podmanWrapper}"`,
+        `  containerStorage: "${dir}"`,
+      ]);
       const log = join(dir, 'worker.log');
       children.push(
         startTsx(
@@ -74,7 +88,7 @@ export async function runDispatchBench(opts: {
             BOOTC_ISO_CONFIG: config,
             WORKER_NAME: `bench-w${i}`,
             LOG_LEVEL: 'info',
-            BENCH_STARTS: starts,
+            PATH: `${bin}:${process.env.PATH ?? ''}`,
           },
           log,
         ),

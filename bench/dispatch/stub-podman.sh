@@ -1,6 +1,7 @@
 #!/bin/sh
 # A podman stand-in for the dispatch benchmark: answers what the worker asks instantly, and for `run` writes a small
-# ISO into the /output mount and records "<build-id> <epoch ns>" in $BENCH_STARTS (the builder-start time).
+# ISO into the /output mount and records "<build-id> <epoch ns>" in $BENCH_STARTS (the builder-start time). The
+# worker gives its children a minimal environment, so the bench calls this through a wrapper that sets BENCH_STARTS.
 set -eu
 cmd=${1:-}
 case "$cmd" in
@@ -8,7 +9,18 @@ version) echo 4.3.1 ;;
 login | pull | rm | rmi | stop | kill) ;;
 image)
   case "${2:-}" in
-  inspect) echo "sha256:$(printf '%064d' 0)" ;;
+  inspect)
+    digest="sha256:$(printf '%064d' 0)"
+    # `--format json` (the source check: a bootc image of this host's architecture) or `--format {{.Digest}}`.
+    case "$*" in
+    *"--format json"*)
+      arch=$(uname -m)
+      case "$arch" in x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; esac
+      echo "[{\"Digest\":\"$digest\",\"Architecture\":\"$arch\",\"Labels\":{\"containers.bootc\":\"1\"}}]"
+      ;;
+    *) echo "$digest" ;;
+    esac
+    ;;
   esac
   ;;
 run)
