@@ -62,7 +62,15 @@ export async function runProfileBench(opts: {
     tb = await startTestbed();
     const work = join(opts.dir, 'e2e');
     await mkdir(work, { recursive: true });
-    const { env } = await writeE2eConfig(tb, work, tb.registry, { buildSeconds: 300 });
+    // The build types an image of the testbed registry, whose credentials the workers hold: the access rules must
+    // allow typed images from it, as an operator's would.
+    const host = tb.registry.host;
+    const extraYaml = [
+      'access:',
+      `  typedImages: ["${host}/bootc/"]`,
+      `  registries: { "${host}": {} }`,
+    ].join('\n');
+    const { env } = await writeE2eConfig(tb, work, tb.registry, { buildSeconds: 300, extraYaml });
     const port = await freePort();
     const worker = startTsx('workers/main.ts', env, join(opts.dir, 'worker.log'));
     const bot = startTsx(
